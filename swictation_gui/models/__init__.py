@@ -1,0 +1,1 @@
+"""Model catalogue, model-folder checks and model installation."""

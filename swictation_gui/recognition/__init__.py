@@ -1,0 +1,1 @@
+"""Speech recognizers behind one interface: sherpa-onnx (CPU) and our onnxruntime engine."""

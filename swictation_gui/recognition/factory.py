@@ -1,0 +1,38 @@
+"""Choose and build the engine for a model: sherpa-onnx on the CPU, onnxruntime for CUDA."""
+
+from __future__ import annotations
+
+from swictation_gui.errors import SwictationError
+from swictation_gui.models.catalogue import Device, ModelLocation
+from swictation_gui.recognition.base import Recognizer
+
+ENGINES = ("auto", "sherpa", "onnxruntime")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def pick(location: ModelLocation, engine: str = "auto", device: str = "auto") -> tuple[str, str]:
+    """Resolve "auto" choices: a model's own device, then sherpa-onnx for the CPU, onnxruntime for CUDA."""
+    if engine not in ENGINES:
+        raise SwictationError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
+    if device not in DEVICES:
+        raise SwictationError(f"Unknown device {device!r}; choose one of {', '.join(DEVICES)}.")
+    if device == "auto":
+        device = str(location.spec.device) if location.spec else str(Device.CPU)
+    if engine == "auto":
+        engine = "onnxruntime" if device == Device.CUDA else "sherpa"
+    return engine, device
+
+
+def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
+           max_segment_seconds: float = 40.0) -> Recognizer:
+    """An unloaded recognizer for ``location``; call ``load()`` on the thread that will own it."""
+    engine, device = pick(location, engine, device)
+    if engine == "sherpa":
+        from swictation_gui.recognition.sherpa_engine import SherpaEngine
+
+        return SherpaEngine(location, device=device, max_segment_seconds=max_segment_seconds)
+    try:
+        from swictation_gui.recognition.ort_engine import OrtEngine
+    except ImportError as exc:  # pragma: no cover - only while the engine is being built
+        raise SwictationError(f"The onnxruntime engine is not available: {exc}") from exc
+    return OrtEngine(location, device=device, max_segment_seconds=max_segment_seconds)
