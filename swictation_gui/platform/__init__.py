@@ -1,0 +1,1 @@
+"""Platform specifics (global hotkey, text injection, clipboard) behind small interfaces."""
