@@ -31,8 +31,4 @@ def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
         from swictation_gui.recognition.sherpa_engine import SherpaEngine
 
         return SherpaEngine(location, device=device, max_segment_seconds=max_segment_seconds)
-    try:
-        from swictation_gui.recognition.ort_engine import OrtEngine
-    except ImportError as exc:  # pragma: no cover - only while the engine is being built
-        raise SwictationError(f"The onnxruntime engine is not available: {exc}") from exc
-    return OrtEngine(location, device=device, max_segment_seconds=max_segment_seconds)
+    raise SwictationError("The onnxruntime engine is not available yet.")

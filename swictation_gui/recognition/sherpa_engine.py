@@ -35,8 +35,8 @@ class SherpaEngine(EngineBase):
         self._requested = device
         self._threads = num_threads or default_threads()
         self._rec: Any = None
-        self._device = DeviceReport(requested=device, active="cpu",
-                                    reason="" if device == "cpu" else "the sherpa-onnx PyPI wheel is built without CUDA")
+        no_cuda = "the sherpa-onnx PyPI wheel is built without CUDA"
+        self._device = DeviceReport(requested=device, active="cpu", reason="" if device == "cpu" else no_cuda)
 
     @property
     def name(self) -> str:
