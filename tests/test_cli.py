@@ -1,0 +1,119 @@
+"""The command line as a user runs it: transcribe, models, doctor (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+import soxr
+
+from swictation_gui.models.catalogue import CPU_MODEL, installed_dir
+from tests.fixtures import synth_models as sm
+
+PHRASE = ["sol", "do", "la", "re"]  # all below 4 kHz, so an 8 kHz file can carry them
+
+
+def swictation(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "swictation_gui", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False, env=dict(os.environ))
+
+
+@pytest.fixture(scope="module")
+def wavs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same tone phrase as 16 kHz float, 8 kHz, 44.1 kHz, stereo and int16 files."""
+    folder = tmp_path_factory.mktemp("wavs")
+    audio = sm.band_phrase(PHRASE, feat_dim=80)
+    files = {}
+    for name, data, rate, subtype in [
+        ("f32_16k", audio, 16000, "FLOAT"),
+        ("pcm16_8k", soxr.resample(audio, 16000, 8000), 8000, "PCM_16"),
+        ("f32_44k", soxr.resample(audio, 16000, 44100), 44100, "FLOAT"),
+        ("stereo_48k", np.stack([soxr.resample(audio, 16000, 48000)] * 2, axis=1), 48000, "PCM_24"),
+        ("pcm16_16k", audio, 16000, "PCM_16"),
+    ]:
+        path = folder / f"{name}.wav"
+        soundfile.write(path, data, rate, subtype=subtype)
+        files[name] = path
+    return files
+
+
+def test_transcribe_prints_the_words_for_every_format(band_model: Path, wavs: dict[str, Path]) -> None:
+    for name, path in wavs.items():
+        proc = swictation("transcribe", "--model", str(band_model), str(path))
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == " ".join(PHRASE) + "\n", name
+
+
+def test_transcribe_json_and_many_files(band_model: Path, wavs: dict[str, Path]) -> None:
+    proc = swictation("transcribe", "--json", "--model", str(band_model), str(wavs["f32_16k"]), str(wavs["pcm16_8k"]))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["engine"] == "sherpa-onnx" and report["device"] == "cpu"
+    assert [r["text"] for r in report["results"]] == [" ".join(PHRASE)] * 2
+    first = report["results"][0]
+    assert first["tokens"] == [" " + w for w in PHRASE]
+    assert len(first["timestamps"]) == 4 and first["timings_ms"]["total"] > 0
+
+
+def test_bad_files_fail_with_exit_2_and_the_others_still_run(band_model: Path, wavs: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    text_file = tmp_path / "notes.wav"
+    text_file.write_text("definitely not audio")
+    missing = tmp_path / "missing.wav"
+    proc = swictation("transcribe", "--model", str(band_model), str(text_file), str(wavs["f32_16k"]), str(missing))
+    assert proc.returncode == 2
+    assert proc.stdout == f"{wavs['f32_16k']}: {' '.join(PHRASE)}\n"
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert "notes.wav: not a readable audio file" in errors[0]
+    assert "missing.wav: no such file" in errors[1]
+
+
+def test_catalogue_model_by_key_and_models_listing(band_model_int8: Path, wavs: dict[str, Path]) -> None:
+    proc = swictation("transcribe", "--model", "cpu", str(wavs["f32_16k"]))
+    assert proc.returncode == 2 and "models download cpu" in proc.stderr
+    shutil.copytree(band_model_int8, installed_dir(CPU_MODEL))  # stands in for the real 0.6B archive
+    listing = json.loads(swictation("models", "--json").stdout)
+    status = {m["key"]: m["status"] for m in listing["models"]}
+    assert status == {"gpu": "not installed", "cpu": "ok"}
+    # The 128-bin model needs its own tones: the catalogue entry loads with the int8 names.
+    wav = wavs["f32_16k"].parent / "p128.wav"
+    soundfile.write(wav, sm.band_phrase(PHRASE, feat_dim=128), 16000)
+    proc = swictation("transcribe", "--model", "cpu", str(wav))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == " ".join(PHRASE)
+    assert swictation("transcribe", str(wav)).stdout.strip() == " ".join(PHRASE)  # default: first installed
+
+
+def test_models_listing_reports_a_broken_install(band_model_int8: Path) -> None:
+    target = installed_dir(CPU_MODEL)
+    shutil.copytree(band_model_int8, target)
+    (target / "joiner.int8.onnx").write_bytes(b"")
+    text = swictation("models").stdout
+    assert "broken: joiner.int8.onnx" in text and "empty" in text
+
+
+def test_doctor_reports_each_area_with_fixes() -> None:
+    proc = swictation("doctor", "--json", timeout=180)
+    findings = json.loads(proc.stdout)
+    topics = {f["topic"]: f for f in findings}
+    for topic in ("python", "sherpa-onnx", "onnxruntime", "onnxruntime providers", "display", "model gpu", "model cpu"):
+        assert topic in topics, topic
+    assert topics["sherpa-onnx"]["detail"] == "2.0.1"
+    assert topics["model cpu"]["level"] == "warn" and topics["model cpu"]["fix"] == "swictation-gui models download cpu"
+    assert all(f["fix"] for f in findings if f["level"] != "ok")
+    assert proc.returncode == (1 if any(f["level"] == "fail" for f in findings) else 0)
+
+
+def test_version_and_usage_errors() -> None:
+    proc = swictation("--version")
+    assert proc.returncode == 0 and "swictation-gui" in proc.stdout
+    proc = swictation("transcribe")
+    assert proc.returncode == 2 and "FILE" in proc.stderr
