@@ -1,0 +1,287 @@
+"""Download → verify → extract → check → atomic rename: installing a model never leaves half a model.
+
+``install(source)`` does the whole job on the calling thread (a worker thread in the GUI). The
+archive is downloaded to ``<models>/.downloads/<archive>.part`` (kept when the connection drops,
+so the next call resumes), verified by size and SHA-256, unpacked into a temporary folder next to
+the target, checked with ``models.check.check_folder`` (a real sherpa-onnx load in a child
+process) and only then renamed into place. An existing install is replaced only after the new
+one has passed; temporary folders are removed on every failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from swictation_gui import log, paths
+from swictation_gui.errors import DownloadError, ModelError
+from swictation_gui.models import archive, check
+from swictation_gui.models.catalogue import ModelFiles, ModelLocation, ModelSpec, detect_files
+from swictation_gui.models.download import (
+    CancelToken,
+    LocalDiskError,
+    Progress,
+    ProgressFn,
+    describe_size,
+    ensure_free_space,
+    fetch,
+    os_error,
+    sha256_of,
+)
+
+WarningFn = Callable[[str], None]
+_MB = 1024 * 1024
+_STALE_S = 24 * 3600
+_ARCHIVE_SUFFIXES = (".tar.bz2", ".tbz2", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to download and how to verify it.
+
+    Attributes:
+        url: Archive address (http or https).
+        archive_top: The model's folder inside the archive, or None to use the archive's only top folder.
+        size: Archive size in bytes, when known.
+        sha256: Expected archive digest (lower-case hex), when known.
+        sha256_verified: False when the digest is not from the publisher (a mismatch only warns).
+        unpacked_bytes: Approximate size after extraction, for the free-space check.
+        spec: The catalogue entry, if any.
+    """
+
+    url: str
+    archive_top: str | None
+    size: int | None
+    sha256: str | None
+    sha256_verified: bool
+    unpacked_bytes: int | None
+    spec: ModelSpec | None = None
+
+    @property
+    def archive_name(self) -> str:
+        """The archive's file name, from the URL."""
+        name = Path(urllib.parse.unquote(urllib.parse.urlsplit(self.url).path)).name
+        return re.sub(r"[^A-Za-z0-9._+-]", "_", name) or "model.tar.bz2"
+
+    @property
+    def files(self) -> ModelFiles | None:
+        """The catalogue's file layout, or None to detect it."""
+        return self.spec.files if self.spec else None
+
+
+def source_for_spec(spec: ModelSpec) -> Source:
+    """The download source of a catalogue model."""
+    return Source(url=spec.url, archive_top=spec.archive_top, size=spec.archive_size, sha256=spec.sha256,
+                  sha256_verified=spec.sha256_verified, unpacked_bytes=spec.unpacked_mb * _MB, spec=spec)
+
+
+def source_for_url(url: str, sha256: str | None = None) -> Source:
+    """A download by URL; a digest given by the user is trusted like a pinned one.
+
+    Raises:
+        DownloadError: the URL is not http(s) or the digest is not 64 hex digits.
+    """
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise DownloadError(f"{url} is not an http:// or https:// address.")
+    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+        raise DownloadError("--sha256 needs the 64 hexadecimal digits of the archive's SHA-256 digest.")
+    return Source(url=url, archive_top=None, size=None, sha256=sha256.lower() if sha256 else None,
+                  sha256_verified=sha256 is not None, unpacked_bytes=None)
+
+
+def part_path(source: Source, root: Path | None = None) -> Path:
+    """Where the partial download of ``source`` is kept."""
+    return (root or paths.models_dir()) / ".downloads" / (source.archive_name + ".part")
+
+
+def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn | None = None,
+            on_warning: WarningFn | None = None, cancel: CancelToken | None = None,
+            session: requests.Session | None = None, check_timeout: float = check.PROBE_TIMEOUT_S) -> ModelLocation:
+    """Download, verify, unpack, check and install ``source`` under ``root`` (default: the models folder).
+
+    Runs on a worker thread (or the CLI's main thread); callbacks run on the same thread.
+
+    Returns:
+        The installed model's location.
+
+    Raises:
+        DownloadError: with a message saying what to do (CancelledError when cancelled).
+    """
+    root = root or paths.models_dir()
+    cancel = cancel or CancelToken()
+    warn = on_warning or (lambda _msg: None)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, root, "creating the models folder") from None
+    _remove_stale(root)
+    part = part_path(source, root)
+    try:
+        fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
+              on_progress=on_progress, cancel=cancel, session=session)
+        try:
+            _verify(source, part, on_progress, warn, cancel)
+            location = _unpack_and_install(source, part, root, on_progress, cancel, check_timeout)
+        except LocalDiskError:
+            raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
+        except DownloadError:
+            part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
+            raise
+        part.unlink(missing_ok=True)
+    finally:
+        _remove_if_empty(part.parent)
+    log.models.info("Installed %s in %s", source.url, location.folder)
+    return location
+
+
+def _verify(source: Source, part: Path, on_progress: ProgressFn | None, warn: WarningFn,
+            cancel: CancelToken) -> None:
+    size = part.stat().st_size
+    if source.size is not None and size != source.size:
+        raise DownloadError(f"The download has {size} bytes instead of {source.size}; it was deleted. Try again.")
+    if source.sha256 is None:
+        message = (f"No published checksum for {source.archive_name}: it is verified by "
+                   f"{'its size and ' if source.size else ''}a test load of the model only.")
+        log.models.warning(message)
+        warn(message)
+        return
+    digest = sha256_of(part, on_progress, cancel)
+    if digest == source.sha256.lower():
+        if not source.sha256_verified:
+            message = (f"The checksum of {source.archive_name} matches, but it comes from a single unofficial "
+                       "source; the model is also verified by a test load.")
+            log.models.warning(message)
+            warn(message)
+        return
+    if source.sha256_verified:
+        raise DownloadError(f"The download of {source.archive_name} is corrupt or was tampered with (SHA-256 "
+                            f"{digest[:16]}… instead of {source.sha256[:16]}…). It was deleted; try again, and if "
+                            "this repeats, report it.")
+    message = (f"The SHA-256 of {source.archive_name} ({digest[:16]}…) differs from the unverified catalogue value; "
+               "relying on its size and a test load of the model instead.")
+    log.models.warning(message)
+    warn(message)
+
+
+def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: ProgressFn | None,
+                        cancel: CancelToken, check_timeout: float) -> ModelLocation:
+    unpacked = source.unpacked_bytes or int(part.stat().st_size * 1.5)
+    try:
+        ensure_free_space(root, unpacked, "unpacking the model")
+        tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=root))
+    except OSError as exc:
+        raise os_error(exc, root, "unpacking the model") from None
+    try:
+        tops = archive.extract(part, tmp, on_progress, cancel)
+        folder, name = _model_folder(source, tmp, tops)
+        files = source.files or detect_files(folder)
+        cancel.raise_if_cancelled()
+        if on_progress is not None:
+            on_progress(Progress("check", 0, None))
+        try:
+            check.check_folder(ModelLocation(folder, files, source.spec), use_cache=False, timeout=check_timeout)
+        except ModelError as exc:
+            raise DownloadError(f"The downloaded model does not work, so it was not installed: {exc}") from None
+        cancel.raise_if_cancelled()
+        target = root / name
+        try:
+            replace_dir(folder, target)
+        except OSError as exc:
+            raise os_error(exc, target, "installing the model") from None
+        return ModelLocation(target, files, source.spec)
+    finally:
+        _rmtree(tmp)
+
+
+def _model_folder(source: Source, tmp: Path, tops: list[str]) -> tuple[Path, str]:
+    """The extracted model folder and the name it is installed under."""
+    if source.archive_top is not None:
+        top = archive.normalize_member(source.archive_top)
+        if not (tmp / top).is_dir():
+            raise DownloadError(f"The archive {source.archive_name} does not contain the folder {top}; "
+                                "it is not the expected model. It was deleted.")
+        return tmp / top, source.spec.name if source.spec else top
+    if len(tops) == 1 and (tmp / tops[0]).is_dir() and not tops[0].startswith("."):
+        return tmp / tops[0], tops[0]
+    stem = source.archive_name
+    for suffix in _ARCHIVE_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    if not stem or stem.startswith("."):
+        raise DownloadError(f"Cannot name a folder for {source.archive_name}; rename the archive and try again.")
+    return tmp, stem
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Rename ``new`` to ``target``; an existing ``target`` is moved aside first and restored on failure."""
+    if not (target.exists() or target.is_symlink()):
+        os.rename(new, target)
+        return
+    old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    _rmtree(old)
+
+
+def remove_model(folder: Path) -> None:
+    """Delete an installed model folder: renamed aside first, so it disappears at once.
+
+    Raises:
+        DownloadError: the folder cannot be removed (permissions).
+    """
+    if folder.is_symlink():
+        folder.unlink()
+        return
+    old = folder.with_name(f".old-{folder.name}-{uuid.uuid4().hex[:8]}")
+    try:
+        os.rename(folder, old)
+    except OSError as exc:
+        raise os_error(exc, folder, "removing the model") from None
+    _rmtree(old)
+
+
+def _rmtree(path: Path) -> None:
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (a partial download to resume) or already gone
+
+
+def _remove_stale(root: Path) -> None:
+    """Delete temporary folders that a crashed install left behind (older than a day)."""
+    now = time.time()
+    for entry in root.glob(".*-*"):
+        if entry.name.startswith((".install-", ".old-")) and entry.is_dir():
+            try:
+                if now - entry.stat().st_mtime > _STALE_S:
+                    _rmtree(entry)
+            except OSError:
+                continue
+
+
+def free_space_needed(source: Source) -> str:
+    """A short text of the disk space an install needs, for dialogs."""
+    total = (source.size or 0) + (source.unpacked_bytes or 0)
+    return describe_size(total) if total else "unknown"
