@@ -1,0 +1,247 @@
+"""The settings schema: one frozen dataclass with every default, and typed coercion of stored values.
+
+Pure Python (no Qt, no file access): ``store.py`` reads and writes the JSON file, ``migrations.py``
+upgrades old layouts, and this module turns a plain ``dict`` into a valid :class:`Settings`, field
+by field, collecting a user-facing warning for every value it had to replace or clamp.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+
+SCHEMA_VERSION = 2
+"""Version written to the file's ``version`` key; bump it together with a new migration."""
+
+
+class ModelChoice(enum.StrEnum):
+    """Which model the app loads: a catalogue key ("gpu"/"cpu") or a folder chosen by the user."""
+
+    GPU = "gpu"
+    CPU = "cpu"
+    CUSTOM = "custom"
+
+
+# The default hotkey is the right Ctrl key pressed alone. It is one key (easy to hold while
+# speaking), it types no character, almost no application binds it on its own, it exists on
+# nearly every keyboard, and pynput tells it apart from the left Ctrl on X11 and Windows. A
+# shortcut that merely starts with it (ctrl_r+c) cancels the dictation instead of recording.
+DEFAULT_HOTKEY = "ctrl_r"
+
+_HOTKEY_RE = re.compile(r"^[a-z0-9_]+(\+[a-z0-9_]+)*$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every user setting with its default. This class is the only place a default is written.
+
+    Attributes:
+        model: Which model to load ("gpu": Parakeet-TDT 110M fp32 on CUDA, "cpu": 0.6B v3 int8).
+        custom_model_dir: The folder used when ``model`` is "custom".
+        input_device: Microphone name as sounddevice reports it; None for the system default.
+        hotkey: Push-to-talk key or combination in pynput names joined by "+" ("ctrl_r", "ctrl+alt+space").
+        hotkey_mode: Hold to talk, or press once to start and again to stop.
+        injection_method: How text reaches the focused window (auto, type, paste).
+        pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut.
+        tail_ms: Audio still recorded after the key is released.
+        min_press_ms: Presses shorter than this are ignored (accidental taps).
+        max_record_seconds: A recording stops by itself after this long.
+        sound_cues: Play a short sound when recording starts and stops.
+        notifications: Show tray notifications for errors and state changes.
+        start_at_login: Start the app when the user logs in (XDG autostart entry).
+        trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+    """
+
+    model: ModelChoice = ModelChoice.GPU
+    custom_model_dir: str | None = None
+    input_device: str | None = None
+    hotkey: str = DEFAULT_HOTKEY
+    hotkey_mode: HotkeyMode = HotkeyMode.HOLD
+    injection_method: InjectionMethod = InjectionMethod.AUTO
+    pre_roll_ms: int = 300
+    tail_ms: int = 150
+    min_press_ms: int = 150
+    max_record_seconds: int = 120
+    sound_cues: bool = True
+    notifications: bool = True
+    start_at_login: bool = False
+    trailing_space: bool = True
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values in field order (enums as their string values)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+        return out
+
+
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "pre_roll_ms": (0, 2000),
+    "tail_ms": (0, 2000),
+    "min_press_ms": (0, 2000),
+    "max_record_seconds": (5, 3600),
+}
+"""Inclusive limits of each integer setting; values outside are clamped with a warning."""
+
+LABELS: dict[str, str] = {
+    "model": "Model",
+    "custom_model_dir": "Custom model folder",
+    "input_device": "Microphone",
+    "hotkey": "Hotkey",
+    "hotkey_mode": "Hotkey mode",
+    "injection_method": "Text output method",
+    "pre_roll_ms": "Pre-roll",
+    "tail_ms": "Tail",
+    "min_press_ms": "Minimum press",
+    "max_record_seconds": "Maximum recording length",
+    "sound_cues": "Sound cues",
+    "notifications": "Notifications",
+    "start_at_login": "Start at login",
+    "trailing_space": "Trailing space",
+}
+"""Names used in user-facing warnings (the settings dialog uses the same words)."""
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
+DEFAULTS = Settings()
+
+_TRUE_STRINGS = {"true", "yes", "on", "1"}
+_FALSE_STRINGS = {"false", "no", "off", "0"}
+
+
+class _InvalidValueError(Exception):
+    """A stored value that cannot be used; ``str()`` says why, in words for the user."""
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _coerce_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE_STRINGS:
+            return True
+        if lowered in _FALSE_STRINGS:
+            return False
+    raise _InvalidValueError(f"{_show(value)} is not true or false")
+
+
+def _coerce_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise _InvalidValueError(f"{_show(value)} is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise _InvalidValueError(f"{_show(value)} is not a whole number")
+
+
+def _coerce_optional_str(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    raise _InvalidValueError(f"{_show(value)} is not text")
+
+
+def _coerce_enum(value: object, kind: type[enum.StrEnum]) -> enum.StrEnum:
+    if isinstance(value, str):
+        try:
+            return kind(value.strip().lower())
+        except ValueError:
+            pass
+    choices = ", ".join(member.value for member in kind)
+    raise _InvalidValueError(f"{_show(value)} is not one of: {choices}")
+
+
+def normalize_hotkey(value: str) -> str:
+    """Lower-case ``value`` and drop spaces ("Ctrl + Alt + Space" becomes "ctrl+alt+space").
+
+    Raises:
+        ValueError: The result is not a "+"-joined list of key names.
+    """
+    text = value.strip().lower().replace(" ", "")
+    if not _HOTKEY_RE.match(text):
+        raise ValueError(f"{_show(value)} is not a key or key combination such as ctrl_r or ctrl+alt+space")
+    return text
+
+
+def _coerce_hotkey(value: object) -> str:
+    if not isinstance(value, str):
+        raise _InvalidValueError(f"{_show(value)} is not a key name")
+    try:
+        return normalize_hotkey(value)
+    except ValueError as exc:
+        raise _InvalidValueError(str(exc)) from None
+
+
+def _coerce_field(name: str, value: object) -> object:
+    default = getattr(DEFAULTS, name)
+    if name == "hotkey":
+        return _coerce_hotkey(value)
+    if isinstance(default, enum.StrEnum):
+        return _coerce_enum(value, type(default))
+    if isinstance(default, bool):
+        return _coerce_bool(value)
+    if isinstance(default, int):
+        return _coerce_int(value)
+    return _coerce_optional_str(value)
+
+
+def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
+    """Build :class:`Settings` from stored values, field by field.
+
+    A missing key takes its default silently. An unusable value takes its default and adds a
+    warning; an out-of-range number is clamped and adds a warning. Keys this schema does not know
+    are ignored here (the store keeps them in the file and reports them).
+
+    Returns:
+        The settings and the user-facing warnings, in field order.
+    """
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for name in FIELD_NAMES:
+        if name not in data:
+            continue
+        label = LABELS[name]
+        try:
+            value = _coerce_field(name, data[name])
+        except _InvalidValueError as exc:
+            default = getattr(DEFAULTS, name)
+            shown = default.value if isinstance(default, enum.Enum) else default
+            warnings.append(f"{label}: {exc}; using the default ({shown!r}).")
+            continue
+        if name in INT_RANGES and isinstance(value, int):
+            low, high = INT_RANGES[name]
+            clamped = min(max(value, low), high)
+            if clamped != value:
+                warnings.append(f"{label}: {value} is outside {low}–{high}; using {clamped}.")
+                value = clamped
+        values[name] = value
+    settings = Settings(**values)
+    if settings.model is ModelChoice.CUSTOM and not settings.custom_model_dir:
+        warnings.append(f"{LABELS['model']}: 'custom' needs a model folder and none is set; "
+                        f"using the default ({DEFAULTS.model.value!r}).")
+        settings = settings.replace(model=DEFAULTS.model)
+    return settings, warnings

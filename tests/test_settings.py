@@ -1,0 +1,227 @@
+"""Settings schema and store: round trips, salvage of bad files, migrations, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from swictation_gui import paths
+from swictation_gui.errors import SettingsError
+from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.settings import SCHEMA_VERSION, ModelChoice, Settings, SettingsStore, schema, store
+
+NON_DEFAULT = Settings(
+    model=ModelChoice.CUSTOM,
+    custom_model_dir="/opt/models/parakeet ünïcode",
+    input_device="USB Mic: Audio (hw:2,0)",
+    hotkey="ctrl+alt+space",
+    hotkey_mode=HotkeyMode.TOGGLE,
+    injection_method=InjectionMethod.PASTE,
+    pre_roll_ms=500,
+    tail_ms=0,
+    min_press_ms=80,
+    max_record_seconds=30,
+    sound_cues=False,
+    notifications=False,
+    start_at_login=True,
+    trailing_space=False,
+)
+
+
+def _write(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_every_field_differs_from_its_default_in_the_round_trip_fixture() -> None:
+    for name in schema.FIELD_NAMES:
+        assert getattr(NON_DEFAULT, name) != getattr(schema.DEFAULTS, name), name
+
+
+def test_every_setting_round_trips_through_the_file() -> None:
+    st = SettingsStore()
+    st.save(NON_DEFAULT)
+    assert st.path == paths.settings_file()
+    result = SettingsStore().load()
+    assert result.settings == NON_DEFAULT
+    assert result.warnings == ()
+    assert result.backup is None
+
+
+def test_file_is_human_readable_json_with_a_version_key(tmp_path: Path) -> None:
+    path = tmp_path / "custom" / "s.json"
+    SettingsStore(path).save(Settings())
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("{\n  \"version\": 2,")
+    data = json.loads(text)
+    assert data["version"] == SCHEMA_VERSION
+    assert data["hotkey"] == "ctrl_r" and data["hotkey_mode"] == "hold" and data["sound_cues"] is True
+
+
+def test_missing_file_gives_defaults_without_warnings() -> None:
+    result = SettingsStore().load()
+    assert result.settings == Settings() and result.warnings == () and result.file_version is None
+
+
+@pytest.mark.parametrize("content", [b"{ not json", b"\xff\xfe\x00garbage", b"[1, 2, 3]", b""])
+def test_corrupt_file_falls_back_to_defaults_and_keeps_a_backup(content: bytes) -> None:
+    path = paths.settings_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    result = SettingsStore().load()
+    assert result.settings == Settings()
+    assert len(result.warnings) == 1 and "damaged" in result.warnings[0]
+    assert result.backup is not None and result.backup.name.startswith("settings.json.bad-")
+    assert result.backup.read_bytes() == content
+    assert str(result.backup) in result.warnings[0]
+
+
+def test_two_corrupt_loads_keep_two_backups() -> None:
+    path = paths.settings_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"{")
+    first = SettingsStore().load().backup
+    second = SettingsStore().load().backup
+    assert first is not None and second is not None and first != second
+    assert first.exists() and second.exists()
+
+
+def test_partly_invalid_file_keeps_valid_fields_and_warns_per_bad_field() -> None:
+    _write(paths.settings_file(), {
+        "version": 2, "hotkey": "ctrl+shift+d", "tail_ms": "lots", "sound_cues": "maybe",
+        "injection_method": "telepathy", "pre_roll_ms": 250, "notifications": False})
+    result = SettingsStore().load()
+    s = result.settings
+    assert (s.hotkey, s.pre_roll_ms, s.notifications) == ("ctrl+shift+d", 250, False)
+    assert (s.tail_ms, s.sound_cues, s.injection_method) == (150, True, InjectionMethod.AUTO)
+    text = "\n".join(result.warnings)
+    assert "Tail" in text and "Sound cues" in text and "Text output method" in text
+    assert result.backup is not None and result.backup.name.startswith("settings.json.bad-")
+    assert json.loads(result.backup.read_text())["tail_ms"] == "lots"
+
+
+def test_false_stays_false_and_false_strings_are_not_truthy() -> None:
+    _write(paths.settings_file(), {"version": 2, "sound_cues": False, "notifications": "false",
+                                   "trailing_space": "False", "start_at_login": 0})
+    result = SettingsStore().load()
+    assert result.settings.sound_cues is False
+    assert result.settings.notifications is False
+    assert result.settings.trailing_space is False
+    assert result.settings.start_at_login is False
+    assert result.warnings == ()
+    SettingsStore().save(result.settings)
+    data = json.loads(paths.settings_file().read_text())
+    assert data["sound_cues"] is False and data["notifications"] is False
+
+
+def test_numbers_are_type_checked_and_clamped() -> None:
+    _write(paths.settings_file(), {"version": 2, "pre_roll_ms": 99999, "tail_ms": -5,
+                                   "min_press_ms": True, "max_record_seconds": 60.0})
+    result = SettingsStore().load()
+    s = result.settings
+    assert s.pre_roll_ms == 2000 and s.tail_ms == 0
+    assert s.min_press_ms == 150  # a bool is not a number
+    assert s.max_record_seconds == 60
+    text = "\n".join(result.warnings)
+    assert "99999" in text and "-5" in text and "Minimum press" in text
+
+
+def test_custom_model_without_folder_falls_back_with_a_warning() -> None:
+    _write(paths.settings_file(), {"version": 2, "model": "custom"})
+    result = SettingsStore().load()
+    assert result.settings.model is ModelChoice.GPU
+    assert any("custom" in w for w in result.warnings)
+
+
+def test_hotkey_is_normalized_and_garbage_rejected() -> None:
+    assert schema.normalize_hotkey(" Ctrl + Alt + Space ") == "ctrl+alt+space"
+    with pytest.raises(ValueError):
+        schema.normalize_hotkey("ctrl++")
+    settings, warnings = schema.from_dict({"hotkey": 42})
+    assert settings.hotkey == "ctrl_r" and warnings
+
+
+def test_unknown_keys_are_reported_and_preserved() -> None:
+    _write(paths.settings_file(), {"version": 2, "hotkee": "f9", "tail_ms": 200})
+    st = SettingsStore()
+    result = st.load()
+    assert result.settings.tail_ms == 200
+    assert any("hotkee" in w for w in result.warnings)
+    st.save(result.settings.replace(tail_ms=300))
+    data = json.loads(paths.settings_file().read_text())
+    assert data["hotkee"] == "f9" and data["tail_ms"] == 300
+
+
+def test_version_1_layout_is_migrated_backed_up_and_rewritten() -> None:
+    v1 = {"version": 1, "model_dir": "/srv/parakeet", "device": "Blue Yeti", "paste_mode": True,
+          "push_to_talk": False, "sound_feedback": False, "hotkey": "f9"}
+    _write(paths.settings_file(), v1)
+    result = SettingsStore().load()
+    s = result.settings
+    assert s.model is ModelChoice.CUSTOM and s.custom_model_dir == "/srv/parakeet"
+    assert s.input_device == "Blue Yeti"
+    assert s.injection_method is InjectionMethod.PASTE
+    assert s.hotkey_mode is HotkeyMode.TOGGLE
+    assert s.sound_cues is False and s.hotkey == "f9"
+    assert result.warnings == () and result.file_version == 1
+    assert result.backup is not None and result.backup.name == "settings.json.v1.bak"
+    assert json.loads(result.backup.read_text()) == v1
+    on_disk = json.loads(paths.settings_file().read_text())
+    assert on_disk["version"] == SCHEMA_VERSION and "paste_mode" not in on_disk
+    assert on_disk["injection_method"] == "paste"
+
+
+def test_file_without_version_is_treated_as_version_1() -> None:
+    _write(paths.settings_file(), {"paste_mode": False, "push_to_talk": True})
+    s = SettingsStore().load().settings
+    assert s.injection_method is InjectionMethod.AUTO and s.hotkey_mode is HotkeyMode.HOLD
+
+
+def test_newer_file_is_not_overwritten_silently() -> None:
+    newer = {"version": 9, "hotkey": "f8", "future_thing": {"a": 1}}
+    _write(paths.settings_file(), newer)
+    st = SettingsStore()
+    result = st.load()
+    assert result.settings.hotkey == "f8"
+    assert len(result.warnings) == 1 and "newer version" in result.warnings[0]
+    assert json.loads(paths.settings_file().read_text()) == newer  # loading did not touch it
+    st.save(result.settings)
+    kept = paths.settings_file().with_name("settings.json.v9.bak")
+    assert json.loads(kept.read_text()) == newer
+    data = json.loads(paths.settings_file().read_text())
+    assert data["version"] == SCHEMA_VERSION and data["future_thing"] == {"a": 1}
+
+
+def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "settings.json"
+    st = SettingsStore(path)
+    st.save(Settings(tail_ms=111))
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", broken_replace)
+    with pytest.raises(SettingsError, match="No space left"):
+        st.save(Settings(tail_ms=222))
+    monkeypatch.undo()
+    assert SettingsStore(path).load().settings.tail_ms == 111
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]  # no temp file left
+
+
+def test_unreadable_folder_gives_a_settings_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(SettingsError, match="Cannot save settings"):
+        SettingsStore(blocker / "settings.json").save(Settings())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file_warns(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{}")
+    path.chmod(0)
+    result = SettingsStore(path).load()
+    assert result.settings == Settings() and result.warnings
