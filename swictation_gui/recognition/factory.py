@@ -31,4 +31,6 @@ def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
         from swictation_gui.recognition.sherpa_engine import SherpaEngine
 
         return SherpaEngine(location, device=device, max_segment_seconds=max_segment_seconds)
-    raise SwictationError("The onnxruntime engine is not available yet.")
+    from swictation_gui.recognition.ort_engine import OrtEngine
+
+    return OrtEngine(location, device=device, max_segment_seconds=max_segment_seconds)

@@ -1,0 +1,259 @@
+"""onnxruntime execution providers: CUDA when it really works, CPU otherwise, and the honest reason why.
+
+onnxruntime-gpu lists ``CUDAExecutionProvider`` whether or not CUDA can load (the list is fixed at
+build time), and when the CUDA provider fails to load it logs a line to stderr and silently runs
+on the CPU. So "GPU active" is decided only from ``session.get_providers()`` after loading, and the
+reason for a fallback is read from what onnxruntime printed (captured at the file-descriptor level).
+
+Functions here run on the thread that loads a model (a worker thread, or the CLI's main thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from swictation_gui import log
+from swictation_gui.recognition.base import DeviceReport
+
+CUDA_EP = "CUDAExecutionProvider"
+CPU_EP = "CPUExecutionProvider"
+
+# EXHAUSTIVE cuDNN searches take seconds per new input length; HEURISTIC is near-optimal for
+# conformers and keeps the first utterance of every new length fast. arena "kSameAsRequested"
+# keeps GPU memory close to what the model needs instead of doubling chunks.
+CUDA_OPTIONS: dict[str, str] = {
+    "device_id": "0",
+    "cudnn_conv_algo_search": "HEURISTIC",
+    "arena_extend_strategy": "kSameAsRequested",
+    "do_copy_in_default_stream": "1",
+}
+
+_PRELOAD_LOCK = threading.Lock()
+_preload_messages: list[str] | None = None
+_STDERR_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """A loaded session and where it really runs."""
+
+    session: Any
+    report: DeviceReport
+
+
+@contextlib.contextmanager
+def capture_native_stderr() -> Iterator[io.StringIO]:
+    """Collect what native code writes to file descriptor 2 inside the block (onnxruntime's log).
+
+    The text is also forwarded to our log at debug level by the caller. Process-wide while
+    active, so it is short and serialized.
+    """
+    buffer = io.StringIO()
+    with _STDERR_LOCK, tempfile.TemporaryFile(mode="w+b") as tmp:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        try:
+            saved = os.dup(2)
+        except OSError:  # no fd 2 (e.g. some GUI launchers): nothing to capture
+            yield buffer
+            return
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield buffer
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            buffer.write(tmp.read().decode("utf-8", errors="replace"))
+
+
+def ort_version() -> str:
+    """The onnxruntime version and flavour, e.g. "onnxruntime-gpu 1.31.1"."""
+    import importlib.metadata
+
+    import onnxruntime as ort
+
+    for dist in ("onnxruntime-gpu", "onnxruntime"):
+        try:
+            importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        return f"{dist} {ort.__version__}"
+    return f"onnxruntime {ort.__version__}"
+
+
+def preload_cuda_libraries() -> list[str]:
+    """Call ``onnxruntime.preload_dlls()`` once (loads pip-installed CUDA/cuDNN); returns its complaints."""
+    global _preload_messages
+    with _PRELOAD_LOCK:
+        if _preload_messages is None:
+            import onnxruntime as ort
+
+            messages: list[str] = []
+            preload = getattr(ort, "preload_dlls", None)
+            if preload is not None:
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out), capture_native_stderr() as err:
+                    try:
+                        preload()
+                    except Exception as exc:  # preload is best effort; the session decides
+                        messages.append(f"preload_dlls failed: {exc}")
+                messages += [ln.strip() for ln in (out.getvalue() + err.getvalue()).splitlines() if ln.strip()]
+            for line in messages:
+                log.recognition.debug("preload_dlls: %s", line)
+            _preload_messages = messages
+        return list(_preload_messages)
+
+
+_MISSING_LIB = re.compile(r"(lib[\w.+-]+\.so[\w.]*|\w+\.dll)\S*: cannot open shared object file|"
+                          r"LoadLibrary failed with error \d+ .*?when trying to load \"?([^\"]+\.dll)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def required_cuda(version: str) -> str:
+    """The CUDA major an onnxruntime-gpu build needs: 1.27 and later use CUDA 13, older ones CUDA 12."""
+    match = re.search(r"(\d+)\.(\d+)", version)
+    if match and (int(match.group(1)), int(match.group(2))) < (1, 27):
+        return "CUDA 12"
+    return "CUDA 13"
+
+
+def fallback_reason(log_text: str, *, cuda_built: bool = True, version: str = "") -> str:
+    """One line explaining why CUDA did not become active, from onnxruntime's own messages."""
+    if not cuda_built:
+        return (f"{version or 'onnxruntime'} is the CPU-only build; install onnxruntime-gpu "
+                "(pip uninstall onnxruntime && pip install onnxruntime-gpu)")
+    text = _ANSI.sub("", log_text)
+    missing = _MISSING_LIB.search(text)
+    if missing:
+        lib = next(g for g in missing.groups() if g)
+        return (f"{lib} not found (CUDA/cuDNN libraries are not installed or not on the loader path; "
+                f"pip install 'swictation-gui[cuda]' or install {required_cuda(version)} + cuDNN 9)")
+    lowered = text.lower()
+    if "no cuda-capable device" in lowered or "cudaerrornodevice" in lowered:
+        return "no CUDA device found (is the NVIDIA driver loaded? check nvidia-smi)"
+    if "driver version is insufficient" in lowered or "cudaerrorinsufficientdriver" in lowered:
+        return ("the NVIDIA driver is too old for this onnxruntime-gpu (CUDA 13 needs driver R580+; "
+                "pin onnxruntime-gpu<=1.26 for a CUDA 12 driver)")
+    for line in text.splitlines():
+        if "Failed to create CUDAExecutionProvider" in line or "CUDA failure" in line or "CUDA error" in line:
+            return line.split("]", 1)[-1].strip()[:300]
+    last = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return (last[-1][:300] if last else "onnxruntime did not enable the CUDA provider and gave no reason")
+
+
+def cuda_built() -> bool:
+    """True when this onnxruntime build includes the CUDA provider (not proof that it works)."""
+    import onnxruntime as ort
+
+    return CUDA_EP in ort.get_available_providers()
+
+
+def session_options(threads: int, log_errors_only: bool = True) -> Any:
+    """SessionOptions for inference: full graph optimization, ``threads`` intra-op threads."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    if log_errors_only:
+        opts.log_severity_level = 3
+    return opts
+
+
+def create_session(model: str | bytes, device: str, threads: int,
+                   cuda_options: dict[str, str] | None = None) -> SessionResult:
+    """Load ``model`` (a path or ONNX bytes) on ``device`` ("cpu" or "cuda") with an honest report.
+
+    Raises whatever onnxruntime raises for an unreadable model (callers turn it into ModelError).
+    """
+    import onnxruntime as ort
+
+    opts = session_options(threads)
+    if device != "cuda":
+        sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
+        return SessionResult(sess, DeviceReport(requested=device, active="cpu",
+                                                detail=f"{ort_version()}; providers {sess.get_providers()}"))
+    version = ort_version()
+    if not cuda_built():
+        sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
+        return SessionResult(sess, DeviceReport("cuda", "cpu", fallback_reason("", cuda_built=False, version=version),
+                                                detail=f"{version}; providers {sess.get_providers()}"))
+    preload = preload_cuda_libraries()
+    providers: Sequence[Any] = [(CUDA_EP, {**CUDA_OPTIONS, **(cuda_options or {})}), CPU_EP]
+    with capture_native_stderr() as err:
+        sess = ort.InferenceSession(model, opts, providers=providers)
+    captured = err.getvalue()
+    for line in captured.splitlines():
+        if line.strip():
+            log.recognition.debug("onnxruntime: %s", _ANSI.sub("", line).strip())
+    active = sess.get_providers()
+    detail = f"{version}; providers {active}"
+    if active and active[0] == CUDA_EP:
+        return SessionResult(sess, DeviceReport("cuda", "cuda", detail=detail))
+    reason = fallback_reason(captured + "\n" + "\n".join(preload), version=version)
+    log.recognition.warning("CUDA requested but onnxruntime runs on the CPU: %s", reason)
+    return SessionResult(sess, DeviceReport("cuda", "cpu", reason, detail))
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes | int | str) -> bytes:
+    """One protobuf field: varint for ints, length-delimited for bytes/str."""
+    if isinstance(payload, int):
+        return _varint(number << 3) + _varint(payload)
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    return _varint((number << 3) | 2) + _varint(len(data)) + data
+
+
+def tiny_model_bytes() -> bytes:
+    """A serialized ONNX model ``y = x + x`` (float32 [1]), opset 17, built without the onnx package."""
+    dim = _field(1, _field(1, 1))                                   # TensorShapeProto.dim { dim_value: 1 }
+    tensor_type = _field(1, 1) + _field(2, dim)                     # elem_type FLOAT, shape
+    value_type = _field(1, tensor_type)                             # TypeProto.tensor_type
+
+    def value_info(name: str) -> bytes:
+        return _field(1, name) + _field(2, value_type)
+
+    node = _field(1, "x") + _field(1, "x") + _field(2, "y") + _field(3, "add") + _field(4, "Add")
+    graph = _field(1, node) + _field(2, "cuda_probe") + _field(11, value_info("x")) + _field(12, value_info("y"))
+    opset = _field(1, "") + _field(2, 17)
+    return _field(1, 8) + _field(2, "swictation-gui") + _field(7, graph) + _field(8, opset)
+
+
+def cuda_status() -> DeviceReport:
+    """Whether onnxruntime can run on CUDA here, by loading and running a tiny model (well under 1 s
+    without a GPU; a first CUDA initialization can take a few seconds)."""
+    import numpy as np
+
+    result = create_session(tiny_model_bytes(), "cuda", threads=1)
+    if result.report.active == "cuda":
+        try:
+            out = result.session.run(None, {"x": np.ones(1, dtype=np.float32)})[0]
+        except Exception as exc:
+            return DeviceReport("cuda", "cpu", f"the CUDA provider loaded but could not run: {exc}",
+                                result.report.detail)
+        if float(out[0]) != 2.0:
+            return DeviceReport("cuda", "cpu", "the CUDA provider computed a wrong result", result.report.detail)
+    return result.report
