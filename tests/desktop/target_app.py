@@ -1,0 +1,113 @@
+"""A target window for injection tests: it writes its text to a file on every change (run as a subprocess).
+
+Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|line|terminal]``
+
+* ``text``: a QPlainTextEdit (keeps newlines and tabs); Ctrl+V pastes.
+* ``line``: a QLineEdit (single line); Ctrl+V pastes.
+* ``terminal``: behaves like a terminal emulator: only Ctrl+Shift+V (or Shift+Insert) pastes, a plain Ctrl+V inserts
+  the two characters ``^V`` (what a terminal shows for the control character), and other Ctrl shortcuts do nothing.
+
+The file is replaced atomically (write to ``FILE.tmp``, then rename), UTF-8. Key presses that reach the window are
+appended, one per line as ``press <key> <modifiers> <text repr>``, to ``FILE.keys``. The window's X id is printed
+as ``READY <id>`` on stdout once the window is shown and active.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class KeyLog(QObject):
+    """Appends every key press that reaches the watched widget to a log file (GUI thread)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+        path.write_text("", encoding="utf-8")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            mods = event.modifiers().value
+            with self._path.open("a", encoding="utf-8") as f:
+                f.write(f"press {event.key()} {mods} {event.text()!r} {int(event.isAutoRepeat())}\n")
+        return False
+
+
+class TerminalEdit(QPlainTextEdit):
+    """Accepts typed text; pastes only on Ctrl+Shift+V / Shift+Insert, like a terminal emulator."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        mods = event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        key = event.key()
+        if (ctrl and shift and key == Qt.Key.Key_V) or (shift and not ctrl and key == Qt.Key.Key_Insert):
+            self.insertPlainText(QGuiApplication.clipboard().text())
+            return
+        if ctrl and key == Qt.Key.Key_V:
+            self.insertPlainText("^V")
+            return
+        if ctrl:
+            return  # terminals send control codes to the program; nothing is edited here
+        if event == QKeySequence.StandardKey.Paste:
+            return
+        super().keyPressEvent(event)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the target window until killed."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--title", default="swictation-target")
+    parser.add_argument("--mode", choices=("text", "line", "terminal"), default="text")
+    args = parser.parse_args(argv)
+
+    app = QApplication(sys.argv[:1])
+    out: Path = args.out
+    _write_atomic(out, "")
+    widget: QWidget
+    if args.mode == "line":
+        line = QLineEdit()
+        line.textChanged.connect(lambda text: _write_atomic(out, text))
+        widget = line
+    else:
+        edit = TerminalEdit() if args.mode == "terminal" else QPlainTextEdit()
+        edit.textChanged.connect(lambda: _write_atomic(out, edit.toPlainText()))
+        widget = edit
+    keylog = KeyLog(out.with_name(out.name + ".keys"))
+    widget.installEventFilter(keylog)
+    widget.setWindowTitle(args.title)
+    widget.resize(640, 240)
+    widget.move(40, 120)
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+    widget.setFocus()
+
+    def report_ready() -> None:
+        if widget.isActiveWindow() and widget.hasFocus():
+            print(f"READY {int(widget.winId())}", flush=True)
+        else:
+            widget.activateWindow()
+            widget.setFocus()
+            QTimer.singleShot(50, report_ready)
+
+    QTimer.singleShot(0, report_ready)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
