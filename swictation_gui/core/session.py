@@ -1,0 +1,357 @@
+"""The dictation state machine: Idle → Recording → Transcribing → Injecting, in order, exactly once each.
+
+Pure Python (no Qt): every method runs on one owner thread (the GUI thread in the app), and all
+effects (microphone, recognizer, injector, timers, user messages) go through ``Effects``, so the
+whole behaviour is testable without hardware.
+
+Rules:
+    * A press while earlier utterances are still being transcribed or injected starts a new
+      recording; every utterance gets a sequence number and is injected in that order.
+    * A press shorter than ``min_press_s`` is ignored (no speech fits in it).
+    * A recording longer than ``max_record_s`` is stopped and still transcribed.
+    * ``cancel`` (the hotkey turned out to be part of a shortcut) discards the recording.
+    * With ``defer_injection_while_recording`` no text is injected while the hotkey is held
+      (typing under held modifiers would turn letters into shortcuts).
+    * A failed injection keeps the transcript in ``history`` and tells the user.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from swictation_gui import log
+
+
+class Phase(enum.StrEnum):
+    """What the user sees in the tray."""
+
+    IDLE = "idle"
+    RECORDING = "recording"
+    TRANSCRIBING = "transcribing"
+    INJECTING = "injecting"
+
+
+class Outcome(enum.StrEnum):
+    """How an utterance ended."""
+
+    PENDING = "pending"
+    INJECTED = "injected"
+    EMPTY = "empty"                  # nothing recognized
+    TOO_SHORT = "too_short"
+    CANCELLED = "cancelled"
+    RECOGNITION_FAILED = "recognition_failed"
+    INJECTION_FAILED = "injection_failed"
+
+
+class Cancellable(Protocol):
+    """A scheduled call that can be cancelled."""
+
+    def cancel(self) -> None:
+        """Do not run the call (no effect once it ran)."""
+        ...
+
+
+class Effects(Protocol):
+    """Everything the session makes happen. Called on the owner thread; none may block."""
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+        ...
+
+    def begin_capture(self) -> object | None:
+        """Start an utterance's audio (with pre-roll); an opaque take, or None without a microphone."""
+        ...
+
+    def end_capture(self, seq: int, take: object) -> None:
+        """End the take after the tail; later call ``Session.audio_ready(seq, ...)``."""
+        ...
+
+    def discard_capture(self, take: object) -> None:
+        """Forget the take's audio."""
+        ...
+
+    def transcribe(self, seq: int, take: object) -> None:
+        """Send the take's audio to the recognizer; later ``transcribed`` or ``recognition_failed``."""
+        ...
+
+    def inject(self, seq: int, text: str) -> None:
+        """Deliver text to the focused window; later ``injected``."""
+        ...
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Cancellable:
+        """Run ``callback`` on the owner thread after ``seconds``."""
+        ...
+
+    def phase_changed(self, phase: Phase) -> None:
+        """The tray state changed."""
+        ...
+
+    def notify(self, message: str) -> None:
+        """Tell the user something went wrong (and what to do)."""
+        ...
+
+    def event(self, name: str, seq: int, **fields: object) -> None:
+        """A machine-readable event for the test log (transcripts never go in at info level)."""
+        ...
+
+
+@dataclass
+class Utterance:
+    """One press-to-release, with its timings (monotonic seconds) and result."""
+
+    seq: int
+    pressed_at: float
+    take: object | None = None
+    released_at: float | None = None
+    audio_final_at: float | None = None
+    transcribed_at: float | None = None
+    injected_at: float | None = None
+    audio_seconds: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    text: str | None = None
+    method: str = ""
+    outcome: Outcome = Outcome.PENDING
+    message: str = ""
+
+    @property
+    def ready_to_inject(self) -> bool:
+        """Recognition finished (successfully or not)."""
+        return self.text is not None or self.outcome != Outcome.PENDING
+
+    def latency_ms(self) -> float | None:
+        """Key-up to injected, in milliseconds."""
+        if self.released_at is None or self.injected_at is None:
+            return None
+        return (self.injected_at - self.released_at) * 1e3
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Tunables (seconds)."""
+
+    min_press_s: float = 0.15
+    max_record_s: float = 120.0
+    defer_injection_while_recording: bool = True
+    glue_within_s: float = 30.0       # a space joins dictations injected this close together
+    history: int = 200
+
+
+class Session:
+    """The state machine; see the module docstring. Owner thread only."""
+
+    def __init__(self, effects: Effects, config: SessionConfig | None = None) -> None:
+        self._fx = effects
+        self.config = config or SessionConfig()
+        self._seq = 0
+        self._recording: Utterance | None = None
+        self._max_timer: Cancellable | None = None
+        self._pending: collections.deque[Utterance] = collections.deque()  # released, not yet finished
+        self._injecting: Utterance | None = None
+        self._last_injected_at: float | None = None
+        self._phase = Phase.IDLE
+        self.history: collections.deque[Utterance] = collections.deque(maxlen=self.config.history)
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase."""
+        return self._phase
+
+    @property
+    def busy(self) -> bool:
+        """True while anything is recorded, transcribed or injected."""
+        return self._recording is not None or bool(self._pending)
+
+    def _update_phase(self) -> None:
+        if self._recording is not None:
+            phase = Phase.RECORDING
+        elif self._injecting is not None:
+            phase = Phase.INJECTING
+        elif self._pending:
+            phase = Phase.TRANSCRIBING
+        else:
+            phase = Phase.IDLE
+        if phase != self._phase:
+            self._phase = phase
+            self._fx.phase_changed(phase)
+
+    def _finish(self, utt: Utterance, outcome: Outcome, message: str = "") -> None:
+        utt.outcome = outcome
+        utt.message = message
+        self.history.append(utt)
+        log.session.debug(
+            "utterance %d %s: audio %.2f s, key-up→audio %.0f ms, recognition %s, key-up→injected %s ms",
+            utt.seq, outcome, utt.audio_seconds,
+            ((utt.audio_final_at or 0.0) - (utt.released_at or 0.0)) * 1e3,
+            {k: round(v, 1) for k, v in utt.timings_ms.items()},
+            None if utt.latency_ms() is None else round(utt.latency_ms() or 0.0, 1))
+
+    # ----------------------------------------------------------------- hotkey
+
+    def press(self) -> None:
+        """The hotkey went down (hold) or started a dictation (toggle)."""
+        if self._recording is not None:
+            return  # auto-repeat, or a second listener event
+        take = self._fx.begin_capture()
+        if take is None:
+            self._fx.notify("No microphone is available, so nothing was recorded. "
+                            "Plug one in or choose one in Settings.")
+            self._fx.event("no_microphone", 0)
+            return
+        self._seq += 1
+        utt = Utterance(self._seq, self._fx.now(), take)
+        self._recording = utt
+        self._max_timer = self._fx.call_later(self.config.max_record_s, lambda: self._max_reached(utt.seq))
+        self._fx.event("recording", utt.seq)
+        self._update_phase()
+
+    def release(self) -> None:
+        """The hotkey went up (hold) or stopped the dictation (toggle)."""
+        utt = self._take_recording()
+        if utt is None:
+            return
+        if self._fx.now() - utt.pressed_at < self.config.min_press_s:
+            if utt.take is not None:
+                self._fx.discard_capture(utt.take)
+            self._finish(utt, Outcome.TOO_SHORT)
+            self._fx.event("too_short", utt.seq)
+            self._update_phase()
+            self._drain()
+            return
+        self._stop(utt)
+
+    def cancel(self) -> None:
+        """The hotkey was part of a shortcut: discard the recording."""
+        utt = self._take_recording()
+        if utt is None:
+            return
+        if utt.take is not None:
+            self._fx.discard_capture(utt.take)
+        self._finish(utt, Outcome.CANCELLED)
+        self._fx.event("cancelled", utt.seq)
+        self._update_phase()
+        self._drain()
+
+    def _take_recording(self) -> Utterance | None:
+        utt, self._recording = self._recording, None
+        if self._max_timer is not None:
+            self._max_timer.cancel()
+            self._max_timer = None
+        return utt
+
+    def _max_reached(self, seq: int) -> None:
+        if self._recording is None or self._recording.seq != seq:
+            return
+        utt = self._take_recording()
+        assert utt is not None
+        self._fx.notify(f"Recording stopped after {self.config.max_record_s:.0f} seconds (the longest allowed); "
+                        "what you said is being transcribed.")
+        self._fx.event("max_length", utt.seq)
+        self._stop(utt)
+
+    def _stop(self, utt: Utterance) -> None:
+        utt.released_at = self._fx.now()
+        self._pending.append(utt)
+        self._fx.event("released", utt.seq)
+        assert utt.take is not None
+        self._fx.end_capture(utt.seq, utt.take)
+        self._update_phase()
+        self._drain()  # a deferred injection may proceed now that the key is up
+
+    # ----------------------------------------------------------------- pipeline results
+
+    def _find(self, seq: int) -> Utterance | None:
+        for utt in self._pending:
+            if utt.seq == seq:
+                return utt
+        return None
+
+    def audio_ready(self, seq: int, audio_seconds: float) -> None:
+        """The take of ``seq`` is complete (tail included): send it to the recognizer."""
+        utt = self._find(seq)
+        if utt is None or utt.audio_final_at is not None:
+            return
+        utt.audio_final_at = self._fx.now()
+        utt.audio_seconds = audio_seconds
+        self._fx.event("audio", seq, seconds=round(audio_seconds, 3))
+        assert utt.take is not None
+        self._fx.transcribe(seq, utt.take)
+
+    def transcribed(self, seq: int, text: str, timings_ms: dict[str, float] | None = None) -> None:
+        """The recognizer's text for ``seq``."""
+        utt = self._find(seq)
+        if utt is None or utt.ready_to_inject:
+            return  # unknown or duplicate: each utterance is handled exactly once
+        utt.transcribed_at = self._fx.now()
+        utt.text = text.strip()
+        utt.timings_ms = dict(timings_ms or {})
+        utt.take = None  # the audio is no longer needed
+        self._fx.event("transcribed", seq)
+        self._drain()
+
+    def recognition_failed(self, seq: int, message: str) -> None:
+        """The recognizer could not transcribe ``seq``."""
+        utt = self._find(seq)
+        if utt is None or utt.ready_to_inject:
+            return
+        utt.take = None
+        utt.outcome = Outcome.RECOGNITION_FAILED
+        utt.message = message
+        self._fx.notify(message)
+        self._fx.event("recognition_failed", seq)
+        self._drain()
+
+    def injected(self, seq: int, ok: bool, method: str, message: str = "") -> None:
+        """The injector finished ``seq``."""
+        utt = self._injecting
+        if utt is None or utt.seq != seq:
+            return
+        self._injecting = None
+        self._pending.remove(utt)
+        utt.injected_at = self._fx.now()
+        utt.method = method
+        if ok:
+            self._last_injected_at = utt.injected_at
+            self._finish(utt, Outcome.INJECTED)
+            self._fx.event("injected", seq, method=method, latency_ms=round(utt.latency_ms() or 0.0, 1))
+        else:
+            self._finish(utt, Outcome.INJECTION_FAILED, message)
+            self._fx.notify(message or "The text could not be typed; it is on the clipboard.")
+            self._fx.event("injection_failed", seq, method=method)
+        self._update_phase()
+        self._drain()
+
+    # ----------------------------------------------------------------- ordered injection
+
+    def _drain(self) -> None:
+        """Inject the oldest finished utterance if nothing else is being injected."""
+        while self._injecting is None and self._pending and self._pending[0].ready_to_inject:
+            head = self._pending[0]
+            if head.outcome == Outcome.RECOGNITION_FAILED or not head.text:
+                self._pending.popleft()
+                if head.outcome == Outcome.PENDING:
+                    self._finish(head, Outcome.EMPTY)
+                    self._fx.event("empty", head.seq)
+                else:
+                    self._finish(head, head.outcome, head.message)
+                continue
+            if self.config.defer_injection_while_recording and self._recording is not None:
+                break
+            self._injecting = head
+            text = head.text
+            now = self._fx.now()
+            if self._last_injected_at is not None and now - self._last_injected_at < self.config.glue_within_s:
+                text = " " + text
+            self._fx.inject(head.seq, text)
+        self._update_phase()
+
+    def shutdown(self) -> None:
+        """Drop any recording and forget pending work (owner thread; the app is quitting)."""
+        self._take_recording()
+        self._pending.clear()
+        self._injecting = None
