@@ -1,0 +1,99 @@
+"""CUDA provider handling: "GPU active" only from session.get_providers(), and a truthful fallback reason."""
+
+from __future__ import annotations
+
+import onnx
+import onnxruntime as ort
+import pytest
+
+from swictation_gui.recognition import providers
+
+
+def _cuda_works() -> bool:
+    return providers.cuda_status().active == "cuda"
+
+
+def test_tiny_probe_model_is_valid_onnx() -> None:
+    model = onnx.load_from_string(providers.tiny_model_bytes())
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Add"]
+    sess = providers.create_session(providers.tiny_model_bytes(), "cpu", threads=1).session
+    import numpy as np
+
+    assert float(sess.run(None, {"x": np.array([1.5], np.float32)})[0][0]) == 3.0
+
+
+def test_cpu_request_reports_cpu() -> None:
+    report = providers.create_session(providers.tiny_model_bytes(), "cpu", threads=1).report
+    assert (report.requested, report.active, report.reason) == ("cpu", "cpu", "")
+    assert report.describe() == "CPU"
+    assert "CPUExecutionProvider" in report.detail
+
+
+def test_cuda_status_is_decided_by_the_session() -> None:
+    report = providers.cuda_status()
+    assert report.requested == "cuda"
+    if report.active == "cuda":
+        assert report.describe() == "GPU (CUDA)" and not report.reason
+    else:
+        # onnxruntime-gpu is installed on the test machine, so CUDA is "available" yet not active.
+        assert report.fell_back and report.reason
+        assert report.describe().startswith("cuda requested, running on cpu: ")
+        assert "providers ['CPUExecutionProvider']" in report.detail
+
+
+def test_fallback_reason_names_the_missing_library_when_cuda_is_built_in() -> None:
+    if not providers.cuda_built():
+        pytest.skip("this onnxruntime is the CPU-only build")
+    if _cuda_works():
+        pytest.skip("CUDA works here; there is no fallback to explain")
+    report = providers.cuda_status()
+    # Without CUDA libraries onnxruntime names the first one it could not load.
+    assert "not found" in report.reason or "device" in report.reason or "driver" in report.reason, report.reason
+
+
+def test_cpu_only_build_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    report = providers.create_session(providers.tiny_model_bytes(), "cuda", threads=1).report
+    assert report.active == "cpu"
+    assert "CPU-only build" in report.reason
+    assert report.describe().startswith("cuda requested, running on cpu: ")
+
+
+@pytest.mark.parametrize("log_text, expected", [
+    ("Failed to load library libonnxruntime_providers_cuda.so with error: libcudnn.so.9: cannot open shared "
+     "object file: No such file or directory", "libcudnn.so.9 not found"),
+    ("\x1b[1;31m2026 [E:onnxruntime] CUDA failure 100: no CUDA-capable device is detected ; GPU=0\x1b[m",
+     "no CUDA device found"),
+    ("CUDA failure 35: CUDA driver version is insufficient for CUDA runtime version", "driver is too old"),
+    ("[W:onnxruntime:Default, x.cc:1] Failed to create CUDAExecutionProvider. Require cuDNN 9.* and CUDA 13.*",
+     "Failed to create CUDAExecutionProvider"),
+    ("", "gave no reason"),
+])
+def test_fallback_reason_parsing(log_text: str, expected: str) -> None:
+    assert expected in providers.fallback_reason(log_text, version="onnxruntime-gpu 1.31.1")
+
+
+def test_required_cuda_follows_the_onnxruntime_line() -> None:
+    assert providers.required_cuda("onnxruntime-gpu 1.26.0") == "CUDA 12"
+    assert providers.required_cuda("onnxruntime-gpu 1.27.0") == "CUDA 13"
+    assert providers.required_cuda("onnxruntime-gpu 1.31.1") == "CUDA 13"
+    reason = providers.fallback_reason("libcublasLt.so.12: cannot open shared object file", version="x 1.20.1")
+    assert "CUDA 12" in reason
+
+
+def test_native_stderr_is_captured() -> None:
+    import os
+
+    with providers.capture_native_stderr() as err:
+        os.write(2, b"from native code\n")
+    assert err.getvalue() == "from native code\n"
+
+
+@pytest.mark.gpu
+def test_gpu_session_runs_on_cuda() -> None:
+    if not _cuda_works():
+        pytest.skip(f"no working CUDA provider: {providers.cuda_status().reason}")
+    result = providers.create_session(providers.tiny_model_bytes(), "cuda", threads=1)
+    assert result.session.get_providers()[0] == "CUDAExecutionProvider"
+    assert result.report.describe() == "GPU (CUDA)"
