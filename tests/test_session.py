@@ -97,7 +97,7 @@ def test_full_cycle_goes_through_every_phase(fx: FakeEffects) -> None:
     assert fx.of("transcribe") == [seq]
     fx.advance(0.1)
     s.transcribed(seq, " hello world ", {"encoder": 3.0})
-    assert fx.of("inject") == [(seq, "hello world")]
+    assert fx.of("inject") == [(seq, "hello world ")]
     assert s.phase == Phase.INJECTING
     fx.advance(0.05)
     s.injected(seq, True, "paste")
@@ -109,7 +109,7 @@ def test_full_cycle_goes_through_every_phase(fx: FakeEffects) -> None:
 
 
 def test_utterances_are_injected_in_order_exactly_once(fx: FakeEffects) -> None:
-    s = Session(fx)
+    s = Session(fx, SessionConfig(trailing_space=False))
     seqs = [dictate(s, fx, 0.5) for _ in range(3)]
     for seq in seqs:
         s.audio_ready(seq, 0.5)
@@ -124,13 +124,13 @@ def test_utterances_are_injected_in_order_exactly_once(fx: FakeEffects) -> None:
     s.injected(seqs[0], True, "type")  # a duplicate completion changes nothing
     s.injected(seqs[1], True, "type")
     s.injected(seqs[2], True, "type")
-    assert fx.of("inject") == [(seqs[0], "one"), (seqs[1], " two"), (seqs[2], " three")]
+    assert fx.of("inject") == [(seqs[0], "one"), (seqs[1], "two"), (seqs[2], "three")]
     assert [u.outcome for u in s.history] == [Outcome.INJECTED] * 3
     assert s.phase == Phase.IDLE and not s.busy
 
 
 def test_press_while_transcribing_records_and_injection_waits_for_release(fx: FakeEffects) -> None:
-    s = Session(fx)
+    s = Session(fx, SessionConfig(trailing_space=False))
     first = dictate(s, fx)
     s.audio_ready(first, 1.0)
     s.press()  # the user dictates again while the first is still being recognized
@@ -153,7 +153,7 @@ def test_short_press_is_ignored(fx: FakeEffects) -> None:
 
 
 def test_stuck_key_is_bounded_and_still_transcribed(fx: FakeEffects) -> None:
-    s = Session(fx, SessionConfig(max_record_s=5.0))
+    s = Session(fx, SessionConfig(max_record_s=5.0, trailing_space=False))
     s.press()
     fx.advance(5.0)
     assert fx.of("end") == [1]
@@ -194,7 +194,7 @@ def test_no_microphone_tells_the_user(fx: FakeEffects) -> None:
 
 
 def test_failures_are_reported_and_do_not_block_the_queue(fx: FakeEffects) -> None:
-    s = Session(fx)
+    s = Session(fx, SessionConfig(trailing_space=False))
     a, b, c = (dictate(s, fx) for _ in range(3))
     s.recognition_failed(a, "model broke")
     s.transcribed(b, "")           # nothing recognized
@@ -217,8 +217,8 @@ def test_auto_repeat_presses_are_ignored(fx: FakeEffects) -> None:
     assert fx.of("end") == [1]
 
 
-def test_no_glue_after_a_long_pause(fx: FakeEffects) -> None:
-    s = Session(fx, SessionConfig(glue_within_s=10))
+def test_trailing_space_can_be_turned_off(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(trailing_space=False))
     for text in ("one", "two"):
         seq = dictate(s, fx)
         s.audio_ready(seq, 1)

@@ -136,7 +136,7 @@ class SessionConfig:
     min_press_s: float = 0.15
     max_record_s: float = 120.0
     defer_injection_while_recording: bool = True
-    glue_within_s: float = 30.0       # a space joins dictations injected this close together
+    trailing_space: bool = True       # a space after each transcript, so dictations do not run together
     history: int = 200
 
 
@@ -151,7 +151,6 @@ class Session:
         self._max_timer: Cancellable | None = None
         self._pending: collections.deque[Utterance] = collections.deque()  # released, not yet finished
         self._injecting: Utterance | None = None
-        self._last_injected_at: float | None = None
         self._phase = Phase.IDLE
         self.history: collections.deque[Utterance] = collections.deque(maxlen=self.config.history)
 
@@ -316,7 +315,6 @@ class Session:
         utt.injected_at = self._fx.now()
         utt.method = method
         if ok:
-            self._last_injected_at = utt.injected_at
             self._finish(utt, Outcome.INJECTED)
             self._fx.event("injected", seq, method=method, latency_ms=round(utt.latency_ms() or 0.0, 1))
         else:
@@ -343,10 +341,7 @@ class Session:
             if self.config.defer_injection_while_recording and self._recording is not None:
                 break
             self._injecting = head
-            text = head.text
-            now = self._fx.now()
-            if self._last_injected_at is not None and now - self._last_injected_at < self.config.glue_within_s:
-                text = " " + text
+            text = head.text + " " if self.config.trailing_space else head.text
             self._fx.inject(head.seq, text)
         self._update_phase()
 
