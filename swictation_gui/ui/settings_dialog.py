@@ -1,0 +1,164 @@
+"""The settings dialog: edits a copy of the settings and emits it on OK or Apply; nothing applies before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
+
+from swictation_gui.settings.schema import Settings
+from swictation_gui.ui.providers import (
+    InputDeviceProvider,
+    ModelAvailabilityProvider,
+    default_input_devices,
+    default_model_availability,
+)
+from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, ModelPage, OutputPage
+
+PAGES = ("model", "microphone", "hotkey", "output", "general")
+"""Page names for :meth:`SettingsDialog.show_page`, in tab order."""
+
+
+class SettingsDialog(QDialog):
+    """Model, Microphone, Hotkey, Output and General pages over an edited copy of :class:`Settings`.
+
+    The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
+    edited settings and the app saves and applies them live. Cancel discards the copy.
+
+    Args:
+        settings: The settings to start from.
+        model_availability: Says whether each model is installed and can run here (quick; GUI thread).
+        input_devices: Lists the microphones (GUI thread).
+        settings_path: Shown on the General page so users can find the file.
+
+    Signals:
+        settings_accepted(object): A :class:`Settings` chosen with OK or Apply (GUI thread).
+        microphone_test_requested(object): The Microphone page is visible with this device (a name, or
+            None for the default): the app should open it and call :meth:`set_level` (GUI thread).
+        microphone_test_stopped(): The Microphone page was left or the dialog closed (GUI thread).
+    """
+
+    settings_accepted = Signal(object)
+    microphone_test_requested = Signal(object)
+    microphone_test_stopped = Signal()
+
+    def __init__(self, settings: Settings, *,
+                 model_availability: ModelAvailabilityProvider = default_model_availability,
+                 input_devices: InputDeviceProvider = default_input_devices, settings_path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Swictation Settings")
+        self._input_devices = input_devices
+        self._original = settings
+        self._testing = False
+        self.model_page = ModelPage(model_availability)
+        self.microphone_page = MicrophonePage()
+        self.hotkey_page = HotkeyPage()
+        self.output_page = OutputPage()
+        self.general_page = GeneralPage(str(settings_path) if settings_path else None)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        for page, title in ((self.model_page, "Model"), (self.microphone_page, "Microphone"),
+                            (self.hotkey_page, "Hotkey"), (self.output_page, "Output"),
+                            (self.general_page, "General")):
+            self.tabs.addTab(page, title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.Apply
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.buttons = buttons
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
+        apply_button.clicked.connect(self.apply)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.tabs.currentChanged.connect(self._update_test)
+        self.microphone_page.device_changed.connect(self._device_changed)
+        self.set_settings(settings)
+        self.resize(560, 440)
+
+    def set_settings(self, settings: Settings) -> None:
+        """Show ``settings`` on every page, replacing any unsaved edits (GUI thread)."""
+        self._original = settings
+        self.model_page.load(settings)
+        self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
+        self.hotkey_page.load(settings)
+        self.output_page.load(settings)
+        self.general_page.load(settings)
+
+    def current_settings(self) -> Settings:
+        """The edited copy as it stands now (GUI thread)."""
+        s = self.model_page.store(self._original)
+        s = s.replace(input_device=self.microphone_page.device())
+        s = self.hotkey_page.store(s)
+        s = self.output_page.store(s)
+        return self.general_page.store(s)
+
+    def show_page(self, name: str) -> None:
+        """Switch to a page by name (one of :data:`PAGES`) (GUI thread)."""
+        self.tabs.setCurrentIndex(PAGES.index(name))
+
+    def refresh(self) -> None:
+        """Re-read model availability and the microphone list, keeping edits (GUI thread)."""
+        device = self.microphone_page.device()
+        self.model_page.refresh()
+        self.microphone_page.set_devices(list(self._input_devices()), device)
+
+    @Slot(float)
+    def set_level(self, level: float) -> None:
+        """Feed the Microphone page's meter with a peak amplitude 0..1 (GUI thread)."""
+        self.microphone_page.meter.set_level(level)
+
+    @Slot()
+    def apply(self) -> None:
+        """Emit the edited settings without closing (GUI thread)."""
+        settings = self.current_settings()
+        self._original = settings
+        self.settings_accepted.emit(settings)
+
+    @Slot()
+    def accept(self) -> None:
+        """Emit the edited settings and close (GUI thread)."""
+        self.apply()
+        super().accept()
+
+    @Slot()
+    def restore_defaults(self) -> None:
+        """Show the defaults on every page; nothing is applied until OK or Apply (GUI thread)."""
+        keep = self._original
+        self.set_settings(Settings())
+        self._original = keep
+
+    def _device_changed(self, device: object) -> None:
+        if self._testing:
+            self.microphone_test_requested.emit(device)
+
+    def _update_test(self) -> None:
+        wanted = self.isVisible() and self.tabs.currentWidget() is self.microphone_page
+        if wanted and not self._testing:
+            self._testing = True
+            self.microphone_test_requested.emit(self.microphone_page.device())
+        elif not wanted and self._testing:
+            self._testing = False
+            self.microphone_page.meter.set_level(0.0)
+            self.microphone_test_stopped.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Start the microphone test if its page is shown (GUI thread)."""
+        super().showEvent(event)
+        self._update_test()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        """Stop the microphone test (GUI thread)."""
+        super().hideEvent(event)
+        self._update_test()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Closing the window is Cancel (GUI thread)."""
+        super().closeEvent(event)
+        self._update_test()

@@ -1,0 +1,171 @@
+"""The settings dialog edits a copy, shows real model availability, and emits the edited settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from swictation_gui.models import catalogue
+from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.settings import ModelChoice, Settings
+from swictation_gui.ui.providers import Availability, default_model_availability
+from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
+
+NO_CUDA = "CUDA is not available: libcudart.so.13 not found"
+
+
+def _availability(choice: ModelChoice, folder: str | None) -> Availability:
+    if choice is ModelChoice.GPU:
+        return Availability(True, False, NO_CUDA)
+    if choice is ModelChoice.CPU:
+        return Availability(True, True)
+    return Availability(False, False, "No folder chosen.") if not folder else Availability(True, True)
+
+
+MICS = ["Built-in Audio Analog Stereo", "USB Mic"]
+
+
+def _dialog(qtbot: QtBot, settings: Settings | None = None) -> SettingsDialog:
+    dialog = SettingsDialog(settings or Settings(), model_availability=_availability,
+                            input_devices=lambda: MICS, settings_path=Path("/tmp/x/settings.json"))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_unchanged_dialog_emits_the_same_settings(qtbot: QtBot) -> None:
+    start = Settings(hotkey="f9", sound_cues=False, input_device="USB Mic", tail_ms=400)
+    dialog = _dialog(qtbot, start)
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocker.args == [start]
+
+
+def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.show()
+    dialog.model_page.radios[ModelChoice.CPU].click()
+    dialog.microphone_page.combo.setCurrentIndex(dialog.microphone_page.combo.findData("USB Mic"))
+    dialog.show_page("hotkey")
+    dialog.hotkey_page.record.click()
+    edit = dialog.hotkey_page.edit
+    qtbot.keyPress(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
+    dialog.hotkey_page.toggle.click()
+    dialog.hotkey_page.min_press.setValue(200)
+    dialog.hotkey_page.max_seconds.setValue(60)
+    dialog.output_page.method.setCurrentIndex(dialog.output_page.method.findData("paste"))
+    dialog.output_page.pre_roll.setValue(450)
+    dialog.output_page.tail.setValue(100)
+    dialog.output_page.sound_cues.click()
+    dialog.output_page.trailing_space.click()
+    dialog.general_page.start_at_login.click()
+    dialog.general_page.notifications.click()
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocker.args == [Settings(
+        model=ModelChoice.CPU, input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
+        min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
+        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False)]
+    assert not dialog.isVisible()
+
+
+def test_cancel_emits_nothing(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.show()
+    dialog.output_page.sound_cues.click()
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert not dialog.isVisible()
+
+
+def test_apply_emits_and_stays_open(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.show()
+    dialog.general_page.start_at_login.click()
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Apply).click()
+    assert blocker.args[0].start_at_login is True
+    assert dialog.isVisible()
+
+
+def test_unavailable_gpu_is_shown_with_its_reason_and_not_changed(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings(model=ModelChoice.GPU))
+    assert dialog.model_page.radios[ModelChoice.GPU].isChecked()
+    gpu_status = dialog.model_page.status[ModelChoice.GPU].text()
+    assert NO_CUDA in gpu_status and "cannot run" in gpu_status
+    assert "ready" in dialog.model_page.status[ModelChoice.CPU].text()
+    assert dialog.current_settings().model is ModelChoice.GPU  # never silently switched
+
+
+def test_custom_folder_is_kept_and_checked(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot)
+    assert "No folder" in dialog.model_page.status[ModelChoice.CUSTOM].text()
+    dialog.model_page.radios[ModelChoice.CUSTOM].click()
+    assert dialog.current_settings().model is ModelChoice.GPU  # custom without a folder is not accepted
+    dialog.model_page.folder.setText(str(tmp_path))
+    dialog.model_page.refresh()
+    assert "ready" in dialog.model_page.status[ModelChoice.CUSTOM].text()
+    s = dialog.current_settings()
+    assert s.model is ModelChoice.CUSTOM and s.custom_model_dir == str(tmp_path)
+
+
+def test_missing_microphone_stays_selected(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings(input_device="Headset (unplugged)"))
+    assert dialog.microphone_page.combo.currentText() == "Headset (unplugged) (not connected)"
+    assert dialog.current_settings().input_device == "Headset (unplugged)"
+    dialog.microphone_page.combo.setCurrentIndex(0)
+    assert dialog.current_settings().input_device is None
+
+
+def test_microphone_page_requests_a_level_test_and_meter_moves(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.show()
+    with qtbot.waitSignal(dialog.microphone_test_requested, timeout=2000) as blocker:
+        dialog.show_page("microphone")
+    assert blocker.args == [None]
+    with qtbot.waitSignal(dialog.microphone_test_requested, timeout=2000) as blocker:
+        dialog.microphone_page.combo.setCurrentIndex(2)
+    assert blocker.args == ["USB Mic"]
+    dialog.set_level(0.5)
+    assert 0.8 < dialog.microphone_page.meter.fraction() < 1.0
+    dialog.set_level(0.0)
+    assert dialog.microphone_page.meter.fraction() == 0.0
+    with qtbot.waitSignal(dialog.microphone_test_stopped, timeout=2000):
+        dialog.show_page("output")
+
+
+def test_risky_hotkey_shows_a_warning(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings(hotkey="ctrl+c"))
+    assert "copies" in dialog.hotkey_page.warning.text()
+    dialog.hotkey_page.load(Settings())
+    assert dialog.hotkey_page.warning.text() == ""
+
+
+def test_restore_defaults_applies_nothing_until_ok(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings(hotkey="f9", tail_ms=900))
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
+    assert dialog.current_settings() == Settings()
+
+
+def test_pages_are_in_order(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    titles = [dialog.tabs.tabText(i).lower() for i in range(dialog.tabs.count())]
+    assert titles == list(PAGES)
+
+
+def test_default_availability_reads_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not default_model_availability(ModelChoice.CPU, None).installed
+    catalogue.installed_dir(catalogue.CPU_MODEL).mkdir(parents=True)
+    result = default_model_availability(ModelChoice.CPU, None)
+    assert result.installed and result.runnable
+    assert not default_model_availability(ModelChoice.CUSTOM, "/nonexistent").installed
