@@ -76,8 +76,10 @@ def normalize_per_feature(x: FloatArray) -> FloatArray:
     """``(x - mean) / (population std + 1e-5)`` per mel bin over the utterance, statistics in float64."""
     x64 = x.astype(np.float64)
     mean = x64.mean(axis=0)
-    var = np.maximum((x64 * x64).mean(axis=0) - mean * mean, 0.0)
-    out: FloatArray = ((x64 - mean) / (np.sqrt(var) + NORM_EPS)).astype(np.float32)
+    var = np.maximum(np.einsum("ij,ij->j", x64, x64) / max(x64.shape[0], 1) - mean * mean, 0.0)
+    x64 -= mean
+    x64 /= np.sqrt(var) + NORM_EPS
+    out: FloatArray = x64.astype(np.float32)
     return out
 
 
