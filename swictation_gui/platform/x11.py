@@ -57,9 +57,9 @@ def char_keysym(ch: str) -> int:
     """The X keysym that types ``ch``: Latin-1 keysyms equal the code point; others are 0x01000000 + code point."""
     code = ord(ch)
     if ch == "\n":
-        return XK.XK_Return
+        return int(XK.XK_Return)
     if ch == "\t":
-        return XK.XK_Tab
+        return int(XK.XK_Tab)
     if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
         return code
     return 0x01000000 + code
