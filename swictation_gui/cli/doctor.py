@@ -65,6 +65,17 @@ def check_onnxruntime() -> list[Finding]:
     return [Finding("onnxruntime providers", "ok", ", ".join(ort.get_available_providers()))]
 
 
+def check_cuda() -> list[Finding]:
+    """Whether onnxruntime really runs a model on CUDA (loads and runs a tiny one)."""
+    from swictation_gui.recognition.providers import cuda_status
+
+    report = cuda_status()
+    if report.active == "cuda":
+        return [Finding("CUDA", "ok", f"onnxruntime runs on the GPU ({report.detail})")]
+    return [Finding("CUDA", "warn", f"not usable, models run on the CPU: {report.reason}",
+                    "see the GPU section of the README; the CPU model works without CUDA")]
+
+
 def check_audio() -> list[Finding]:
     """PortAudio and its input devices."""
     try:
@@ -153,8 +164,8 @@ def check_models() -> list[Finding]:
     return out
 
 
-CHECKS: list[Callable[[], list[Finding]]] = [check_packages, check_onnxruntime, check_audio, check_desktop,
-                                             check_models]
+CHECKS: list[Callable[[], list[Finding]]] = [check_packages, check_onnxruntime, check_cuda, check_audio,
+                                             check_desktop, check_models]
 
 
 def register(sub: Any) -> None:

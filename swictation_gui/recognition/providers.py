@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
 import sys
@@ -175,8 +176,10 @@ def session_options(threads: int, log_errors_only: bool = True) -> Any:
 
 
 def create_session(model: str | bytes, device: str, threads: int,
-                   cuda_options: dict[str, str] | None = None) -> SessionResult:
+                   cuda_options: dict[str, str] | None = None, warn: bool = True) -> SessionResult:
     """Load ``model`` (a path or ONNX bytes) on ``device`` ("cpu" or "cuda") with an honest report.
+
+    A CUDA fallback is logged as a warning unless ``warn`` is False (then at debug level).
 
     Raises whatever onnxruntime raises for an unreadable model (callers turn it into ModelError).
     """
@@ -205,7 +208,8 @@ def create_session(model: str | bytes, device: str, threads: int,
     if active and active[0] == CUDA_EP:
         return SessionResult(sess, DeviceReport("cuda", "cuda", detail=detail))
     reason = fallback_reason(captured + "\n" + "\n".join(preload), version=version)
-    log.recognition.warning("CUDA requested but onnxruntime runs on the CPU: %s", reason)
+    log.recognition.log(logging.WARNING if warn else logging.DEBUG,
+                        "CUDA requested but onnxruntime runs on the CPU: %s", reason)
     return SessionResult(sess, DeviceReport("cuda", "cpu", reason, detail))
 
 
@@ -247,7 +251,7 @@ def cuda_status() -> DeviceReport:
     without a GPU; a first CUDA initialization can take a few seconds)."""
     import numpy as np
 
-    result = create_session(tiny_model_bytes(), "cuda", threads=1)
+    result = create_session(tiny_model_bytes(), "cuda", threads=1, warn=False)
     if result.report.active == "cuda":
         try:
             out = result.session.run(None, {"x": np.ones(1, dtype=np.float32)})[0]
