@@ -1,0 +1,133 @@
+"""Tray logic on the offscreen platform: icons per state, tooltip, menu signals, fallback window."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from swictation_gui.ui import icons
+from swictation_gui.ui.about import about_text, show_about
+from swictation_gui.ui.icons import TrayState
+from swictation_gui.ui.tray import Tray
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def tray(qtbot: QtBot) -> Iterator[Tray]:
+    t = Tray()
+    t.show()
+    yield t
+    t.hide()
+    if t.window is not None:
+        t.window.deleteLater()
+
+
+def _image(state: TrayState, size: int, step: int = 0) -> QImage:
+    return icons.render(state, size, step).toImage()
+
+
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_every_state_has_a_distinct_visible_icon(qtbot: QtBot, size: int) -> None:
+    images = {state: _image(state, size) for state in TrayState}
+    for state, image in images.items():
+        opaque = sum(1 for x in range(size) for y in range(size) if image.pixelColor(x, y).alpha() > 200)
+        assert opaque > size * size * 0.3, f"{state} is almost empty at {size}px"
+    states = list(images)
+    for i, a in enumerate(states):
+        for b in states[i + 1:]:
+            assert images[a] != images[b], f"{a} and {b} look the same"
+
+
+def test_recording_icon_shows_the_level(qtbot: QtBot) -> None:
+    assert icons.level_step(0.0) == 0 and icons.level_step(1.0) == icons.LEVEL_STEPS
+    assert 0 < icons.level_step(0.05) < icons.level_step(0.5) <= icons.LEVEL_STEPS
+    quiet, loud = _image(TrayState.RECORDING, 32, 0), _image(TrayState.RECORDING, 32, icons.LEVEL_STEPS)
+    assert quiet != loud
+    assert icons.icon(TrayState.RECORDING, 0.9) is icons.icon(TrayState.RECORDING, 0.9)  # cached
+
+
+def test_tooltip_names_model_device_and_hotkey(tray: Tray) -> None:
+    tray.set_state(TrayState.READY)
+    tray.set_info("Parakeet-TDT 0.6B v3 (int8, CPU)", "cuda requested, running on cpu: no CUDA", "ctrl_r")
+    tip = tray.icon.toolTip()
+    assert "Ready" in tip and "Parakeet-TDT 0.6B" in tip
+    assert "running on cpu: no CUDA" in tip and "Hold Right Ctrl" in tip
+    tray.set_state(TrayState.ERROR, "The microphone went away.")
+    assert "The microphone went away." in tray.icon.toolTip()
+
+
+def test_menu_actions_emit_signals(qtbot: QtBot, tray: Tray) -> None:
+    tray.set_state(TrayState.READY)
+    for action, signal in ((tray.toggle_action, tray.toggle_requested),
+                           (tray.settings_action, tray.settings_requested),
+                           (tray.log_action, tray.open_log_requested),
+                           (tray.about_action, tray.about_requested),
+                           (tray.quit_action, tray.quit_requested)):
+        with qtbot.waitSignal(signal, timeout=1000):
+            action.trigger()
+    tray.set_last_transcript("hello world")
+    with qtbot.waitSignal(tray.copy_last_requested, timeout=1000):
+        tray.copy_action.trigger()
+    with qtbot.waitSignal(tray.paste_last_requested, timeout=1000):
+        tray.paste_action.trigger()
+    with qtbot.waitSignal(tray.model_requested, timeout=1000) as blocker:
+        tray.model_actions["cpu"].trigger()
+    assert blocker.args == ["cpu"]
+
+
+def test_menu_text_follows_state(tray: Tray) -> None:
+    tray.set_state(TrayState.LOADING)
+    assert not tray.toggle_action.isEnabled()
+    tray.set_state(TrayState.READY)
+    assert tray.toggle_action.text() == "Start dictation" and tray.toggle_action.isEnabled()
+    tray.set_state(TrayState.RECORDING)
+    assert tray.toggle_action.text() == "Stop dictation"
+    tray.set_last_transcript(None)
+    assert not tray.copy_action.isEnabled() and not tray.paste_action.isEnabled()
+    tray.set_last_transcript("x" * 100)
+    assert tray.copy_action.isEnabled() and "…" in tray.last_menu.title()
+    tray.set_model("gpu")
+    assert tray.model_actions["gpu"].isChecked() and not tray.model_actions["cpu"].isChecked()
+    tray.set_model("custom")
+    assert not any(a.isChecked() for a in tray.model_actions.values())
+
+
+def test_without_a_system_tray_a_fallback_window_appears(qtbot: QtBot, tray: Tray) -> None:
+    # The offscreen platform has no system tray, exactly like GNOME without the AppIndicator extension.
+    assert not tray.available
+    assert tray.window is not None
+    qtbot.waitUntil(tray.window.isVisible, timeout=2000)
+    tray.set_state(TrayState.READY)
+    with qtbot.waitSignal(tray.toggle_requested, timeout=1000):
+        tray.window.toggle_button.click()
+    tray.notify("Microphone missing", "Plug one in or choose one in Settings → Microphone.", "warning")
+    assert "Plug one in" in tray.window.message_label.text()
+    tray.window.close()  # closing only hides
+    assert not tray.window.isVisible()
+
+
+def test_error_notification_in_fallback_opens_a_message_box(qtbot: QtBot, tray: Tray) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    tray.notify("Model failed", "Reinstall it with: swictation-gui models download cpu", "error")
+
+    def box() -> QMessageBox | None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        return boxes[0] if boxes else None
+
+    qtbot.waitUntil(lambda: box() is not None, timeout=2000)
+    found = box()
+    assert found is not None and "Reinstall" in found.text()
+    found.close()
+
+
+def test_about_box(qtbot: QtBot) -> None:
+    assert "Parakeet-TDT" in about_text(device="GPU (CUDA)") and "GPU (CUDA)" in about_text(device="GPU (CUDA)")
+    box = show_about(None)
+    qtbot.waitUntil(box.isVisible, timeout=2000)
+    box.close()
