@@ -68,14 +68,18 @@ class RecognizerWorker(QObject):
 
     @Slot(int, object)
     def transcribe(self, seq: int, samples: object) -> None:
-        """Worker thread: recognize 16 kHz mono float32 ``samples`` for utterance ``seq``."""
+        """Worker thread: recognize 16 kHz mono float32 ``samples`` for utterance ``seq``.
+
+        ``samples`` may also be a callable returning them, so reading and resampling a long
+        recording happens here rather than on the GUI thread.
+        """
         recognizer = self._recognizer
         if recognizer is None:
             why = self._load_error or "the model is not loaded"
             self.failed.emit(seq, f"Nothing was transcribed: {why}")
             return
         try:
-            audio = np.asarray(samples, dtype=np.float32)
+            audio = np.asarray(samples() if callable(samples) else samples, dtype=np.float32)
             t0 = time.perf_counter()
             transcript = recognizer.transcribe(audio, SAMPLE_RATE)
             timings = dict(transcript.timings_ms)

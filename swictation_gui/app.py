@@ -1,0 +1,423 @@
+"""The tray app's composition root: builds every part, wires them together, and owns the staged shutdown.
+
+Threads: the GUI thread runs Qt, the session, the capture's polling and the tray; the recognizer
+worker has its own QThread; pynput calls the hotkey callbacks on its listener thread (they only
+emit signals); PortAudio calls the capture callback (it only copies); injection runs on the
+injector thread. Nothing on the GUI thread waits for any of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+from swictation_gui import log
+from swictation_gui.audio.capture import Capture, CaptureEvent, Take
+from swictation_gui.core.appconfig import AppConfig, build_parser, load_config
+from swictation_gui.core.events import EventLog
+from swictation_gui.core.injection_runner import InjectionRunner
+from swictation_gui.core.session import Phase, Session, SessionConfig
+from swictation_gui.errors import SwictationError
+from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
+from swictation_gui.recognition.base import Recognizer, Transcript
+from swictation_gui.recognition.worker import RecognizerWorker
+
+TAKE_POLL_MS = 5          # while a take waits for its tail
+CAPTURE_POLL_MS = 200     # microphone health and reconnect
+
+
+class _Bridge(QObject):
+    """Carries calls from foreign threads (pynput, injector) to the GUI thread as queued signals."""
+
+    pressed = Signal()
+    released = Signal()
+    cancelled = Signal()
+    injected = Signal(int, object)
+    transcribe_requested = Signal(int, object)
+
+
+class _QtTimer:
+    """A cancellable single-shot timer for the session (GUI thread)."""
+
+    def __init__(self, parent: QObject, seconds: float, callback: Callable[[], None]) -> None:
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(callback)
+        self._timer.start(max(0, int(seconds * 1000)))
+
+    def cancel(self) -> None:
+        """Stop the timer (GUI thread)."""
+        self._timer.stop()
+        self._timer.deleteLater()
+
+
+def _make_tray() -> Any:
+    try:
+        from swictation_gui.ui.tray import Tray
+    except ImportError as exc:
+        log.ui.warning("The full tray is unavailable (%s); using the minimal one", exc)
+        from swictation_gui.ui.tray_min import MinimalTray
+
+        return MinimalTray()
+    return Tray()
+
+
+def _make_hotkey(config: AppConfig) -> HotkeyListener:
+    from swictation_gui.platform.hotkey import X11HotkeyListener
+
+    s = config.settings
+    return X11HotkeyListener(s.hotkey, HotkeyMode(s.hotkey_mode))
+
+
+def _make_injector(config: AppConfig) -> TextInjector:
+    injection = importlib.import_module("swictation_gui.platform.injection")
+    injector: TextInjector = injection.create_injector(config.settings.injection_method)
+    return injector
+
+
+class Application(QObject):
+    """Owns every part of the running app (GUI thread)."""
+
+    def __init__(self, config: AppConfig, events: EventLog) -> None:
+        super().__init__()
+        self.config = config
+        self.events = events
+        s = config.settings
+        self._shutting_down = False
+        self._done = False
+        self._model_ready = False
+        self._mic_error = ""
+        self._setup_error = ""
+        self._bridge = _Bridge()
+        self.tray = _make_tray()
+        self.tray.quit_requested.connect(self.shutdown)
+        self.capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
+                               on_event=self._on_capture_event)
+        self.session = Session(self, SessionConfig(
+            min_press_s=s.min_press_ms / 1000, max_record_s=float(s.max_record_seconds),
+            defer_injection_while_recording=HotkeyMode(s.hotkey_mode) == HotkeyMode.HOLD,
+            trailing_space=s.trailing_space))
+        self._tail_s = s.tail_ms / 1000
+        self._waiting_takes: list[tuple[int, Take]] = []
+        self._take_timer = QTimer(self)
+        self._take_timer.setInterval(TAKE_POLL_MS)
+        self._take_timer.timeout.connect(self._poll_takes)
+        self._capture_timer = QTimer(self)
+        self._capture_timer.setInterval(CAPTURE_POLL_MS)
+        self._capture_timer.timeout.connect(self.capture.poll)
+        # Recognizer worker on its own thread.
+        self._worker = RecognizerWorker(self._recognizer_factory(config.model))
+        self._thread = QThread(self)
+        self._thread.setObjectName("recognizer")
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.start)
+        self._worker.ready.connect(self._on_ready)
+        self._worker.load_failed.connect(self._on_load_failed)
+        self._worker.transcribed.connect(self._on_transcribed)
+        self._worker.failed.connect(self._on_failed)
+        self._bridge.transcribe_requested.connect(self._worker.transcribe)
+        # Hotkey and injector.
+        self._bridge.pressed.connect(self._on_pressed)
+        self._bridge.released.connect(self.session.release)
+        self._bridge.cancelled.connect(self.session.cancel)
+        self._bridge.injected.connect(self._on_injected)
+        self.hotkey: HotkeyListener | None = None
+        self.runner: InjectionRunner | None = None
+
+    @staticmethod
+    def _recognizer_factory(model: str) -> Callable[[], Recognizer]:
+        def build() -> Recognizer:
+            from swictation_gui.models.catalogue import resolve
+            from swictation_gui.recognition import factory
+
+            return factory.create(resolve(model))
+        return build
+
+    # ----------------------------------------------------------------- start-up
+
+    def start(self) -> None:
+        """Show the tray, start loading the model, open the microphone and listen for the hotkey."""
+        s = self.config.settings
+        self.tray.show()
+        self.tray.set_state("loading")
+        self.tray.set_info(self.config.model, "", s.hotkey, str(s.hotkey_mode))
+        self.events.emit("starting", tray=bool(getattr(self.tray, "available", False)), pid=os.getpid())
+        self._thread.start()
+        try:
+            self.capture.open()
+        except SwictationError as exc:
+            log.audio.warning("%s", exc)  # on_event already told the user; polling keeps retrying
+        self._capture_timer.start()
+        try:
+            self.runner = InjectionRunner(_make_injector(self.config), self._bridge.injected.emit,
+                                          keys_released=self._keys_released)
+            self.runner.start()
+            self.hotkey = _make_hotkey(self.config)
+            self.hotkey.start(self._bridge.pressed.emit, self._bridge.released.emit, self._bridge.cancelled.emit)
+        except (SwictationError, ImportError) as exc:
+            self._setup_error = f"The hotkey or text output could not be set up: {exc}"
+            self.notify(self._setup_error, level="error")
+            self.tray.set_state("error", self._setup_error)
+            self.events.emit("error", kind="hotkey", message=str(exc))
+            return
+        self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+
+    def _keys_released(self, timeout: float) -> bool:
+        """Injector thread: wait until the hotkey is physically up."""
+        hotkey = self.hotkey
+        return True if hotkey is None else hotkey.wait_keys_released(timeout)
+
+    def notify(self, message: str, level: str = "warning") -> None:
+        """Tell the user (tray notification) and log it (GUI thread)."""
+        log.ui.warning("%s", message)
+        self.tray.notify("Swictation", message, level)
+        self.events.emit("notify", level=level, message=message)
+
+    def _refresh_tray(self) -> None:
+        if not self._model_ready:
+            return
+        if self._setup_error:
+            self.tray.set_state("error", self._setup_error)
+            return
+        phase = self.session.phase
+        if phase == Phase.RECORDING:
+            self.tray.set_state("recording")
+        elif phase != Phase.IDLE:
+            self.tray.set_state("transcribing")
+        elif self._mic_error:
+            self.tray.set_state("error", self._mic_error)
+        else:
+            self.tray.set_state("ready")
+
+    @Slot(str)
+    def _on_ready(self, device: str) -> None:
+        self._model_ready = True
+        s = self.config.settings
+        self.tray.set_info(self.config.model, device, s.hotkey, str(s.hotkey_mode))
+        self._refresh_tray()
+        self.events.emit("ready", device=device, mic=self.capture.is_open, rate=self.capture.rate)
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self.tray.set_state("no_model" if "not installed" in message else "error", message)
+        self.notify(message, level="error")
+        self.events.emit("load_failed", message=message)
+
+    def _on_capture_event(self, event: CaptureEvent, message: str) -> None:
+        """GUI thread (called from ``Capture.open``/``poll``)."""
+        if event == CaptureEvent.OPENED:
+            recovered = bool(self._mic_error)
+            self._mic_error = ""
+            self.events.emit("mic", status="open", rate=self.capture.rate)
+            if recovered:
+                self.notify("The microphone is working again.", level="info")
+        else:
+            first = not self._mic_error
+            self._mic_error = message
+            self.events.emit("mic", status=str(event), message=message)
+            if first:
+                self.notify(message, level="error")
+            # A recording in progress keeps what it has; end it now so it is transcribed.
+            if self.session.phase == Phase.RECORDING:
+                self.session.release()
+        self._refresh_tray()
+
+    # ----------------------------------------------------------------- session effects (GUI thread)
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+        return time.monotonic()
+
+    def begin_capture(self) -> object | None:
+        """Start a take with pre-roll."""
+        return self.capture.begin()
+
+    def end_capture(self, seq: int, take: object) -> None:
+        """End the take after the tail; ``_poll_takes`` reports it when complete."""
+        assert isinstance(take, Take)
+        Capture.end(take, self._tail_s)
+        self._waiting_takes.append((seq, take))
+        self._take_timer.start()
+
+    def _poll_takes(self) -> None:
+        for item in list(self._waiting_takes):
+            seq, take = item
+            if take.ready():
+                self._waiting_takes.remove(item)
+                self.session.audio_ready(seq, take.seconds())
+        if not self._waiting_takes:
+            self._take_timer.stop()
+
+    def discard_capture(self, take: object) -> None:
+        """Nothing to free: a take is a view on the ring."""
+
+    def transcribe(self, seq: int, take: object) -> None:
+        """Queue the take for the recognizer; it reads (and resamples) the audio on its own thread."""
+        assert isinstance(take, Take)
+        self._bridge.transcribe_requested.emit(seq, take.audio)
+
+    def inject(self, seq: int, text: str) -> None:
+        """Hand the text to the injector thread."""
+        if self.runner is None:
+            self.session.injected(seq, False, "none", "Text output is not available.")
+            return
+        self.runner.submit(seq, text)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> _QtTimer:
+        """A cancellable single-shot timer."""
+        return _QtTimer(self, seconds, callback)
+
+    def phase_changed(self, phase: Phase) -> None:
+        """Mirror the session's phase in the tray."""
+        self._refresh_tray()
+        self.events.emit("phase", phase=str(phase))
+
+    def record(self, name: str, seq: int, **fields: object) -> None:
+        """Session events go to the event log."""
+        self.events.emit(name, seq=seq, **fields)
+
+    # ----------------------------------------------------------------- results (GUI thread)
+
+    @Slot()
+    def _on_pressed(self) -> None:
+        if self._shutting_down:
+            return
+        self.session.press()
+
+    @Slot(int, object)
+    def _on_transcribed(self, seq: int, transcript: object) -> None:
+        assert isinstance(transcript, Transcript)
+        if self.events.transcripts:
+            self.events.emit("transcript", seq=seq, text=transcript.text)
+        log.session.debug("utterance %d timings %s", seq, transcript.timings_ms)
+        self.session.transcribed(seq, transcript.text, transcript.timings_ms)
+
+    @Slot(int, str)
+    def _on_failed(self, seq: int, message: str) -> None:
+        self.session.recognition_failed(seq, message)
+
+    @Slot(int, object)
+    def _on_injected(self, seq: int, result: object) -> None:
+        assert isinstance(result, InjectionResult)
+        self.session.injected(seq, result.ok, result.method, result.message)
+        if result.ok:
+            for utt in reversed(self.session.history):
+                if utt.seq == seq:
+                    self.tray.set_last_transcript(utt.text)
+                    break
+
+    # ----------------------------------------------------------------- shutdown
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Begin the staged shutdown (idempotent; GUI thread): leave any nested loop first."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        self.events.emit("shutting_down")
+        QTimer.singleShot(0, self._shutdown_stage2)
+
+    def _shutdown_stage2(self) -> None:
+        self.shutdown_now()
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(0)
+
+    def shutdown_now(self) -> None:
+        """Stop every part (idempotent, GUI thread): hotkey, microphone, injector, recognizer, tray."""
+        if self._done:
+            return
+        self._done = True
+        self._shutting_down = True
+        if self.hotkey is not None:
+            try:
+                self.hotkey.stop()
+            except Exception as exc:
+                log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
+        self._capture_timer.stop()
+        self._take_timer.stop()
+        self.capture.close()
+        self.session.shutdown()
+        if self.runner is not None:
+            self.runner.stop()
+        self._thread.quit()
+        if not self._thread.wait(10_000):
+            log.init.warning("The recognizer is still busy; exiting anyway")
+        self._worker.wait_for_swap(2.0)
+        self.tray.hide()
+        self.events.emit("stopped")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the tray app until Quit, SIGINT or SIGTERM; returns the exit code."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    events = EventLog(sys.stderr if args.log_json else None, args.log_transcripts)
+    try:
+        config, warnings = load_config(args)
+    except (SwictationError, ValueError) as exc:
+        print(f"swictation-gui: {exc}", file=sys.stderr)
+        events.emit("fatal", message=str(exc))
+        return 2
+    if not _has_display():
+        msg = ("No graphical display was found (DISPLAY and WAYLAND_DISPLAY are not set). "
+               "Start swictation-gui from your desktop session.")
+        print(f"swictation-gui: {msg}", file=sys.stderr)
+        events.emit("fatal", message=msg)
+        return 1
+    qapp = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(qapp, QApplication)
+    qapp.setQuitOnLastWindowClosed(False)
+    qapp.setApplicationName("swictation-gui")
+    app = Application(config, events)
+    keep = _install_signal_handlers(app.shutdown)
+    for warning in warnings:
+        app.notify(warning)
+    app.start()
+    code = qapp.exec()
+    app.shutdown_now()
+    del keep
+    events.emit("exit", code=code)
+    return int(code)
+
+
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _install_signal_handlers(shutdown: Callable[[], None]) -> tuple[object, ...]:
+    """SIGINT/SIGTERM wake the Qt loop through a socket pair; the shutdown runs on the GUI thread.
+
+    Returns the objects that must stay alive while the loop runs.
+    """
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _s, _f: None)  # the wake-up byte does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def on_wakeup() -> None:
+        try:
+            data = reader.recv(64)
+        except OSError:
+            return
+        if data:
+            log.init.info("Signal received; shutting down")
+            shutdown()
+
+    notifier.activated.connect(on_wakeup)
+    return reader, writer, notifier
