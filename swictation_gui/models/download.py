@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import requests
 
@@ -203,6 +204,10 @@ def fetch(url: str, part: Path, *, expected_size: int | None = None, extra_space
             total, append = _plan(resp, start, expected_size)
             if not append:
                 start = 0
+            if total is not None and expected_size is not None and total != expected_size:
+                part.unlink(missing_ok=True)
+                raise DownloadError(f"The server offers {total} bytes instead of the expected {expected_size} for "
+                                    f"{url}; it is not the expected file. Update swictation-gui or try again later.")
             if total is not None and expected_size is None:
                 ensure_free_space(part.parent, total - start + extra_space, "the download")
             _stream(resp, part, start, total, append, url, on_progress, cancel)
@@ -242,12 +247,17 @@ def _plan(resp: requests.Response, start: int, expected_size: int | None) -> tup
     return total, False
 
 
+def _open_part(part: Path, append: bool) -> BinaryIO:
+    """The .part file, opened for writing (a seam: tests replace it to simulate a full disk)."""
+    return part.open("ab" if append else "wb")
+
+
 def _stream(resp: requests.Response, part: Path, start: int, total: int | None, append: bool, url: str,
             on_progress: ProgressFn | None, cancel: CancelToken) -> None:
     meter = RateMeter("download", total, start)
     done = start
     try:
-        handle = part.open("ab" if append else "wb")
+        handle = _open_part(part, append)
     except OSError as exc:
         raise os_error(exc, part, "saving the download") from None
     keep_part = True

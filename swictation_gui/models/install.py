@@ -10,6 +10,7 @@ one has passed; temporary folders are removed on every failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -263,10 +264,8 @@ def _rmtree(path: Path) -> None:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not empty (a partial download to resume) or already gone
         folder.rmdir()
-    except OSError:
-        pass  # not empty (a partial download to resume) or already gone
 
 
 def _remove_stale(root: Path) -> None:
