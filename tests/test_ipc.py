@@ -1,0 +1,147 @@
+"""Single instance and the control socket, with real Unix sockets and real processes."""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from swictation_gui.core import ipc
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import sys, threading
+from swictation_gui.core import ipc
+got = threading.Event()
+def on_command(cmd):
+    print("GOT", cmd, flush=True)
+    if cmd == "quit":
+        got.set()
+server = ipc.ControlServer(on_command)
+server.start()
+print("READY", flush=True)
+got.wait(30)
+server.stop()
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[ipc.ControlServer, queue.Queue[str]]]:
+    received: queue.Queue[str] = queue.Queue()
+    srv = ipc.ControlServer(received.put)
+    srv.start()
+    yield srv, received
+    srv.stop()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "swictation_gui", *args], capture_output=True, text=True,
+                          timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
+
+
+def test_command_reaches_the_server(server: tuple[ipc.ControlServer, queue.Queue[str]]) -> None:
+    _, received = server
+    assert ipc.send_command("toggle") == "ok"
+    assert received.get(timeout=5) == "toggle"
+    assert ipc.send_command("settings") == "ok"
+    assert received.get(timeout=5) == "settings"
+    assert ipc.send_command("ping") == "ok"
+    assert received.empty()  # ping is answered by the server itself
+
+
+def test_socket_is_private(server: tuple[ipc.ControlServer, queue.Queue[str]]) -> None:
+    srv, _ = server
+    folder = srv.socket_path.parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_ISSOCK(srv.socket_path.stat().st_mode)
+    assert stat.S_IMODE(srv.socket_path.stat().st_mode) & 0o077 == 0
+
+
+def test_loose_folder_permissions_are_tightened(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    srv = ipc.ControlServer(lambda c: None, folder)
+    srv.start()
+    try:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    finally:
+        srv.stop()
+
+
+def test_second_instance_is_detected(server: tuple[ipc.ControlServer, queue.Queue[str]]) -> None:
+    with pytest.raises(ipc.AlreadyRunningError):
+        ipc.ControlServer(lambda c: None).start()
+
+
+def test_unknown_command_and_failing_callback_are_answered_with_errors(tmp_path: Path) -> None:
+    def boom(command: str) -> None:
+        raise RuntimeError("no session yet")
+
+    srv = ipc.ControlServer(boom, tmp_path / "run")
+    srv.start()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(str(srv.socket_path))
+            sock.sendall(b"format-disk\n")
+            assert sock.recv(256).startswith(b"error unknown command")
+        assert ipc.send_command("toggle", tmp_path / "run") == "error no session yet"
+        assert ipc.send_command("toggle", tmp_path / "run") == "error no session yet"  # server still alive
+    finally:
+        srv.stop()
+
+
+def test_not_running_is_reported() -> None:
+    with pytest.raises(ipc.NotRunningError):
+        ipc.send_command("toggle")
+
+
+def test_stale_socket_from_a_crash_is_replaced(tmp_path: Path) -> None:
+    folder = ipc.ensure_private_dir(tmp_path / "run")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(folder / ipc.SOCKET_NAME))
+    stale.close()  # the file stays, nobody listens: like a killed instance
+    with pytest.raises(ipc.NotRunningError):
+        ipc.send_command("toggle", folder)
+    received: queue.Queue[str] = queue.Queue()
+    srv = ipc.ControlServer(received.put, folder)
+    srv.start()
+    try:
+        assert ipc.send_command("stop", folder) == "ok"
+        assert received.get(timeout=5) == "stop"
+    finally:
+        srv.stop()
+    assert not (folder / ipc.SOCKET_NAME).exists()
+
+
+def test_cli_commands_reach_a_running_instance_in_another_process() -> None:
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "READY"
+        with pytest.raises(ipc.AlreadyRunningError):  # what a second launch of the app sees
+            ipc.ControlServer(lambda c: None).start()
+        for command in ("toggle", "start", "stop", "settings"):
+            result = _cli(command)
+            assert result.returncode == 0, result.stderr
+            assert child.stdout.readline().strip() == f"GOT {command}"
+        assert _cli("quit").returncode == 0
+        assert child.stdout.readline().strip() == "GOT quit"
+        assert child.wait(10) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(5)
+    result = _cli("toggle")
+    assert result.returncode == 1
+    assert "not running" in result.stderr and "Start it with" in result.stderr
