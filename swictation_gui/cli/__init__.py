@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "swictation_gui.cli.transcribe",
     "swictation_gui.cli.models_cmd",
     "swictation_gui.cli.doctor",
+    "swictation_gui.cli.control",
     "swictation_gui.cli.bench",
 )
 
