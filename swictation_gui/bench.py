@@ -6,14 +6,13 @@ measured in isolation and a model that makes sherpa-onnx ``_Exit`` only loses it
 
 Measurements per audio length: *cold* = the first ``transcribe`` of that length after loading (no
 warm-up; the 2.8 s clip runs first), *warm* = median of ``repeats`` further calls, RTF = warm /
-audio seconds. Memory is the child's peak resident set size (``ru_maxrss``) minus its RSS after
+audio seconds. Memory is the child's peak resident set size (``VmHWM``) minus its RSS after
 importing the engine and before loading: host memory for model load + inference, not GPU memory.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import resource
 import shutil
 import statistics
@@ -49,15 +48,29 @@ class Row:
     error: str = ""
 
 
-def _rss_mib() -> float:
+def _proc_status_mib(key: str) -> float | None:
     try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:  # not Linux: fall back to the peak, which makes the delta a lower bound
-        return _peak_rss_mib()
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _rss_mib() -> float:
+    """Current resident set size."""
+    value = _proc_status_mib("VmRSS")
+    return value if value is not None else _peak_rss_mib()
 
 
 def _peak_rss_mib() -> float:
+    """Peak resident set size of this process image. On Linux VmHWM, because ``ru_maxrss`` keeps the
+    parent's peak across fork and exec; elsewhere ``ru_maxrss`` (then a delta is a lower bound)."""
+    value = _proc_status_mib("VmHWM")
+    if value is not None:
+        return value
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 

@@ -31,7 +31,13 @@ from swictation_gui.recognition.tdt import TdtGreedyDecoder, frames_to_seconds
 from swictation_gui.recognition.text import TextBuilder
 
 DECODE_DEVICES = ("auto", "cpu", "cuda")
-DECODE_THREADS = 1  # one-frame joiner/decoder runs: more threads only add synchronization
+
+
+def default_decode_threads() -> int:
+    """Threads for the one-frame decoder/joiner runs: 1. Measured on 30 s with Parakeet-sized
+    decoder/joiner (benchmarks/README.md): 2 threads made the whole greedy loop 1.4-2.5x slower
+    (thread-pool wake-ups on every ~100 µs run), although an isolated v3-sized joiner run is faster."""
+    return 1
 
 
 class OrtEngine(EngineBase):
@@ -42,7 +48,7 @@ class OrtEngine(EngineBase):
 
     def __init__(self, location: ModelLocation, device: str = "cpu", num_threads: int | None = None,
                  max_segment_seconds: float = 40.0, decode_device: str = "auto",
-                 feature_method: str = "kaldi") -> None:
+                 feature_method: str = "kaldi", decode_threads: int | None = None) -> None:
         super().__init__(max_segment_seconds)
         if device not in ("cpu", "cuda"):
             raise ModelError(f"Unknown device {device!r}; choose cpu or cuda.")
@@ -52,6 +58,7 @@ class OrtEngine(EngineBase):
         self._requested = device
         self._threads = num_threads or default_threads()
         self._decode_device = decode_device
+        self._decode_threads = decode_threads or default_decode_threads()
         self._feature_method = feature_method
         self._device = DeviceReport(device, "cpu", "the model is not loaded yet" if device == "cuda" else "")
         self._info: ModelInfo | None = None
@@ -99,8 +106,8 @@ class OrtEngine(EngineBase):
         decode_on = self._decode_device
         if decode_on == "auto" or encoder.report.active == "cpu":
             decode_on = "cpu"
-        decoder = self._session(names.decoder, decode_on, DECODE_THREADS)
-        joiner = self._session(names.joiner, decode_on, DECODE_THREADS)
+        decoder = self._session(names.decoder, decode_on, self._decode_threads)
+        joiner = self._session(names.joiner, decode_on, self._decode_threads)
         self._encoder = encoder.session
         self._enc_in = [i.name for i in self._encoder.get_inputs()]
         self._features = FeatureExtractor(info.feat_dim, info.normalize_type, self._feature_method)
