@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
+from swictation_gui.core import ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, load_config
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
@@ -43,6 +44,7 @@ class _Bridge(QObject):
     cancelled = Signal()
     injected = Signal(int, object)
     transcribe_requested = Signal(int, object)
+    command = Signal(str)
 
 
 class _QtTimer:
@@ -130,6 +132,8 @@ class Application(QObject):
         self._bridge.released.connect(self.session.release)
         self._bridge.cancelled.connect(self.session.cancel)
         self._bridge.injected.connect(self._on_injected)
+        self._bridge.command.connect(self._on_command)
+        self.tray.toggle_requested.connect(self._toggle)
         self.hotkey: HotkeyListener | None = None
         self.runner: InjectionRunner | None = None
 
@@ -293,6 +297,33 @@ class Application(QObject):
             return
         self.session.press()
 
+    @Slot()
+    def _toggle(self) -> None:
+        """Tray "Start/Stop dictation" or ``swictation-gui toggle``."""
+        if self.session.phase == Phase.RECORDING:
+            self.session.release()
+        else:
+            self._on_pressed()
+
+    def on_control(self, command: str) -> None:
+        """Control-socket thread: forward a command to the GUI thread."""
+        self._bridge.command.emit(command)
+
+    @Slot(str)
+    def _on_command(self, command: str) -> None:
+        self.events.emit("command", command=command)
+        if command == "toggle":
+            self._toggle()
+        elif command == "start":
+            if self.session.phase != Phase.RECORDING:
+                self._on_pressed()
+        elif command == "stop":
+            self.session.release()
+        elif command == "quit":
+            self.shutdown()
+        elif command == "settings":
+            self.tray.settings_requested.emit()
+
     @Slot(int, object)
     def _on_transcribed(self, seq: int, transcript: object) -> None:
         assert isinstance(transcript, Transcript)
@@ -377,13 +408,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(qapp, QApplication)
     qapp.setQuitOnLastWindowClosed(False)
     qapp.setApplicationName("swictation-gui")
+    target: list[Callable[[str], None]] = []
+    control = ipc.ControlServer(lambda command: target[0](command) if target else None)
+    try:
+        control.start()
+    except ipc.AlreadyRunningError:
+        print("swictation-gui is already running; opening its settings.", file=sys.stderr)
+        events.emit("already_running")
+        try:
+            ipc.send_command("settings")
+        except ipc.IpcError as exc:
+            print(f"swictation-gui: {exc}", file=sys.stderr)
+        return 0
+    except ipc.IpcError as exc:
+        log.init.warning("No remote control this time: %s", exc)
     app = Application(config, events)
+    target.append(app.on_control)
     keep = _install_signal_handlers(app.shutdown)
     for warning in warnings:
         app.notify(warning)
     app.start()
     code = qapp.exec()
     app.shutdown_now()
+    control.stop()
     del keep
     events.emit("exit", code=code)
     return int(code)

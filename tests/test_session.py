@@ -68,7 +68,7 @@ class FakeEffects:
     def notify(self, message: str) -> None:
         self.messages.append(message)
 
-    def event(self, name: str, seq: int, **fields: object) -> None:
+    def record(self, name: str, seq: int, **fields: object) -> None:
         self.events.append((name, seq))
 
     def of(self, kind: str) -> list[object]:

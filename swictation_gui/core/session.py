@@ -94,7 +94,7 @@ class Effects(Protocol):
         """Tell the user something went wrong (and what to do)."""
         ...
 
-    def event(self, name: str, seq: int, **fields: object) -> None:
+    def record(self, name: str, seq: int, **fields: object) -> None:
         """A machine-readable event for the test log (transcripts never go in at info level)."""
         ...
 
@@ -127,6 +127,17 @@ class Utterance:
         if self.released_at is None or self.injected_at is None:
             return None
         return (self.injected_at - self.released_at) * 1e3
+
+
+def stage_ms(utt: Utterance) -> dict[str, float]:
+    """Milliseconds per stage after key-up: tail wait, recognition, injection, and the total."""
+    def ms(a: float | None, b: float | None) -> float:
+        return round((b - a) * 1e3, 1) if a is not None and b is not None else -1.0
+    return {"audio_ms": ms(utt.released_at, utt.audio_final_at),
+            "recognize_ms": ms(utt.audio_final_at, utt.transcribed_at),
+            "inject_ms": ms(utt.transcribed_at, utt.injected_at),
+            "latency_ms": ms(utt.released_at, utt.injected_at),
+            "audio_s": round(utt.audio_seconds, 3)}
 
 
 @dataclass(frozen=True)
@@ -200,13 +211,13 @@ class Session:
         if take is None:
             self._fx.notify("No microphone is available, so nothing was recorded. "
                             "Plug one in or choose one in Settings.")
-            self._fx.event("no_microphone", 0)
+            self._fx.record("no_microphone", 0)
             return
         self._seq += 1
         utt = Utterance(self._seq, self._fx.now(), take)
         self._recording = utt
         self._max_timer = self._fx.call_later(self.config.max_record_s, lambda: self._max_reached(utt.seq))
-        self._fx.event("recording", utt.seq)
+        self._fx.record("recording", utt.seq)
         self._update_phase()
 
     def release(self) -> None:
@@ -218,7 +229,7 @@ class Session:
             if utt.take is not None:
                 self._fx.discard_capture(utt.take)
             self._finish(utt, Outcome.TOO_SHORT)
-            self._fx.event("too_short", utt.seq)
+            self._fx.record("too_short", utt.seq)
             self._update_phase()
             self._drain()
             return
@@ -232,7 +243,7 @@ class Session:
         if utt.take is not None:
             self._fx.discard_capture(utt.take)
         self._finish(utt, Outcome.CANCELLED)
-        self._fx.event("cancelled", utt.seq)
+        self._fx.record("cancelled", utt.seq)
         self._update_phase()
         self._drain()
 
@@ -250,13 +261,13 @@ class Session:
         assert utt is not None
         self._fx.notify(f"Recording stopped after {self.config.max_record_s:.0f} seconds (the longest allowed); "
                         "what you said is being transcribed.")
-        self._fx.event("max_length", utt.seq)
+        self._fx.record("max_length", utt.seq)
         self._stop(utt)
 
     def _stop(self, utt: Utterance) -> None:
         utt.released_at = self._fx.now()
         self._pending.append(utt)
-        self._fx.event("released", utt.seq)
+        self._fx.record("released", utt.seq)
         assert utt.take is not None
         self._fx.end_capture(utt.seq, utt.take)
         self._update_phase()
@@ -277,7 +288,7 @@ class Session:
             return
         utt.audio_final_at = self._fx.now()
         utt.audio_seconds = audio_seconds
-        self._fx.event("audio", seq, seconds=round(audio_seconds, 3))
+        self._fx.record("audio", seq, seconds=round(audio_seconds, 3))
         assert utt.take is not None
         self._fx.transcribe(seq, utt.take)
 
@@ -290,7 +301,7 @@ class Session:
         utt.text = text.strip()
         utt.timings_ms = dict(timings_ms or {})
         utt.take = None  # the audio is no longer needed
-        self._fx.event("transcribed", seq)
+        self._fx.record("transcribed", seq)
         self._drain()
 
     def recognition_failed(self, seq: int, message: str) -> None:
@@ -302,7 +313,7 @@ class Session:
         utt.outcome = Outcome.RECOGNITION_FAILED
         utt.message = message
         self._fx.notify(message)
-        self._fx.event("recognition_failed", seq)
+        self._fx.record("recognition_failed", seq)
         self._drain()
 
     def injected(self, seq: int, ok: bool, method: str, message: str = "") -> None:
@@ -316,11 +327,11 @@ class Session:
         utt.method = method
         if ok:
             self._finish(utt, Outcome.INJECTED)
-            self._fx.event("injected", seq, method=method, latency_ms=round(utt.latency_ms() or 0.0, 1))
+            self._fx.record("injected", seq, method=method, **stage_ms(utt))
         else:
             self._finish(utt, Outcome.INJECTION_FAILED, message)
             self._fx.notify(message or "The text could not be typed; it is on the clipboard.")
-            self._fx.event("injection_failed", seq, method=method)
+            self._fx.record("injection_failed", seq, method=method)
         self._update_phase()
         self._drain()
 
@@ -334,7 +345,7 @@ class Session:
                 self._pending.popleft()
                 if head.outcome == Outcome.PENDING:
                     self._finish(head, Outcome.EMPTY)
-                    self._fx.event("empty", head.seq)
+                    self._fx.record("empty", head.seq)
                 else:
                     self._finish(head, head.outcome, head.message)
                 continue

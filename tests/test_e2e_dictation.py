@@ -1,0 +1,235 @@
+"""End-to-end dictation: the real app process, a real X display with a tray, a real virtual microphone, real keys.
+
+Each test starts ``python -m swictation_gui`` under its own Xvfb (+ trayer) with a PulseAudio virtual
+microphone, focuses a target window that reports its text, holds the hotkey with real X key events,
+plays audio into the microphone, releases the key, and compares the window's text exactly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.desktop import xenv
+from tests.desktop.fixtures import TargetWindow
+from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.fixtures.synth_models import band_phrase
+from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+WORDS = ("do", "re", "mi", "fa", "sol", "la", "ti", "hi")
+UNICODE_TEXT = "café — naïve ß 日本語 😀"
+
+
+@pytest.fixture(scope="module")
+def desk() -> Iterator[xenv.XDisplay]:
+    """This module's own Xvfb with a trayer system tray."""
+    if xenv.missing_tools() or shutil.which("trayer") is None:
+        pytest.skip("X test tools (Xvfb, xdotool, trayer) are not installed")
+    display = xenv.start_xvfb()
+    try:
+        display.start_tray()
+        yield display
+    finally:
+        display.close()
+
+
+@pytest.fixture
+def screen(desk: xenv.XDisplay) -> Iterator[xenv.XDisplay]:
+    """The module display with a clean keymap and no key held, before and after the test."""
+    desk.reset_keymap()
+    yield desk
+    desk.reset_keymap()
+
+
+@pytest.fixture
+def target(screen: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[[str], TargetWindow]]:
+    """Factory for focused target windows ("text", "line" or "terminal")."""
+    windows: list[TargetWindow] = []
+
+    def start(mode: str = "text") -> TargetWindow:
+        window = TargetWindow(screen, tmp_path / f"target-{len(windows)}.txt", mode, f"e2e-target-{len(windows)}")
+        windows.append(window)
+        window.focus()
+        return window
+
+    yield start
+    for window in windows:
+        window.close()
+
+
+class Keys:
+    """Presses and releases a hotkey with real X events (XTest for a lone right-side modifier)."""
+
+    def __init__(self, screen: xenv.XDisplay, spec: str) -> None:
+        self.screen = screen
+        self.spec = spec
+
+    def down(self) -> None:
+        if self.spec == "ctrl_r":
+            self.screen.xtest_key("Control_R", True)
+        else:
+            self.screen.key_down(self.spec.replace("f9", "F9"))
+
+    def up(self) -> None:
+        if self.spec == "ctrl_r":
+            self.screen.xtest_key("Control_R", False)
+        else:
+            self.screen.key_up(self.spec.replace("f9", "F9"))
+
+
+def start_app(run_app: Callable[..., AppProcess], screen: xenv.XDisplay, mic: VirtualMic, model: Path,  # noqa: F811
+              home: Path, *args: str) -> AppProcess:
+    app: AppProcess = run_app([f"--model-dir={model}", *args], app_env(screen, mic, home))
+    ready = app.wait_ev("ready", 60)
+    assert ready["mic"] is True, app.describe()
+    app.wait_ev("listening", 20)
+    return app
+
+
+def dictate(app: AppProcess, keys: Keys, mic: VirtualMic, wav: Path, hold_after_s: float = 0.0) -> int:
+    """Hold the hotkey, play ``wav`` into the microphone, release; returns the utterance's sequence number."""
+    mark = app.mark()
+    keys.down()
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    mic.play(wav)
+    if hold_after_s:
+        mic.play(mic.write_wav(np.zeros(int(hold_after_s * 16_000), np.float32), "pause.wav"))
+    keys.up()
+    return seq
+
+
+def phrase_wav(mic: VirtualMic, words: list[str], name: str = "phrase.wav") -> Path:
+    return mic.write_wav(band_phrase(words), name)
+
+
+@pytest.mark.parametrize(("hotkey", "method"), [("ctrl+alt+space", "type"), ("ctrl_r", "paste"), ("f9", "auto")])
+def test_hold_to_dictate_types_exact_words_and_no_hotkey_leaks(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path, hotkey: str, method: str) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, f"--hotkey={hotkey}", f"--inject={method}",
+                    "--no-trailing-space")
+    seq = dictate(app, Keys(screen, hotkey), virtual_mic, phrase_wav(virtual_mic, ["do", "re", "mi"]))
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("do re mi") == "do re mi", app.describe()
+    assert app.of("transcript")[-1]["text"] == "do re mi"
+
+
+def test_speech_starting_with_the_key_press_keeps_its_first_word(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--no-trailing-space",
+                    "--pre-roll-ms=300")
+    # No lead-in silence: the first tone starts as the key goes down.
+    wav = virtual_mic.write_wav(band_phrase(["la", "do"], lead_s=0.0), "instant.wav")
+    keys = Keys(screen, "f9")
+    mark = app.mark()
+    player = virtual_mic.play(wav, wait=False)
+    keys.down()
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    player.wait(30)
+    keys.up()
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("la do") == "la do", app.describe()
+
+
+@pytest.mark.parametrize("method", ["paste", "type"])
+def test_unicode_transcript_of_real_speech_arrives_exactly_and_clipboard_is_restored(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], unicode_model: Path, tmp_path: Path, method: str) -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    speech = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(speech), "Hello world, one two three."],
+                   check=True, capture_output=True, timeout=30)
+    window = target("line")
+    screen.clipboard_set("old clipboard ✓")
+    app = start_app(run_app, screen, virtual_mic, unicode_model, tmp_path, "--hotkey=f9", f"--inject={method}",
+                    "--no-trailing-space")
+    seq = dictate(app, Keys(screen, "f9"), virtual_mic, speech)
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text(UNICODE_TEXT) == UNICODE_TEXT, app.describe()
+    assert xenv.wait_for(lambda: screen.clipboard_get() == "old clipboard ✓", 10), screen.clipboard_get()
+
+
+def test_terminal_like_target_receives_pasted_text(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("terminal")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--inject=paste",
+                    "--no-trailing-space")
+    seq = dictate(app, Keys(screen, "f9"), virtual_mic, phrase_wav(virtual_mic, ["sol", "fa"]))
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("sol fa") == "sol fa", app.describe()
+
+
+def test_twenty_rapid_dictations_arrive_in_order_exactly_once(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--inject=paste")
+    keys = Keys(screen, "f9")
+    expected: list[str] = []
+    seqs: list[int] = []
+    for i in range(20):
+        words = [WORDS[i % 8], WORDS[(i * 3 + 1) % 8]]
+        expected.append(" ".join(words))
+        wav = virtual_mic.write_wav(band_phrase(words, word_s=0.25, gap_s=0.15, lead_s=0.05), f"cycle{i}.wav")
+        seqs.append(dictate(app, keys, virtual_mic, wav))  # no waiting for the previous one
+    for seq in seqs:
+        app.wait_ev("injected", 60, seq=seq)
+    want = "".join(e + " " for e in expected)
+    assert window.wait_text(want, 20) == want, app.describe()
+    injected = [e["seq"] for e in app.of("injected")]
+    assert injected == seqs, "each utterance injected once, in order"
+    assert [e["seq"] for e in app.of("transcript")] == seqs
+
+
+def test_toggle_mode_starts_and_stops_with_two_presses(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--mode=toggle",
+                    "--no-trailing-space")
+    mark = app.mark()
+    screen.key_tap("F9")
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    virtual_mic.play(phrase_wav(virtual_mic, ["ti", "re", "hi"]))
+    screen.key_tap("F9")
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("ti re hi") == "ti re hi", app.describe()
+
+
+def test_microphone_pulled_mid_utterance_keeps_audio_reports_and_recovers(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9")
+    keys = Keys(screen, "f9")
+    mark = app.mark()
+    keys.down()
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    virtual_mic.play(phrase_wav(virtual_mic, ["mi", "fa"]))
+    virtual_mic.remove_source()
+    lost = app.wait(lambda e: e.get("ev") == "mic" and e.get("status") == "lost", 15, "mic lost", mark)
+    assert "microphone" in lost["message"].lower()
+    app.wait(lambda e: e.get("ev") == "notify" and e.get("level") == "error", 5, "the user is told", mark)
+    keys.up()
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("mi fa ") == "mi fa ", "the audio before the loss is transcribed"
+    assert app.proc.poll() is None
+    # The microphone comes back: the app reopens it and dictation works again.
+    mark = app.mark()
+    virtual_mic.add_source()
+    app.wait(lambda e: e.get("ev") == "mic" and e.get("status") == "open", 30, "mic back", mark)
+    seq2 = dictate(app, keys, virtual_mic, phrase_wav(virtual_mic, ["la"], name="again.wav"))
+    app.wait_ev("injected", 30, seq=seq2)
+    assert window.wait_text("mi fa la ") == "mi fa la ", app.describe()
