@@ -27,7 +27,7 @@ import requests
 from swictation_gui import log, paths
 from swictation_gui.errors import DownloadError, ModelError
 from swictation_gui.models import archive, check
-from swictation_gui.models.catalogue import ModelFiles, ModelLocation, ModelSpec, detect_files
+from swictation_gui.models.catalogue import CATALOGUE, ModelFiles, ModelLocation, ModelSpec, detect_files
 from swictation_gui.models.download import (
     CancelToken,
     LocalDiskError,
@@ -199,7 +199,8 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
             replace_dir(folder, target)
         except OSError as exc:
             raise os_error(exc, target, "installing the model") from None
-        return ModelLocation(target, files, source.spec)
+        spec = source.spec or next((s for s in CATALOGUE if s.name == name and s.files == files), None)
+        return ModelLocation(target, files, spec)
     finally:
         _rmtree(tmp)
 
