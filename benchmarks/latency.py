@@ -47,7 +47,7 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
     """Dictate ``repeats`` utterances of ``seconds`` with ``method``; per-utterance measurements."""
     out: dict[str, list[float]] = {k: [] for k in ("app", "seen", "audio", "recognize", "inject")}
     window = TargetWindow(screen, home / f"target-{method}-{seconds}.txt", "text", f"bench-{method}-{seconds}")
-    app = AppProcess([f"--config={home / 'settings.json'}", f"--model-dir={model}", "--hotkey=f9",
+    app = AppProcess([f"--config={home / 'settings.json'}", f"--model-dir={model}", "--hotkey=f9", "--sound-cues=off",
                       f"--inject={method}", "--no-trailing-space", "--max-record-seconds=60"],
                      app_env(screen, mic, home))
     try:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
+from swictation_gui.audio.cues import SoundCues
 from swictation_gui.core import ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, load_config
 from swictation_gui.core.events import EventLog
@@ -134,6 +135,8 @@ class Application(QObject):
         self._bridge.injected.connect(self._on_injected)
         self._bridge.command.connect(self._on_command)
         self.tray.toggle_requested.connect(self._toggle)
+        self.cues = SoundCues(s.sound_cues)
+        self._was_recording = False
         self.hotkey: HotkeyListener | None = None
         self.runner: InjectionRunner | None = None
 
@@ -281,7 +284,14 @@ class Application(QObject):
         return _QtTimer(self, seconds, callback)
 
     def phase_changed(self, phase: Phase) -> None:
-        """Mirror the session's phase in the tray."""
+        """Mirror the session's phase in the tray; cue the start and end of a recording."""
+        recording = phase == Phase.RECORDING
+        if recording != self._was_recording:
+            self._was_recording = recording
+            if recording:
+                self.cues.play_start()
+            else:
+                self.cues.play_stop()
         self._refresh_tray()
         self.events.emit("phase", phase=str(phase))
 
@@ -384,6 +394,7 @@ class Application(QObject):
         if not self._thread.wait(10_000):
             log.init.warning("The recognizer is still busy; exiting anyway")
         self._worker.wait_for_swap(2.0)
+        self.cues.close()
         self.tray.hide()
         self.events.emit("stopped")
 

@@ -86,7 +86,8 @@ class Keys:
 
 def start_app(run_app: Callable[..., AppProcess], screen: xenv.XDisplay, mic: VirtualMic, model: Path,  # noqa: F811
               home: Path, *args: str) -> AppProcess:
-    app: AppProcess = run_app([f"--model-dir={model}", *args], app_env(screen, mic, home))
+    # No sound cues: the virtual microphone is the monitor of the default output, so they would be recorded.
+    app: AppProcess = run_app([f"--model-dir={model}", "--sound-cues=off", *args], app_env(screen, mic, home))
     ready = app.wait_ev("ready", 60)
     assert ready["mic"] is True, app.describe()
     app.wait_ev("listening", 20)

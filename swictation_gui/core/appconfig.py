@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tail-ms", type=int, help="audio kept after the key release")
     p.add_argument("--max-record-seconds", type=int, help="longest recording")
     p.add_argument("--no-trailing-space", action="store_true", help="no space after each transcript")
+    p.add_argument("--sound-cues", choices=["on", "off"], help="start/stop sounds")
     p.add_argument("--log-json", action="store_true", help="write machine-readable events to stderr (tests)")
     p.add_argument("--log-transcripts", action="store_true",
                    help="include transcripts in the --log-json events (tests only: they are private)")
@@ -62,6 +63,8 @@ def load_config(args: argparse.Namespace) -> tuple[AppConfig, list[str]]:
     for name in ("pre_roll_ms", "tail_ms", "max_record_seconds"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    if args.sound_cues:
+        changes["sound_cues"] = args.sound_cues == "on"
     if args.no_trailing_space:
         changes["trailing_space"] = False
     s = s.replace(**changes)
