@@ -70,8 +70,9 @@ class LevelMeter(QWidget):
         painter.drawRoundedRect(rect, 3, 3)
         if self._fraction > 0:
             bar = QRectF(rect.left(), rect.top(), rect.width() * self._fraction, rect.height())
-            colour = QColor("#2e9d4f") if self._fraction < 0.8 else QColor("#e0a21b") \
-                if self._fraction < 0.95 else QColor("#d0342c")
+            # Green for speech, amber above -6 dBFS (loud), red above -1.5 dBFS (about to clip).
+            colour = QColor("#2e9d4f") if self._fraction < 0.9 else QColor("#e0a21b") \
+                if self._fraction < 0.975 else QColor("#d0342c")
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawRoundedRect(bar, 3, 3)

@@ -80,7 +80,7 @@ class SettingsDialog(QDialog):
         self.tabs.currentChanged.connect(self._update_test)
         self.microphone_page.device_changed.connect(self._device_changed)
         self.set_settings(settings)
-        self.resize(560, 440)
+        self.resize(580, 400)
 
     def set_settings(self, settings: Settings) -> None:
         """Show ``settings`` on every page, replacing any unsaved edits (GUI thread)."""

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Render the tray menu, each settings page and the tray icons to docs/screenshots/*.png (Xvfb + trayer).
+
+Usage: .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+The script starts a private Xvfb with trayer, then runs itself again as a child on that display;
+the child builds the real Tray and SettingsDialog, opens the tray menu with an xdotool right-click
+(as a user would), and saves the pictures. Needs: Xvfb, trayer, xdotool, xsetroot, ImageMagick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def parent(out: Path) -> int:
+    """Start the display and the tray host, then run the child on it."""
+    from tests.desktop import xenv
+
+    out.mkdir(parents=True, exist_ok=True)
+    with xenv.start_xvfb(1024, 640) as display, tempfile.TemporaryDirectory() as home:
+        display.start_tray()  # first: it keeps a connection open, so Xvfb does not reset the root colour
+        display.run("xsetroot", "-solid", "#4a6d8c")
+        env = {**display.env, "PYTHONPATH": str(REPO), "SWICTATION_GUI_HOME": home,
+               "QT_QPA_PLATFORMTHEME": "", "QT_SCALE_FACTOR": "1"}
+        result = subprocess.run([sys.executable, __file__, "--child", "--out", str(out)], env=env, timeout=120,
+                                check=False)
+        return result.returncode
+
+
+def child(out: Path) -> int:
+    """Build the UI on the display and save each picture (runs under Xvfb)."""
+    from PySide6.QtCore import QEventLoop, QPoint, QRect, QTimer
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from swictation_gui.settings import ModelChoice, Settings
+    from swictation_gui.ui import icons
+    from swictation_gui.ui.icons import TrayState
+    from swictation_gui.ui.providers import Availability
+    from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
+    from swictation_gui.ui.tray import Tray
+
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    app.setQuitOnLastWindowClosed(False)
+
+    def wait(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_for(predicate: object, timeout_ms: int = 5000) -> None:
+        assert callable(predicate)
+        waited = 0
+        while not predicate():
+            if waited >= timeout_ms:
+                raise TimeoutError("the UI did not reach the expected state")
+            wait(20)
+            waited += 20
+
+    def xdotool(*args: str) -> None:
+        subprocess.run(["xdotool", *args], check=True, timeout=10)
+
+    def grab_screen(rect: QRect, name: str) -> None:
+        with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
+            subprocess.run(["import", "-window", "root", tmp.name], check=True, timeout=30)
+            image = QImage(tmp.name)
+        image.copy(rect).save(str(out / name))
+        print(f"wrote {out / name}")
+
+    # --- tray and its menu -----------------------------------------------------------------------
+    tray = Tray()
+    tray.set_state(TrayState.READY)
+    tray.set_info("Parakeet-TDT 110M English (fp32, GPU)", "GPU (CUDA)", "ctrl_r")
+    tray.set_model("gpu")
+    tray.set_last_transcript("Let's meet on Thursday at ten and go through the draft together.")
+    tray.show()
+    wait_for(lambda: tray.icon.geometry().x() > 0, 10000)
+    geo = tray.icon.geometry()
+    xdotool("mousemove", str(geo.center().x()), str(geo.center().y()), "click", "3")
+    wait_for(tray.menu.isVisible)
+    model_rect = tray.menu.actionGeometry(tray.model_menu.menuAction())
+    hover = tray.menu.mapToGlobal(model_rect.center())
+    xdotool("mousemove", str(hover.x()), str(hover.y()))
+    wait_for(tray.model_menu.isVisible)
+    wait(300)
+    area = tray.menu.geometry().united(tray.model_menu.geometry()).united(geo).adjusted(-24, -6, 24, 24)
+    area = area.intersected(QRect(QPoint(0, 0), app.primaryScreen().size()))
+    grab_screen(area, "tray-menu.png")
+    tray.menu.hide()
+
+    # --- settings pages --------------------------------------------------------------------------
+    def availability(choice: ModelChoice, folder: str | None) -> Availability:
+        if choice is ModelChoice.GPU:
+            return Availability(True, True)
+        if choice is ModelChoice.CPU:
+            return Availability(False, False, "Not installed. Download it with: swictation-gui models download cpu")
+        return Availability(False, False, "No folder chosen.")
+
+    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
+    dialog = SettingsDialog(Settings(model=ModelChoice.GPU, input_device="Blue Yeti USB Microphone"),
+                            model_availability=availability, input_devices=lambda: mics,
+                            settings_path=Path("~/.config/swictation-gui/settings.json"))
+    dialog.show()
+    wait_for(dialog.isVisible)
+    for page in PAGES:
+        dialog.show_page(page)
+        if page == "microphone":
+            dialog.set_level(0.18)
+        wait(150)
+        dialog.grab().save(str(out / f"settings-{page}.png"))
+        print(f"wrote {out / f'settings-{page}.png'}")
+    dialog.hide()
+
+    # --- icons on light and dark panels ----------------------------------------------------------
+    sizes = (16, 22, 32, 48)
+    states = list(TrayState)
+    cell, label_h = 64, 18
+    col_w = 140
+    sheet = QImage(len(states) * col_w + 16, 2 * (cell + label_h) + 16, QImage.Format.Format_ARGB32)
+    sheet.fill(QColor("#ffffff"))
+    painter = QPainter(sheet)
+    painter.setFont(QFont("DejaVu Sans", 8))
+    for row, (bg, fg) in enumerate((("#eeeeee", "#222222"), ("#262626", "#eeeeee"))):
+        top = 8 + row * (cell + label_h)
+        painter.fillRect(0, top - 8 if row == 0 else top - 4, sheet.width(), cell + label_h + 4, QColor(bg))
+        for col, state in enumerate(states):
+            x = 12 + col * col_w
+            for size in sizes:
+                step = 5 if state is TrayState.RECORDING else 0
+                painter.drawPixmap(x, top + (48 - size), icons.render(state, size, step))
+                x += size + 3
+            painter.setPen(QColor(fg))
+            painter.drawText(QRect(8 + col * col_w, top + 50, col_w - 8, label_h), 0x84, state.value.replace("_", " "))
+    painter.end()
+    sheet.save(str(out / "tray-icons.png"))
+    print(f"wrote {out / 'tray-icons.png'}")
+    tray.hide()
+    return 0
+
+
+def main() -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.out.resolve())
+    os.environ.pop("QT_QPA_PLATFORM", None)
+    return parent(args.out.resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
