@@ -34,10 +34,13 @@ DECODE_DEVICES = ("auto", "cpu", "cuda")
 
 
 def default_decode_threads() -> int:
-    """Threads for the one-frame decoder/joiner runs: 1. Measured on 30 s with Parakeet-sized
-    decoder/joiner (benchmarks/README.md): 2 threads made the whole greedy loop 1.4-2.5x slower
-    (thread-pool wake-ups on every ~100 µs run), although an isolated v3-sized joiner run is faster."""
-    return 1
+    """Threads for the one-frame decoder/joiner runs: up to 2, with spinning off.
+
+    Measured on 30 s with Parakeet-sized decoder/joiner on 2 cores (benchmarks/README.md): 2 threads
+    without spinning beat 1 thread (110M-shaped 66 vs 92 ms, v3-shaped 1135 vs 1317 ms); 2 threads
+    with onnxruntime's default spinning were 1.7-2x slower than 1, the two pools fighting for cores.
+    """
+    return min(2, default_threads())
 
 
 class OrtEngine(EngineBase):
@@ -88,10 +91,10 @@ class OrtEngine(EngineBase):
         """The model's metadata once loaded."""
         return self._info
 
-    def _session(self, name: str, device: str, threads: int) -> providers.SessionResult:
+    def _session(self, name: str, device: str, threads: int, spin: bool = True) -> providers.SessionResult:
         path = self._location.folder / name
         try:
-            return providers.create_session(str(path), device, threads)
+            return providers.create_session(str(path), device, threads, spin=spin)
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ModelError(f"onnxruntime could not load {path}: {first[:300]}. "
@@ -106,8 +109,8 @@ class OrtEngine(EngineBase):
         decode_on = self._decode_device
         if decode_on == "auto" or encoder.report.active == "cpu":
             decode_on = "cpu"
-        decoder = self._session(names.decoder, decode_on, self._decode_threads)
-        joiner = self._session(names.joiner, decode_on, self._decode_threads)
+        decoder = self._session(names.decoder, decode_on, self._decode_threads, spin=False)
+        joiner = self._session(names.joiner, decode_on, self._decode_threads, spin=False)
         self._encoder = encoder.session
         self._enc_in = [i.name for i in self._encoder.get_inputs()]
         self._features = FeatureExtractor(info.feat_dim, info.normalize_type, self._feature_method)

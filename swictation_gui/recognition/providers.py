@@ -161,11 +161,17 @@ def cuda_built() -> bool:
     return CUDA_EP in ort.get_available_providers()
 
 
-def session_options(threads: int, log_errors_only: bool = True) -> Any:
-    """SessionOptions for inference: full graph optimization, ``threads`` intra-op threads."""
+def session_options(threads: int, log_errors_only: bool = True, spin: bool = True) -> Any:
+    """SessionOptions for inference: full graph optimization, ``threads`` intra-op threads.
+
+    ``spin=False`` stops idle pool threads from busy-waiting: needed when two sessions alternate
+    many tiny runs (decoder and joiner), whose spinning pools otherwise fight over the cores.
+    """
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
+    if not spin:
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -176,7 +182,7 @@ def session_options(threads: int, log_errors_only: bool = True) -> Any:
 
 
 def create_session(model: str | bytes, device: str, threads: int,
-                   cuda_options: dict[str, str] | None = None, warn: bool = True) -> SessionResult:
+                   cuda_options: dict[str, str] | None = None, warn: bool = True, spin: bool = True) -> SessionResult:
     """Load ``model`` (a path or ONNX bytes) on ``device`` ("cpu" or "cuda") with an honest report.
 
     A CUDA fallback is logged as a warning unless ``warn`` is False (then at debug level).
@@ -185,7 +191,7 @@ def create_session(model: str | bytes, device: str, threads: int,
     """
     import onnxruntime as ort
 
-    opts = session_options(threads)
+    opts = session_options(threads, spin=spin)
     if device != "cuda":
         sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
         return SessionResult(sess, DeviceReport(requested=device, active="cpu",
