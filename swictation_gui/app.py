@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal, Slot
@@ -24,14 +25,15 @@ from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.core import ipc
-from swictation_gui.core.appconfig import AppConfig, build_parser, load_config
+from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
-from swictation_gui.core.session import Phase, Session, SessionConfig
+from swictation_gui.core.session import Phase, Session
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.worker import RecognizerWorker
+from swictation_gui.settings import Settings
 
 TAKE_POLL_MS = 5          # while a take waits for its tail
 CAPTURE_POLL_MS = 200     # microphone health and reconnect
@@ -46,6 +48,7 @@ class _Bridge(QObject):
     injected = Signal(int, object)
     transcribe_requested = Signal(int, object)
     command = Signal(str)
+    swap_requested = Signal(object)
 
 
 class _QtTimer:
@@ -74,16 +77,15 @@ def _make_tray() -> Any:
     return Tray()
 
 
-def _make_hotkey(config: AppConfig) -> HotkeyListener:
+def _make_hotkey(s: Settings) -> HotkeyListener:
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    s = config.settings
     return X11HotkeyListener(s.hotkey, HotkeyMode(s.hotkey_mode))
 
 
-def _make_injector(config: AppConfig) -> TextInjector:
+def _make_injector(s: Settings) -> TextInjector:
     injection = importlib.import_module("swictation_gui.platform.injection")
-    injector: TextInjector = injection.create_injector(config.settings.injection_method)
+    injector: TextInjector = injection.create_injector(s.injection_method)
     return injector
 
 
@@ -94,7 +96,7 @@ class Application(QObject):
         super().__init__()
         self.config = config
         self.events = events
-        s = config.settings
+        self.settings = s = config.settings
         self._shutting_down = False
         self._done = False
         self._model_ready = False
@@ -103,12 +105,12 @@ class Application(QObject):
         self._bridge = _Bridge()
         self.tray = _make_tray()
         self.tray.quit_requested.connect(self.shutdown)
-        self.capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
-                               on_event=self._on_capture_event)
-        self.session = Session(self, SessionConfig(
-            min_press_s=s.min_press_ms / 1000, max_record_s=float(s.max_record_seconds),
-            defer_injection_while_recording=HotkeyMode(s.hotkey_mode) == HotkeyMode.HOLD,
-            trailing_space=s.trailing_space))
+        self.tray.toggle_requested.connect(self._toggle)
+        if hasattr(self.tray, "settings_requested"):
+            self.tray.settings_requested.connect(self._open_settings)
+        self._dialog: Any = None
+        self.capture = self._new_capture(s)
+        self.session = Session(self, session_config(s))
         self._tail_s = s.tail_ms / 1000
         self._waiting_takes: list[tuple[int, Take]] = []
         self._take_timer = QTimer(self)
@@ -116,7 +118,7 @@ class Application(QObject):
         self._take_timer.timeout.connect(self._poll_takes)
         self._capture_timer = QTimer(self)
         self._capture_timer.setInterval(CAPTURE_POLL_MS)
-        self._capture_timer.timeout.connect(self.capture.poll)
+        self._capture_timer.timeout.connect(lambda: self.capture.poll())
         # Recognizer worker on its own thread.
         self._worker = RecognizerWorker(self._recognizer_factory(config.model))
         self._thread = QThread(self)
@@ -127,56 +129,89 @@ class Application(QObject):
         self._worker.load_failed.connect(self._on_load_failed)
         self._worker.transcribed.connect(self._on_transcribed)
         self._worker.failed.connect(self._on_failed)
+        self._worker.swapped.connect(self._on_ready)
+        self._worker.swap_failed.connect(lambda message: self.notify(message, level="error"))
         self._bridge.transcribe_requested.connect(self._worker.transcribe)
+        self._bridge.swap_requested.connect(self._worker.swap)
         # Hotkey and injector.
         self._bridge.pressed.connect(self._on_pressed)
         self._bridge.released.connect(self.session.release)
         self._bridge.cancelled.connect(self.session.cancel)
         self._bridge.injected.connect(self._on_injected)
         self._bridge.command.connect(self._on_command)
-        self.tray.toggle_requested.connect(self._toggle)
         self.cues = SoundCues(s.sound_cues)
         self._was_recording = False
         self.hotkey: HotkeyListener | None = None
         self.runner: InjectionRunner | None = None
 
-    @staticmethod
-    def _recognizer_factory(model: str) -> Callable[[], Recognizer]:
+    def _new_capture(self, s: Settings) -> Capture:
+        return Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
+                       on_event=self._on_capture_event)
+
+    def _recognizer_factory(self, model: str) -> Callable[[], Recognizer]:
+        engine, device = self.config.engine, self.config.device
+
         def build() -> Recognizer:
             from swictation_gui.models.catalogue import resolve
             from swictation_gui.recognition import factory
 
-            return factory.create(resolve(model))
+            return factory.create(resolve(model), engine=engine, device=device)
         return build
 
     # ----------------------------------------------------------------- start-up
 
     def start(self) -> None:
         """Show the tray, start loading the model, open the microphone and listen for the hotkey."""
-        s = self.config.settings
+        s = self.settings
         self.tray.show()
         self.tray.set_state("loading")
         self.tray.set_info(self.config.model, "", s.hotkey, str(s.hotkey_mode))
         self.events.emit("starting", tray=bool(getattr(self.tray, "available", False)), pid=os.getpid())
         self._thread.start()
+        self._open_capture()
+        self._capture_timer.start()
+        self._start_injector(s)
+        self._start_hotkey(s)
+
+    def _open_capture(self) -> None:
         try:
             self.capture.open()
         except SwictationError as exc:
             log.audio.warning("%s", exc)  # on_event already told the user; polling keeps retrying
-        self._capture_timer.start()
+
+    def _start_injector(self, s: Settings) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
         try:
-            self.runner = InjectionRunner(_make_injector(self.config), self._bridge.injected.emit,
+            self.runner = InjectionRunner(_make_injector(s), self._bridge.injected.emit,
                                           keys_released=self._keys_released)
-            self.runner.start()
-            self.hotkey = _make_hotkey(self.config)
+        except (SwictationError, ImportError) as exc:
+            self._platform_failed(f"Text output could not be set up: {exc}")
+            return
+        self.runner.start()
+
+    def _start_hotkey(self, s: Settings) -> None:
+        if self.hotkey is not None:
+            self.hotkey.stop()
+            self.hotkey = None
+        try:
+            self.hotkey = _make_hotkey(s)
             self.hotkey.start(self._bridge.pressed.emit, self._bridge.released.emit, self._bridge.cancelled.emit)
         except (SwictationError, ImportError) as exc:
-            self._setup_error = f"The hotkey or text output could not be set up: {exc}"
-            self.notify(self._setup_error, level="error")
-            self.tray.set_state("error", self._setup_error)
-            self.events.emit("error", kind="hotkey", message=str(exc))
+            self.hotkey = None
+            self._platform_failed(f"The hotkey could not be set up: {exc}")
             return
-        self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+        if self.runner is not None:
+            self._setup_error = ""
+            self._refresh_tray()
+            self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+
+    def _platform_failed(self, message: str) -> None:
+        self._setup_error = message
+        self.notify(message, level="error")
+        self.tray.set_state("error", message)
+        self.events.emit("error", kind="platform", message=message)
 
     def _keys_released(self, timeout: float) -> bool:
         """Injector thread: wait until the hotkey is physically up."""
@@ -208,8 +243,7 @@ class Application(QObject):
     @Slot(str)
     def _on_ready(self, device: str) -> None:
         self._model_ready = True
-        s = self.config.settings
-        self.tray.set_info(self.config.model, device, s.hotkey, str(s.hotkey_mode))
+        self.tray.set_info(self.config.model, device, self.settings.hotkey, str(self.settings.hotkey_mode))
         self._refresh_tray()
         self.events.emit("ready", device=device, mic=self.capture.is_open, rate=self.capture.rate)
 
@@ -355,6 +389,49 @@ class Application(QObject):
                 if utt.seq == seq:
                     self.tray.set_last_transcript(utt.text)
                     break
+
+    # ----------------------------------------------------------------- settings
+
+    @Slot()
+    def _open_settings(self) -> None:
+        """Show the settings dialog (one at a time)."""
+        if self._dialog is None:
+            from swictation_gui.ui.settings_dialog import SettingsDialog
+
+            self._dialog = SettingsDialog(self.settings, settings_path=self.config.store.path)
+            self._dialog.settings_accepted.connect(self.apply_settings)
+        else:
+            self._dialog.set_settings(self.settings)
+        self._dialog.show()
+        self._dialog.raise_()
+        self._dialog.activateWindow()
+
+    @Slot(object)
+    def apply_settings(self, new: object) -> None:
+        """Save ``new`` and rebuild only the parts it changes (GUI thread)."""
+        assert isinstance(new, Settings)
+        old, self.settings = self.settings, new
+        try:
+            self.config.store.save(new)
+        except SwictationError as exc:
+            self.notify(str(exc), level="error")
+        parts = changed_parts(old, new)
+        self.events.emit("settings_applied", parts=sorted(parts))
+        self.session.config = session_config(new)
+        self._tail_s = new.tail_ms / 1000
+        self.cues.set_enabled(new.sound_cues)
+        if "capture" in parts:
+            self.capture.close()
+            self.capture = self._new_capture(new)
+            self._open_capture()
+        if "injector" in parts:
+            self._start_injector(new)
+        if "hotkey" in parts:
+            self._start_hotkey(new)
+        if "model" in parts:
+            self.config = replace(self.config, model=model_for(new))
+            self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
+        self.tray.set_info(self.config.model, "", new.hotkey, str(new.hotkey_mode))
 
     # ----------------------------------------------------------------- shutdown
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from swictation_gui.core.session import SessionConfig
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings import ModelChoice, Settings, SettingsStore
 
@@ -17,6 +18,7 @@ class AppConfig:
 
     settings: Settings
     model: str                       # "gpu", "cpu" or a folder
+    store: SettingsStore
     engine: str = "auto"
     device: str = "auto"
     log_json: bool = False
@@ -68,12 +70,33 @@ def load_config(args: argparse.Namespace) -> tuple[AppConfig, list[str]]:
     if args.no_trailing_space:
         changes["trailing_space"] = False
     s = s.replace(**changes)
-    if args.model_dir:
-        model = args.model_dir
-    elif args.model:
-        model = args.model
-    elif s.model == ModelChoice.CUSTOM and s.custom_model_dir:
-        model = s.custom_model_dir
-    else:
-        model = str(s.model.value if s.model != ModelChoice.CUSTOM else ModelChoice.GPU.value)
-    return AppConfig(s, model, args.engine, args.device, args.log_json, args.log_transcripts), list(loaded.warnings)
+    model = args.model_dir or args.model or model_for(s)
+    config = AppConfig(s, model, store, args.engine, args.device, args.log_json, args.log_transcripts)
+    return config, list(loaded.warnings)
+
+
+def model_for(s: Settings) -> str:
+    """The model ``s`` asks for: "gpu", "cpu" or a folder."""
+    if s.model == ModelChoice.CUSTOM:
+        return s.custom_model_dir or ModelChoice.GPU.value
+    return str(s.model.value)
+
+
+def session_config(s: Settings) -> SessionConfig:
+    """The session's tunables from the settings."""
+    return SessionConfig(min_press_s=s.min_press_ms / 1000, max_record_s=float(s.max_record_seconds),
+                         defer_injection_while_recording=HotkeyMode(s.hotkey_mode) == HotkeyMode.HOLD,
+                         trailing_space=s.trailing_space)
+
+
+PARTS = {
+    "capture": ("input_device", "pre_roll_ms", "max_record_seconds"),
+    "hotkey": ("hotkey", "hotkey_mode"),
+    "injector": ("injection_method",),
+    "model": ("model", "custom_model_dir"),
+}
+
+
+def changed_parts(old: Settings, new: Settings) -> set[str]:
+    """Which parts of the running app must be rebuilt to apply ``new`` ("capture", "hotkey", …)."""
+    return {part for part, names in PARTS.items() if any(getattr(old, n) != getattr(new, n) for n in names)}
