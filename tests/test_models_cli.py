@@ -94,7 +94,7 @@ def test_dropped_download_resumes_on_the_next_run(archives: dict[str, Archive], 
     archive = archives["cpu"]
     url = server.add("/m.tar.bz2", archive.data, Behaviour(drop_after=100_000))
     proc = swictation("models", "download", url)
-    assert proc.returncode == 2 and "run the same command again to resume" in proc.stderr
+    assert proc.returncode == 2 and "try again to resume" in proc.stderr
     proc = swictation("models", "download", url)
     assert proc.returncode == 0, proc.stderr
     assert "No published checksum" in proc.stderr  # a URL without --sha256 warns

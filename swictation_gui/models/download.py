@@ -37,6 +37,10 @@ class LocalDiskError(DownloadError):
     """Writing to the local disk failed (disk full, permission denied); a verified .part is worth keeping."""
 
 
+class NetworkError(DownloadError):
+    """The server could not be reached or the connection dropped (the user may be offline)."""
+
+
 class CancelToken:
     """A thread-safe flag: any thread may call ``cancel()``, the worker polls ``raise_if_cancelled()``."""
 
@@ -134,22 +138,22 @@ def ensure_free_space(folder: Path, needed: int, what: str) -> None:
                             f"only {describe_size(free)} is free. Free some space and try again.")
 
 
-def _network_error(exc: requests.RequestException, url: str, part: Path, done: int) -> DownloadError:
+def _network_error(exc: requests.RequestException, url: str, part: Path, done: int) -> NetworkError:
     host = urllib.parse.urlsplit(url).hostname or url
     text = str(exc)
     if isinstance(exc, requests.ConnectionError) and done == 0 and (
             "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text
             or "Temporary failure in name resolution" in text):
-        return DownloadError(f"Cannot find the server {host} (no network or DNS failure). Check your internet "
-                             "connection, then try again.")
+        return NetworkError(f"Cannot find the server {host} (no network or DNS failure). Check your internet "
+                            "connection, then try again.")
     if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and done == 0
                                                      and "Connection refused" in text):
-        return DownloadError(f"Cannot connect to {host} (no network, or the server is down). Check your internet "
-                             "connection, then try again.")
+        return NetworkError(f"Cannot connect to {host} (no network, or the server is down). Check your internet "
+                            "connection, then try again.")
     if done > 0:
-        return DownloadError(f"The connection to {host} dropped after {describe_size(done)}. The partial download "
-                             f"is kept in {part}; run the same command again to resume.")
-    return DownloadError(f"Cannot download from {host}: {text[:200]}. Check your internet connection, then try again.")
+        return NetworkError(f"The connection to {host} dropped after {describe_size(done)}. The partial download "
+                            f"is kept in {part}; try again to resume where it stopped.")
+    return NetworkError(f"Cannot download from {host}: {text[:200]}. Check your internet connection, then try again.")
 
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")

@@ -1,0 +1,310 @@
+"""First-run dialog: offers the right model for this machine and installs it, or adopts a folder the user has.
+
+Usage (GUI thread)::
+
+    dialog = FirstRunDialog(cuda_available=ok, cuda_reason=why)
+    dialog.installed.connect(on_model_ready)      # receives a catalogue.ModelLocation
+    dialog.exec()                                 # or .show() for a non-modal dialog
+
+The dialog recommends the GPU (fp32 110M) model when ``cuda_available`` is True and the CPU
+(int8 0.6B v3) model otherwise, shows its download and disk sizes, and installs it with
+``models.install.install`` on a worker ``threading.Thread``. The worker only emits Qt signals
+(delivered to the GUI thread through queued connections); only the GUI thread touches widgets.
+Cancel stops the download and leaves nothing behind; closing the dialog cancels too. "I already
+have the model…" validates a chosen folder with ``models.check.check_folder`` (also off the GUI
+thread) and uses it in place. When the network is unreachable the dialog says so plainly: the
+app keeps working with whatever is installed. On success the dialog emits ``installed`` and
+accepts; the caller stores the location in its settings (this module writes no settings).
+
+Signals (all emitted on the GUI thread):
+    installed(ModelLocation): a model is installed (or an existing folder passed the check).
+    state_changed(str): "idle", "downloading", "cancelling", "checking", "cancelled", "failed",
+        "installed"; for the app's status display and for tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import requests
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from swictation_gui import log, paths
+from swictation_gui.errors import DownloadError, ModelError, SwictationError
+from swictation_gui.models import check
+from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec, resolve
+from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
+from swictation_gui.models.install import install, source_for_spec
+
+_MB = 1024 * 1024
+_PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
+OFFLINE_TEXT = ("You appear to be offline, or the download server cannot be reached. swictation-gui keeps working "
+                "with whatever model is installed; try again when you are online.")
+
+
+class _Bridge(QObject):
+    """Carries results from the worker thread to the GUI thread (emitted on the worker thread)."""
+
+    progress = Signal(object)       # Progress
+    warning = Signal(str)
+    succeeded = Signal(object)      # ModelLocation
+    failed = Signal(str, bool)      # message, offline
+    cancelled = Signal()
+
+
+def recommended(cuda_available: bool, specs: Sequence[ModelSpec] = CATALOGUE) -> ModelSpec:
+    """The GPU model when CUDA really works, else the CPU model (first of ``specs`` as a fallback)."""
+    wanted = Device.CUDA if cuda_available else Device.CPU
+    return next((s for s in specs if s.device == wanted), specs[0])
+
+
+def _size(spec: ModelSpec) -> str:
+    download = f"{spec.archive_size / _MB:.0f} MB download, " if spec.archive_size else ""
+    return f"{download}about {spec.unpacked_mb} MB on disk"
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f", {minutes}:{secs:02d} left" if minutes < 600 else ""
+
+
+class FirstRunDialog(QDialog):
+    """Shown when no model is installed. Lives and runs on the GUI thread.
+
+    Args:
+        cuda_available: Whether CUDA really works on this machine (decides the recommended model).
+        cuda_reason: One line explaining that verdict, shown to the user.
+        root: Where to install (default: ``paths.models_dir()``).
+        specs: The models to offer (default: the catalogue; tests pass local copies).
+        session: The requests session to download with (default: a new one, honouring proxy variables).
+    """
+
+    installed = Signal(object)
+    state_changed = Signal(str)
+
+    def __init__(self, cuda_available: bool, cuda_reason: str = "", *, root: Path | None = None,
+                 specs: Sequence[ModelSpec] = CATALOGUE, session: requests.Session | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("swictation-gui: download a speech model")
+        self._root = root
+        self._specs = list(specs)
+        self._session = session
+        self._token: CancelToken | None = None
+        self._worker: threading.Thread | None = None
+        self._bridge: _Bridge | None = None
+        self.state = "idle"
+        self.warnings: list[str] = []
+        self.location: ModelLocation | None = None
+
+        best = recommended(cuda_available, self._specs)
+        intro = QLabel("No speech model is installed yet. Recognition runs on this computer, so it needs one "
+                       "model (downloaded once).")
+        intro.setWordWrap(True)
+        reason = (f"CUDA works on this machine ({cuda_reason})." if cuda_available else
+                  f"CUDA is not available ({cuda_reason})." if cuda_reason else "CUDA is not available.")
+        self.reason_label = QLabel(f"{reason} Recommended: {best.display_name}.")
+        self.reason_label.setWordWrap(True)
+        self.model_box = QComboBox()
+        for spec in self._specs:
+            mark = " (recommended)" if spec is best else ""
+            self.model_box.addItem(f"{spec.display_name}{mark} — {_size(spec)}", spec.key)
+        self.model_box.setCurrentIndex(self._specs.index(best))
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.status_label = QLabel(f"Models are installed in {root or paths.models_dir()}.")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.download_button = QPushButton("Download and install")
+        self.download_button.setDefault(True)
+        self.existing_button = QPushButton("I already have the model…")
+        self.cancel_button = QPushButton("Cancel")
+        self.download_button.clicked.connect(self.start_download)
+        self.existing_button.clicked.connect(self._pick_folder)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.existing_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.download_button)
+        layout = QVBoxLayout(self)
+        for widget in (intro, self.reason_label, self.model_box, self.progress_bar, self.status_label):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(520)
+
+    # ------------------------------------------------------------------ state
+
+    def selected_spec(self) -> ModelSpec:
+        """The model chosen in the list."""
+        return self._specs[self.model_box.currentIndex()]
+
+    def busy(self) -> bool:
+        """True while a download or a folder check runs."""
+        return self._worker is not None and self._worker.is_alive()
+
+    def _set_state(self, state: str, text: str | None = None) -> None:
+        self.state = state
+        if text is not None:
+            self.status_label.setText(text)
+        running = state in ("downloading", "cancelling", "checking")
+        self.download_button.setEnabled(not running)
+        self.existing_button.setEnabled(not running)
+        self.model_box.setEnabled(not running)
+        self.cancel_button.setText("Cancel download" if state == "downloading" else "Cancel")
+        self.cancel_button.setEnabled(state != "cancelling")
+        self.state_changed.emit(state)
+
+    # ------------------------------------------------------------------ download
+
+    @Slot()
+    def start_download(self) -> None:
+        """Install the selected model on a worker thread. GUI thread."""
+        if self.busy():
+            return
+        spec = self.selected_spec()
+        token = CancelToken()
+        bridge = self._new_bridge()
+        root, session = self._root, self._session
+
+        def work() -> None:  # worker thread: only emits signals
+            try:
+                location = install(source_for_spec(spec), root=root, on_progress=bridge.progress.emit,
+                                   on_warning=bridge.warning.emit, cancel=token, session=session)
+            except CancelledError:
+                bridge.cancelled.emit()
+            except DownloadError as exc:
+                bridge.failed.emit(str(exc), isinstance(exc, NetworkError))
+            except Exception as exc:  # a bug must still reach the user, not kill the thread silently
+                log.ui.exception("Model install failed")
+                bridge.failed.emit(f"Installing the model failed unexpectedly: {exc!r}", False)
+            else:
+                bridge.succeeded.emit(location)
+
+        self._token = token
+        self.progress_bar.setValue(0)
+        self._set_state("downloading", f"Connecting to download {spec.display_name} …")
+        self._start(work, "model-download")
+
+    def _new_bridge(self) -> _Bridge:
+        bridge = _Bridge()  # no parent: the worker's closure keeps it alive even if the dialog goes away
+        bridge.progress.connect(self._on_progress)
+        bridge.warning.connect(self._on_warning)
+        bridge.succeeded.connect(self._on_succeeded)
+        bridge.failed.connect(self._on_failed)
+        bridge.cancelled.connect(self._on_cancelled)
+        self._bridge = bridge
+        return bridge
+
+    def _start(self, work: Callable[[], None], name: str) -> None:
+        self._worker = threading.Thread(target=work, name=name, daemon=True)
+        self._worker.start()
+
+    @Slot(object)
+    def _on_progress(self, p: Progress) -> None:
+        if self.state != "downloading":
+            return
+        phase = _PHASE_TEXT.get(p.phase, p.phase)
+        if p.phase == "check":
+            self.progress_bar.setRange(0, 0)  # busy indicator while sherpa-onnx test-loads the model
+            self.status_label.setText("Checking that the model loads …")
+            return
+        self.progress_bar.setRange(0, 1000)
+        fraction = p.fraction
+        self.progress_bar.setValue(int((fraction or 0.0) * 1000))
+        total = f" / {p.total / _MB:.1f}" if p.total else ""
+        rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
+        self.status_label.setText(f"{phase} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
+
+    @Slot(str)
+    def _on_warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+    @Slot(object)
+    def _on_succeeded(self, location: ModelLocation) -> None:
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(1000)
+        self.location = location
+        self._set_state("installed", f"Installed {location.label} in {location.folder}.")
+        self.installed.emit(location)
+        self.accept()
+
+    @Slot(str, bool)
+    def _on_failed(self, message: str, offline: bool) -> None:
+        self.progress_bar.setRange(0, 1000)
+        self._set_state("failed", f"{OFFLINE_TEXT}\n\n({message})" if offline else message)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self._set_state("cancelled", "Cancelled; nothing was installed.")
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        if self.state == "downloading" and self._token is not None:
+            self.cancel_download()
+        else:
+            self.reject()
+
+    def cancel_download(self) -> None:
+        """Stop the running download; ``state_changed("cancelled")`` follows. GUI thread."""
+        if self._token is not None and self.busy():
+            self._token.cancel()
+            self._set_state("cancelling", "Cancelling …")
+
+    def reject(self) -> None:
+        """Closing the dialog cancels a running download (the worker cleans up in the background)."""
+        if self._token is not None:
+            self._token.cancel()
+        super().reject()
+
+    # ------------------------------------------------------------------ existing folder
+
+    @Slot()
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the model folder (with tokens.txt)")
+        if folder:
+            self.use_existing_folder(Path(folder))
+
+    def use_existing_folder(self, folder: Path) -> None:
+        """Validate ``folder`` with the full model check on a worker thread, then emit ``installed``. GUI thread."""
+        if self.busy():
+            return
+        bridge = self._new_bridge()
+
+        def work() -> None:  # worker thread
+            try:
+                location = resolve(str(folder))
+                check.check_folder(location)
+            except (ModelError, SwictationError) as exc:
+                bridge.failed.emit(f"That folder cannot be used: {exc}", False)
+            except Exception as exc:
+                log.ui.exception("Model folder check failed")
+                bridge.failed.emit(f"Checking {folder} failed unexpectedly: {exc!r}", False)
+            else:
+                bridge.succeeded.emit(location)
+
+        self._token = None
+        self.progress_bar.setRange(0, 0)
+        self._set_state("checking", f"Checking the model in {folder} …")
+        self._start(work, "model-folder-check")
