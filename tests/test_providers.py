@@ -97,3 +97,19 @@ def test_gpu_session_runs_on_cuda() -> None:
     result = providers.create_session(providers.tiny_model_bytes(), "cuda", threads=1)
     assert result.session.get_providers()[0] == "CUDAExecutionProvider"
     assert result.report.describe() == "GPU (CUDA)"
+
+
+def test_a_cuda_session_error_falls_back_to_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ort.InferenceSession
+
+    def picky(model: object, opts: object = None, providers: list[object] | None = None) -> object:
+        if providers and providers[0] != "CPUExecutionProvider":
+            raise RuntimeError("[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Unknown provider option: 'use_tf32'")
+        return real(model, opts, providers=providers)
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setattr(ort, "InferenceSession", picky)
+    report = providers.create_session(providers.tiny_model_bytes(), "cuda", threads=1, warn=False).report
+    assert report.active == "cpu"
+    assert report.reason.startswith("onnxruntime could not create a CUDA session: ")
+    assert "use_tf32" in report.reason

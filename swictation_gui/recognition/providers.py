@@ -30,12 +30,14 @@ CPU_EP = "CPUExecutionProvider"
 
 # EXHAUSTIVE cuDNN searches take seconds per new input length; HEURISTIC is near-optimal for
 # conformers and keeps the first utterance of every new length fast. arena "kSameAsRequested"
-# keeps GPU memory close to what the model needs instead of doubling chunks.
+# keeps GPU memory close to what the model needs instead of doubling chunks. TF32 off: full fp32
+# matmuls on Ampere and newer, so the encoder output stays as close as possible to sherpa's CPU
+# result (fewer argmax flips) at some speed cost; unmeasured here (no GPU was available).
 CUDA_OPTIONS: dict[str, str] = {
     "device_id": "0",
     "cudnn_conv_algo_search": "HEURISTIC",
     "arena_extend_strategy": "kSameAsRequested",
-    "do_copy_in_default_stream": "1",
+    "use_tf32": "0",
 }
 
 _PRELOAD_LOCK = threading.Lock()
@@ -203,8 +205,13 @@ def create_session(model: str | bytes, device: str, threads: int,
                                                 detail=f"{version}; providers {sess.get_providers()}"))
     preload = preload_cuda_libraries()
     providers: Sequence[Any] = [(CUDA_EP, {**CUDA_OPTIONS, **(cuda_options or {})}), CPU_EP]
+    failure = ""
     with capture_native_stderr() as err:
-        sess = ort.InferenceSession(model, opts, providers=providers)
+        try:
+            sess = ort.InferenceSession(model, opts, providers=providers)
+        except Exception as exc:  # a CUDA-side failure must not hide a model that works on the CPU
+            failure = f"onnxruntime could not create a CUDA session: {str(exc).strip()[:300]}"
+            sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
     captured = err.getvalue()
     for line in captured.splitlines():
         if line.strip():
@@ -213,7 +220,7 @@ def create_session(model: str | bytes, device: str, threads: int,
     detail = f"{version}; providers {active}"
     if active and active[0] == CUDA_EP:
         return SessionResult(sess, DeviceReport("cuda", "cuda", detail=detail))
-    reason = fallback_reason(captured + "\n" + "\n".join(preload), version=version)
+    reason = failure or fallback_reason(captured + "\n" + "\n".join(preload), version=version)
     log.recognition.log(logging.WARNING if warn else logging.DEBUG,
                         "CUDA requested but onnxruntime runs on the CPU: %s", reason)
     return SessionResult(sess, DeviceReport("cuda", "cpu", reason, detail))
