@@ -54,7 +54,9 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog.model_page.radios[ModelChoice.CPU].click()
     dialog.microphone_page.combo.setCurrentIndex(dialog.microphone_page.combo.findData("USB Mic"))
     dialog.show_page("hotkey")
-    dialog.hotkey_page.record.click()
+    with qtbot.waitSignal(dialog.hotkey_capture_changed, timeout=2000) as capture:
+        dialog.hotkey_page.record.click()
+    assert capture.args == [True]
     edit = dialog.hotkey_page.edit
     qtbot.keyPress(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
@@ -146,6 +148,13 @@ def test_microphone_page_requests_a_level_test_and_meter_moves(qtbot: QtBot) -> 
 def test_risky_hotkey_shows_a_warning(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, Settings(hotkey="ctrl+c"))
     assert "copies" in dialog.hotkey_page.warning.text()
+    dialog.hotkey_page.edit.start_recording()
+    qtbot.keyPress(dialog.hotkey_page.edit, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyPress(dialog.hotkey_page.edit, Qt.Key.Key_Y, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyRelease(dialog.hotkey_page.edit, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyRelease(dialog.hotkey_page.edit, Qt.Key.Key_Y, Qt.KeyboardModifier.NoModifier)
+    assert "previous hotkey is kept" in dialog.hotkey_page.warning.text()
+    assert dialog.current_settings().hotkey == "ctrl+c"
     dialog.hotkey_page.load(Settings())
     assert dialog.hotkey_page.warning.text() == ""
 

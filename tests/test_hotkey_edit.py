@@ -50,7 +50,7 @@ def test_records_ctrl_alt_space(qtbot: QtBot, edit: HotkeyEdit) -> None:
         qtbot.keyRelease(edit, Qt.Key.Key_Control, NONE)
     assert blocker.args == ["ctrl+alt+space"]
     assert edit.hotkey() == "ctrl+alt+space"
-    assert edit.text() == "Ctrl + Alt + Space"
+    assert edit.text() == "Ctrl+Alt+Space"
     assert not edit.is_recording()
 
 
@@ -121,10 +121,31 @@ def test_click_starts_recording(qtbot: QtBot, edit: HotkeyEdit) -> None:
 def test_pure_helpers() -> None:
     assert combine(["ctrl_r"]) == "ctrl_r"
     assert combine(["space", "alt_l", "ctrl_r"]) == "ctrl+alt+space"
-    assert pretty("ctrl+alt+space") == "Ctrl + Alt + Space"
-    assert pretty("cmd_l+f12") == "Left Super + F12"
+    assert pretty("ctrl+alt+space") == "Ctrl+Alt+Space"
+    assert pretty("super_l+f12") == "Left Super+F12"
     assert hotkey_warning("ctrl_r") is None
     assert hotkey_warning("ctrl+alt+space") is None
     assert hotkey_warning("f9") is None
-    for risky in ("a", "space", "shift", "ctrl+c", "caps_lock", "cmd", "a+b"):
+    for risky in ("a", "space", "shift", "ctrl+c", "caps_lock", "super", "a+b"):
         assert hotkey_warning(risky), risky
+
+
+def test_two_main_keys_are_rejected_and_the_old_hotkey_kept(qtbot: QtBot, edit: HotkeyEdit) -> None:
+    edit.start_recording()
+    with qtbot.waitSignal(edit.rejected, timeout=2000) as blocker, qtbot.assertNotEmitted(edit.hotkey_changed):
+        qtbot.keyPress(edit, Qt.Key.Key_A, NONE)
+        qtbot.keyPress(edit, Qt.Key.Key_B, NONE)
+        qtbot.keyRelease(edit, Qt.Key.Key_A, NONE)
+        qtbot.keyRelease(edit, Qt.Key.Key_B, NONE)
+    assert "more than one main key" in blocker.args[0]
+    assert edit.hotkey() == "ctrl_r" and not edit.is_recording()
+
+
+def test_super_key_uses_the_platform_vocabulary(qtbot: QtBot, edit: HotkeyEdit) -> None:
+    edit.start_recording()
+    with qtbot.waitSignal(edit.hotkey_changed, timeout=2000) as blocker:
+        _native(edit, QEvent.Type.KeyPress, Qt.Key.Key_Super_L, Qt.KeyboardModifier.MetaModifier, 0xFFEB)
+        qtbot.keyPress(edit, Qt.Key.Key_F12, Qt.KeyboardModifier.MetaModifier)
+        qtbot.keyRelease(edit, Qt.Key.Key_F12, Qt.KeyboardModifier.MetaModifier)
+        _native(edit, QEvent.Type.KeyRelease, Qt.Key.Key_Super_L, NONE, 0xFFEB)
+    assert blocker.args == ["super+f12"]

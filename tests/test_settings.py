@@ -140,8 +140,11 @@ def test_hotkey_is_normalized_and_garbage_rejected() -> None:
     assert schema.normalize_hotkey(" Ctrl + Alt + Space ") == "ctrl+alt+space"
     with pytest.raises(ValueError):
         schema.normalize_hotkey("ctrl++")
+    assert schema.normalize_hotkey("cmd+Shift+F12") == "shift+super+f12"
     settings, warnings = schema.from_dict({"hotkey": 42})
     assert settings.hotkey == "ctrl_r" and warnings
+    settings, warnings = schema.from_dict({"hotkey": "ctrl+banana"})
+    assert settings.hotkey == "ctrl_r" and "banana" in warnings[0]
 
 
 def test_unknown_keys_are_reported_and_preserved() -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from swictation_gui.errors import HotkeyError
+from swictation_gui.platform import keys
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 
 SCHEMA_VERSION = 2
@@ -30,11 +31,9 @@ class ModelChoice(enum.StrEnum):
 
 # The default hotkey is the right Ctrl key pressed alone. It is one key (easy to hold while
 # speaking), it types no character, almost no application binds it on its own, it exists on
-# nearly every keyboard, and pynput tells it apart from the left Ctrl on X11 and Windows. A
+# nearly every keyboard, and the hotkey backends tell it apart from the left Ctrl. A
 # shortcut that merely starts with it (ctrl_r+c) cancels the dictation instead of recording.
 DEFAULT_HOTKEY = "ctrl_r"
-
-_HOTKEY_RE = re.compile(r"^[a-z0-9_]+(\+[a-z0-9_]+)*$")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Settings:
         model: Which model to load ("gpu": Parakeet-TDT 110M fp32 on CUDA, "cpu": 0.6B v3 int8).
         custom_model_dir: The folder used when ``model`` is "custom".
         input_device: Microphone name as sounddevice reports it; None for the system default.
-        hotkey: Push-to-talk key or combination in pynput names joined by "+" ("ctrl_r", "ctrl+alt+space").
+        hotkey: Push-to-talk key or combination, canonical ``platform.keys`` form ("ctrl_r", "ctrl+alt+space").
         hotkey_mode: Hold to talk, or press once to start and again to stop.
         injection_method: How text reaches the focused window (auto, type, paste).
         pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut.
@@ -176,15 +175,15 @@ def _coerce_enum(value: object, kind: type[enum.StrEnum]) -> enum.StrEnum:
 
 
 def normalize_hotkey(value: str) -> str:
-    """Lower-case ``value`` and drop spaces ("Ctrl + Alt + Space" becomes "ctrl+alt+space").
+    """``value`` in canonical form ("Ctrl + Alt + Space" becomes "ctrl+alt+space", "cmd" becomes "super").
 
     Raises:
-        ValueError: The result is not a "+"-joined list of key names.
+        ValueError: ``value`` is not a usable key or key combination (the message says why).
     """
-    text = value.strip().lower().replace(" ", "")
-    if not _HOTKEY_RE.match(text):
-        raise ValueError(f"{_show(value)} is not a key or key combination such as ctrl_r or ctrl+alt+space")
-    return text
+    try:
+        return keys.format_hotkey(keys.parse_hotkey(value))
+    except HotkeyError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _coerce_hotkey(value: object) -> str:
@@ -193,7 +192,7 @@ def _coerce_hotkey(value: object) -> str:
     try:
         return normalize_hotkey(value)
     except ValueError as exc:
-        raise _InvalidValueError(str(exc)) from None
+        raise _InvalidValueError(str(exc).rstrip(".")) from None
 
 
 def _coerce_field(name: str, value: object) -> object:

@@ -6,15 +6,18 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from swictation_gui.errors import HotkeyError
+from swictation_gui.platform import keys
+
 # X11 keysyms of side-specific modifiers (QKeyEvent.nativeVirtualKey on xcb) → pynput names.
 _SIDED_KEYSYMS: dict[int, str] = {
     0xFFE3: "ctrl_l", 0xFFE4: "ctrl_r", 0xFFE1: "shift_l", 0xFFE2: "shift_r",
-    0xFFE9: "alt_l", 0xFFEA: "alt_r", 0xFE03: "alt_gr", 0xFFEB: "cmd_l", 0xFFEC: "cmd_r",
+    0xFFE9: "alt_l", 0xFFEA: "alt_r", 0xFE03: "alt_gr", 0xFFEB: "super_l", 0xFFEC: "super_r",
 }
 _MODIFIER_KEYS: dict[int, str] = {
     Qt.Key.Key_Control.value: "ctrl", Qt.Key.Key_Shift.value: "shift", Qt.Key.Key_Alt.value: "alt",
-    Qt.Key.Key_AltGr.value: "alt_gr", Qt.Key.Key_Meta.value: "cmd", Qt.Key.Key_Super_L.value: "cmd_l",
-    Qt.Key.Key_Super_R.value: "cmd_r",
+    Qt.Key.Key_AltGr.value: "alt_gr", Qt.Key.Key_Meta.value: "super", Qt.Key.Key_Super_L.value: "super_l",
+    Qt.Key.Key_Super_R.value: "super_r",
 }
 _NAMED_KEYS: dict[int, str] = {
     Qt.Key.Key_Space.value: "space", Qt.Key.Key_Return.value: "enter", Qt.Key.Key_Enter.value: "enter",
@@ -26,7 +29,7 @@ _NAMED_KEYS: dict[int, str] = {
     Qt.Key.Key_Print.value: "print_screen", Qt.Key.Key_ScrollLock.value: "scroll_lock",
     Qt.Key.Key_NumLock.value: "num_lock", Qt.Key.Key_Escape.value: "esc",
 }
-_MODIFIER_ORDER = ("ctrl", "alt", "alt_gr", "shift", "cmd")
+_MODIFIER_ORDER = ("ctrl", "alt", "alt_gr", "shift", "super")
 _PRETTY = {
     "ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Super", "alt_gr": "AltGr", "space": "Space",
     "enter": "Enter", "esc": "Esc", "page_up": "Page Up", "page_down": "Page Down", "caps_lock": "Caps Lock",
@@ -58,10 +61,10 @@ def _base(name: str) -> str:
     return name.split("_")[0] if name.endswith(("_l", "_r")) else name
 
 
-def combine(keys: list[str]) -> str:
+def combine(names: list[str]) -> str:
     """The hotkey spec for keys held together: a lone key keeps its side ("ctrl_r"); in a combination
     modifiers lose their side ("ctrl+alt+space") and come first in a fixed order."""
-    unique = list(dict.fromkeys(keys))
+    unique = list(dict.fromkeys(names))
     if len(unique) == 1:
         return unique[0]
     modifiers = {_base(k) for k in unique if _base(k) in _MODIFIER_ORDER}
@@ -69,53 +72,29 @@ def combine(keys: list[str]) -> str:
     return "+".join([m for m in _MODIFIER_ORDER if m in modifiers] + others)
 
 
+def canonical(spec: str) -> str:
+    """``spec`` in the platform's canonical form ("shift+ctrl+d" → "ctrl+shift+d").
+
+    Raises:
+        HotkeyError: ``spec`` is not a usable hotkey; the message is for the user.
+    """
+    return keys.format_hotkey(keys.parse_hotkey(spec))
+
+
 def pretty(spec: str) -> str:
-    """``spec`` for people: "ctrl_r" → "Right Ctrl", "ctrl+alt+space" → "Ctrl + Alt + Space"."""
-    parts = []
-    for part in spec.split("+"):
-        side = ""
-        if part.endswith(("_l", "_r")) and part.split("_")[0] in _PRETTY:
-            side = "Left " if part.endswith("_l") else "Right "
-            part = part.split("_")[0]
-        parts.append(side + _PRETTY.get(part, part.upper() if len(part) <= 3 else part.replace("_", " ").title()))
-    return " + ".join(parts)
-
-
-_RISKY_COMBOS = {
-    "ctrl+c": "copies in almost every application", "ctrl+v": "pastes in almost every application",
-    "ctrl+x": "cuts in almost every application", "ctrl+z": "undoes in almost every application",
-    "ctrl+a": "selects all in almost every application", "ctrl+s": "saves in most applications",
-    "alt+tab": "switches windows", "alt+f4": "closes the window", "ctrl+alt+delete": "is reserved by the system",
-    "ctrl+shift+v": "pastes in terminals",
-}
+    """``spec`` for people: "ctrl_r" → "Right Ctrl", "ctrl+alt+space" → "Ctrl+Alt+Space"."""
+    try:
+        return keys.describe_hotkey(keys.parse_hotkey(spec))
+    except HotkeyError:
+        return spec
 
 
 def hotkey_warning(spec: str) -> str | None:
-    """Why ``spec`` is a risky push-to-talk hotkey, in words for the user; None when it looks safe."""
-    parts = spec.split("+")
-    bases = {_base(p) for p in parts}
-    if spec in _RISKY_COMBOS:
-        return f"{pretty(spec)} {_RISKY_COMBOS[spec]}; holding it to dictate will trigger that too."
-    if len(parts) == 1:
-        key = parts[0]
-        if len(key) == 1 or key in ("space", "enter", "tab", "backspace", "delete"):
-            return f"{pretty(key)} alone types text: you could no longer type it normally. Add a modifier."
-        if _base(key) == "shift":
-            return "Shift alone is pressed constantly while typing capitals; choose Right Ctrl or a combination."
-        if key == "caps_lock":
-            return "Caps Lock also toggles capital letters each time you press it."
-        if _base(key) == "cmd":
-            return "The Super key alone opens the launcher on most desktops."
-        if key in ("alt", "alt_l"):
-            return "Alt alone opens application menus in many programs."
-        if key in ("ctrl", "ctrl_l"):
-            return "Left Ctrl is part of most shortcuts; Right Ctrl is less likely to clash."
-        if key == "esc":
-            return "Esc closes dialogs and cancels actions in most applications."
-        return None
-    if not bases & set(_MODIFIER_ORDER) and any(len(p) == 1 for p in parts):
-        return "This combination has no modifier and types letters; add Ctrl, Alt or Super."
-    return None
+    """Why ``spec`` is a risky or unusable push-to-talk hotkey, for the user; None when it looks safe."""
+    try:
+        return keys.hotkey_warning(keys.parse_hotkey(spec))
+    except HotkeyError as exc:
+        return str(exc)
 
 
 class HotkeyEdit(QLineEdit):
@@ -124,11 +103,13 @@ class HotkeyEdit(QLineEdit):
     Esc while recording cancels and keeps the previous hotkey.
 
     Signals:
-        hotkey_changed(str): A new hotkey was recorded (GUI thread).
+        hotkey_changed(str): A new hotkey was recorded, in canonical form (GUI thread).
+        rejected(str): The keys pressed do not make a usable hotkey; why, for the user (GUI thread).
         recording_changed(bool): Recording started or stopped (GUI thread).
     """
 
     hotkey_changed = Signal(str)
+    rejected = Signal(str)
     recording_changed = Signal(bool)
 
     def __init__(self, hotkey: str, parent: QWidget | None = None) -> None:
@@ -229,7 +210,12 @@ class HotkeyEdit(QLineEdit):
             # A release may name the generic key when the press named the side, or vice versa.
             self._down = {k for k in self._down if _base(k) != _base(name)}
         if self._held and not self._down:
-            self._finish(combine(self._held))
+            try:
+                spec: str | None = canonical(combine(self._held))
+            except HotkeyError as exc:
+                spec = None
+                self.rejected.emit(str(exc))
+            self._finish(spec)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
         """Losing focus cancels a recording (GUI thread)."""

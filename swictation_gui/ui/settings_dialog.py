@@ -38,11 +38,14 @@ class SettingsDialog(QDialog):
         microphone_test_requested(object): The Microphone page is visible with this device (a name, or
             None for the default): the app should open it and call :meth:`set_level` (GUI thread).
         microphone_test_stopped(): The Microphone page was left or the dialog closed (GUI thread).
+        hotkey_capture_changed(bool): The hotkey field started (True) or stopped recording keys: the app
+            should pause its global hotkey meanwhile, so pressing the new keys does not start dictation.
     """
 
     settings_accepted = Signal(object)
     microphone_test_requested = Signal(object)
     microphone_test_stopped = Signal()
+    hotkey_capture_changed = Signal(bool)
 
     def __init__(self, settings: Settings, *,
                  model_availability: ModelAvailabilityProvider = default_model_availability,
@@ -79,6 +82,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.tabs.currentChanged.connect(self._update_test)
         self.microphone_page.device_changed.connect(self._device_changed)
+        self.hotkey_page.edit.recording_changed.connect(self.hotkey_capture_changed)
         self.set_settings(settings)
         self.resize(580, 400)
 

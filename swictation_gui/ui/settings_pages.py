@@ -215,11 +215,16 @@ class HotkeyPage(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
         self.edit.hotkey_changed.connect(self._update_warning)
+        self.edit.rejected.connect(self._show_rejection)
 
     def _update_warning(self, spec: str) -> None:
         warning = hotkey_warning(spec)
         self.warning.setText(f"⚠ {warning}" if warning else "")
         self.warning.setVisible(bool(warning))
+
+    def _show_rejection(self, message: str) -> None:
+        self.warning.setText(f"✖ {message} The previous hotkey is kept.")
+        self.warning.setVisible(True)
 
     def load(self, settings: Settings) -> None:
         """Show ``settings``."""
