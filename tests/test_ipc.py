@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import select
 import socket
 import stat
 import subprocess
@@ -40,6 +41,14 @@ def server() -> Iterator[tuple[ipc.ControlServer, queue.Queue[str]]]:
     srv.start()
     yield srv, received
     srv.stop()
+
+
+def _line(proc: subprocess.Popen[str], timeout: float = 15) -> str:
+    """The child's next stdout line, or fail after ``timeout`` seconds."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, f"no output from the child within {timeout} s"
+    return proc.stdout.readline().strip()
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -127,16 +136,15 @@ def test_cli_commands_reach_a_running_instance_in_another_process() -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "READY"
+        assert _line(child) == "READY"
         with pytest.raises(ipc.AlreadyRunningError):  # what a second launch of the app sees
             ipc.ControlServer(lambda c: None).start()
         for command in ("toggle", "start", "stop", "settings"):
             result = _cli(command)
             assert result.returncode == 0, result.stderr
-            assert child.stdout.readline().strip() == f"GOT {command}"
+            assert _line(child) == f"GOT {command}"
         assert _cli("quit").returncode == 0
-        assert child.stdout.readline().strip() == "GOT quit"
+        assert _line(child) == "GOT quit"
         assert child.wait(10) == 0
     finally:
         if child.poll() is None:

@@ -107,6 +107,9 @@ def test_without_a_system_tray_a_fallback_window_appears(qtbot: QtBot, tray: Tra
         tray.window.toggle_button.click()
     tray.notify("Microphone missing", "Plug one in or choose one in Settings → Microphone.", "warning")
     assert "Plug one in" in tray.window.message_label.text()
+    tray.set_notifications_enabled(False)
+    tray.notify("Model ready", "Dictation is ready.", "info")
+    assert "Dictation is ready" not in tray.window.message_label.text()
     tray.window.close()  # closing only hides
     assert not tray.window.isVisible()
 

@@ -38,6 +38,9 @@ def _harness() -> int:
 
     say(f"AVAILABLE {QSystemTrayIcon.isSystemTrayAvailable()}")
     tray = Tray()
+    if tray.window is not None:
+        window = tray.window
+        QTimer.singleShot(0, lambda: say(f"FALLBACK {window.isVisible()} {window.winId()}"))
     tray.set_state(TrayState.READY)
     tray.set_info("Parakeet-TDT 0.6B v3 (int8, CPU)", "CPU", "ctrl_r")
     tray.show()
@@ -110,18 +113,37 @@ class Child:
                 self.proc.wait(5)
 
 
-@pytest.fixture
-def display() -> Iterator[object]:
+def _start_display(with_tray: bool) -> object:
     from tests.desktop import xenv
 
     if xenv.missing_tools():
         pytest.skip(f"missing X tools: {xenv.missing_tools()}")
     disp = xenv.start_xvfb()
+    if with_tray:
+        try:
+            disp.start_tray()
+        except BaseException:
+            disp.close()
+            raise
+    return disp
+
+
+@pytest.fixture
+def display() -> Iterator[object]:
+    disp = _start_display(with_tray=True)
     try:
-        disp.start_tray()
         yield disp
     finally:
-        disp.close()
+        disp.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def bare_display() -> Iterator[object]:
+    disp = _start_display(with_tray=False)
+    try:
+        yield disp
+    finally:
+        disp.close()  # type: ignore[attr-defined]
 
 
 @pytest.mark.e2e
@@ -143,6 +165,22 @@ def test_tray_icon_menu_and_settings_on_a_real_tray(display: object) -> None:
         display.xdotool("mousemove", str(mx + mw // 2), str(my + mh // 2), "click", "1")
         assert child.expect("DIALOG") == "DIALOG True"
         display.find_window("Swictation Settings", timeout=10)
+    finally:
+        child.close()
+
+
+@pytest.mark.e2e
+def test_without_a_tray_host_the_fallback_window_shows(bare_display: object) -> None:
+    from tests.desktop.xenv import XDisplay
+
+    assert isinstance(bare_display, XDisplay)
+    env = {**bare_display.env, "PYTHONPATH": str(REPO), "SWICTATION_GUI_HOME": os.environ["SWICTATION_GUI_HOME"]}
+    child = Child(env)
+    try:
+        assert child.expect("AVAILABLE") == "AVAILABLE False"
+        assert child.expect("FALLBACK").startswith("FALLBACK True")
+        bare_display.find_window("^Swictation$", timeout=10)
+        assert child.proc.poll() is None  # no crash
     finally:
         child.close()
 

@@ -112,6 +112,7 @@ class Tray(QObject):
         self._level = 0.0
         self._detail = ""
         self._info = ("", "", "", "")
+        self._notifications = True
         self.menu = self._build_menu()
         self.available = QSystemTrayIcon.isSystemTrayAvailable() and not force_fallback
         self.icon = QSystemTrayIcon(self)
@@ -232,11 +233,20 @@ class Tray(QObject):
             lines.append(f"{verb} {pretty(hotkey)} to dictate")
         return "\n".join(lines)
 
+    def set_notifications_enabled(self, enabled: bool) -> None:
+        """The "notifications" setting: when off, only errors are shown (everything is still logged)."""
+        self._notifications = enabled
+
     @Slot(str, str, str)
     def notify(self, title: str, message: str, level: str = "info") -> None:
-        """Tell the user something actionable: a tray balloon, or the fallback window (errors pop up)."""
+        """Tell the user something actionable: a tray balloon, or the fallback window (errors pop up).
+
+        ``level`` is "info", "warning" or "error". With notifications off, only errors are shown.
+        """
         log_level = {"error": logging.ERROR, "warning": logging.WARNING}.get(level, logging.INFO)
         _log.log(log_level, "Notification: %s: %s", title, message)
+        if not self._notifications and level != "error":
+            return
         if self.window is None:
             self.icon.showMessage(title, message, _LEVELS.get(level, _LEVELS["info"]), 8000)
             return
