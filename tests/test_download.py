@@ -346,3 +346,19 @@ def test_read_only_models_folder(archives: dict[str, Archive], server: ArchiveSe
             subprocess.run(["umount", "-l", str(root)], check=False)
         else:
             root.chmod(0o700)
+
+
+def test_a_second_concurrent_install_is_refused(archives: dict[str, Archive], server: ArchiveServer,
+                                                root: Path) -> None:
+    spec = serve(server, archives["cpu"])
+    source = source_for_spec(spec)
+    lock = part_path(source, root).with_suffix(".lock")
+    lock.parent.mkdir(parents=True)
+    fcntl = pytest.importorskip("fcntl")
+    with lock.open("a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(DownloadError, match="already being downloaded"):
+            install(source, root=root)
+    assert server.seen(PATH) == []
+    assert install(source, root=root).folder.is_dir()
+    assert leftovers(root)[0] == spec.name and not (root / ".downloads").exists()

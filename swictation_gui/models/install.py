@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,21 +128,52 @@ def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn
     _remove_stale(root)
     part = part_path(source, root)
     try:
-        fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
-              on_progress=on_progress, cancel=cancel, session=session)
-        try:
-            _verify(source, part, on_progress, warn, cancel)
-            location = _unpack_and_install(source, part, root, on_progress, cancel, check_timeout)
-        except LocalDiskError:
-            raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
-        except DownloadError:
-            part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
-            raise
-        part.unlink(missing_ok=True)
+        with _exclusive(part.with_suffix(".lock")):
+            return _install_locked(source, part, root, on_progress, warn, cancel, session, check_timeout)
     finally:
         _remove_if_empty(part.parent)
+
+
+def _install_locked(source: Source, part: Path, root: Path, on_progress: ProgressFn | None, warn: WarningFn,
+                    cancel: CancelToken, session: requests.Session | None, check_timeout: float) -> ModelLocation:
+    fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
+          on_progress=on_progress, cancel=cancel, session=session)
+    try:
+        _verify(source, part, on_progress, warn, cancel)
+        location = _unpack_and_install(source, part, root, on_progress, cancel, check_timeout)
+    except LocalDiskError:
+        raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
+    except DownloadError:
+        part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
+        raise
+    part.unlink(missing_ok=True)
     log.models.info("Installed %s in %s", source.url, location.folder)
     return location
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock`` so two processes never write the same .part file."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the app's single-instance guard has to do
+        yield
+        return
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a+b")
+    except OSError as exc:
+        raise os_error(exc, lock.parent, "preparing the download") from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise DownloadError("This model is already being downloaded by another swictation-gui window or "
+                                "command; wait for it to finish.") from None
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
 
 
 def _verify(source: Source, part: Path, on_progress: ProgressFn | None, warn: WarningFn,
