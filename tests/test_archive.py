@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tarfile
 from pathlib import Path
 
@@ -102,3 +103,18 @@ def test_truncated_archive(tmp_path: Path) -> None:
     dest.mkdir()
     with pytest.raises(DownloadError, match="damaged"):
         archive.extract(cut, dest)
+
+
+def test_contradicting_entries_are_a_damaged_archive(tmp_path: Path) -> None:
+    out = tmp_path / "odd.tar.bz2"
+    with tarfile.open(out, "w:bz2") as tar:
+        folder = tarfile.TarInfo("top/sub")
+        folder.type = tarfile.DIRTYPE
+        tar.addfile(folder)
+        info = tarfile.TarInfo("top/sub")  # the same name again, now as a file
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(DownloadError, match="damaged"):
+        archive.extract(out, dest)

@@ -7,6 +7,7 @@ refused as a whole. A leading ``./`` (as in the 110M archive) is accepted. Runs 
 
 from __future__ import annotations
 
+import errno
 import lzma
 import os
 import posixpath
@@ -93,8 +94,8 @@ def extract(archive: Path, dest: Path, on_progress: ProgressFn | None = None,
     except (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
         raise _corrupt(archive, exc) from None
     except OSError as exc:
-        if exc.errno is None or "Invalid data stream" in str(exc) or "compressed" in str(exc).lower():
-            raise _corrupt(archive, exc) from None
+        if exc.errno in (None, errno.EEXIST, errno.EISDIR, errno.ENOTDIR) or "Invalid data stream" in str(exc):
+            raise _corrupt(archive, exc) from None  # a damaged stream, or entries that contradict each other
         raise os_error(exc, dest, "unpacking the model") from None
     return tops
 
