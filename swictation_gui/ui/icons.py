@@ -63,7 +63,7 @@ def render(state: TrayState, size: int, step: int = 0) -> QPixmap:
     _renderer(state).render(painter, QRectF(0, 0, size, size))
     if state is TrayState.RECORDING and step > 0:
         # A bright arc grows clockwise from the top around the red disc as the voice gets louder.
-        width = max(1.5, size / 10)
+        width = max(2.0, size / 8)
         inset = width / 2
         rect = QRectF(inset, inset, size - 2 * inset, size - 2 * inset)
         pen = QPen(QColor("#7CFF8A"), width)
