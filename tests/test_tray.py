@@ -134,3 +134,19 @@ def test_about_box(qtbot: QtBot) -> None:
     box = show_about(None)
     qtbot.waitUntil(box.isVisible, timeout=2000)
     box.close()
+
+
+def test_log_window_shows_the_tail_and_copies_it(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from swictation_gui.ui.log_window import LogWindow
+
+    lines = ["12:00:01 INFO swictation.session ready", "12:00:05 ERROR swictation.audio microphone went away"]
+    window = LogWindow(lambda: list(lines))
+    qtbot.addWidget(window)
+    assert "microphone went away" in window.text.toPlainText()
+    lines.append("12:00:09 INFO swictation.audio microphone back")
+    window.refresh_button.click()
+    assert window.text.toPlainText().endswith("microphone back")
+    window.copy_button.click()
+    assert "microphone back" in QGuiApplication.clipboard().text()
