@@ -97,6 +97,7 @@ def test_dropped_download_resumes_on_the_next_run(archives: dict[str, Archive], 
     assert proc.returncode == 2 and "try again to resume" in proc.stderr
     proc = swictation("models", "download", url)
     assert proc.returncode == 0, proc.stderr
+    assert "Resuming after 0.1 MB already downloaded" in proc.stdout
     assert "No published checksum" in proc.stderr  # a URL without --sha256 warns
     assert [s.range for s in server.seen("/m.tar.bz2")] == [None, "bytes=100000-"]
 

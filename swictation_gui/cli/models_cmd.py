@@ -14,7 +14,14 @@ from swictation_gui.errors import ModelError, SwictationError
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, detect_files, installed_dir, spec_for_key
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import Source, install, remove_model, source_for_spec, source_for_url
+from swictation_gui.models.install import (
+    Source,
+    install,
+    part_path,
+    remove_model,
+    source_for_spec,
+    source_for_url,
+)
 
 EXIT_FAILURE = 2
 _MB = 1024 * 1024
@@ -193,6 +200,9 @@ def run_download(args: argparse.Namespace) -> int:
                 return 0
     size = f" ({source.size / _MB:.1f} MB)" if source.size else ""
     print(f"Downloading {source.url}{size}")
+    part = part_path(source, root)
+    if part.is_file() and part.stat().st_size:
+        print(f"Resuming after {part.stat().st_size / _MB:.1f} MB already downloaded")
     progress = TerminalProgress(sys.stdout)
 
     def warn(message: str) -> None:
