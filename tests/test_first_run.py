@@ -70,7 +70,7 @@ def test_download_to_completion(cuda: bool, key: str, qtbot: QtBot, server: Arch
     with qtbot.waitSignal(dialog.installed, timeout=WAIT_MS) as blocker:
         dialog.download_button.click()
     location = blocker.args[0]
-    assert isinstance(location, ModelLocation)
+    assert isinstance(location, ModelLocation) and location.spec is not None
     assert location.folder == root / location.spec.name and location.spec.key == key
     assert (location.folder / location.files.encoder).is_file()
     assert states == ["downloading", "installed"]
