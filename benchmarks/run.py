@@ -64,6 +64,38 @@ def step_costs(folder: Path, device: str, threads: int, steps: int = 300) -> dic
             "joiner_us": timed(joi.session, feeds_j), "decoder_us": timed(dec.session, feeds_d)}
 
 
+def interleaved_overhead(folder: Path, seconds: float, repeats: int) -> dict[str, Any]:
+    """Ours vs sherpa-onnx (CPU, app defaults) in one process, calls alternating, so that load from
+    other processes hits both alike. Ratio of medians, plus our median per-stage times."""
+    from swictation_gui.models.catalogue import resolve
+    from swictation_gui.recognition.ort_engine import OrtEngine
+    from swictation_gui.recognition.sherpa_engine import SherpaEngine
+
+    location = resolve(str(folder))
+    ours, ref = OrtEngine(location), SherpaEngine(location)
+    ours.load()
+    ref.load()
+    audio, _ = bench.make_audio(seconds)
+    ours.transcribe(audio, 16_000)
+    ref.transcribe(audio, 16_000)
+    t_ours: list[float] = []
+    t_ref: list[float] = []
+    stages: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = ours.transcribe(audio, 16_000)
+        t1 = time.perf_counter()
+        ref.transcribe(audio, 16_000)
+        t2 = time.perf_counter()
+        t_ours.append(t1 - t0)
+        t_ref.append(t2 - t1)
+        for key in ("features", "encoder", "decode"):
+            stages.setdefault(key, []).append(result.timings_ms[key])
+    ours_ms, ref_ms = statistics.median(t_ours) * 1e3, statistics.median(t_ref) * 1e3
+    return {"model": folder.name, "seconds": seconds, "ours_ms": ours_ms, "sherpa_ms": ref_ms,
+            "ratio": ours_ms / ref_ms, "stages_ms": {k: statistics.median(v) for k, v in stages.items()}}
+
+
 def main() -> int:
     """Build, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -80,8 +112,10 @@ def main() -> int:
         devices = ["cpu"] + (["cuda"] if providers.cuda_status().active == "cuda" else [])
         steps = [step_costs(m, dev, threads) for m in models if m.name in SHAPES for dev in devices
                  for threads in ((1, 2) if dev == "cpu" else (1,))]
+        pairs = [interleaved_overhead(m, seconds, max(args.repeats, 5)) for m in models for seconds in bench.LENGTHS]
         if args.json:
-            print(json.dumps({**bench.to_json(rows), "step_costs": steps}, ensure_ascii=False, indent=1))
+            print(json.dumps({**bench.to_json(rows), "step_costs": steps, "interleaved": pairs},
+                             ensure_ascii=False, indent=1))
             return 0
         print(bench.table(rows))
         print()
@@ -91,6 +125,12 @@ def main() -> int:
                   f"decoder {s['decoder_us']:8.1f}")
         if "cuda" not in devices:
             print(f"  (no CUDA here: {providers.cuda_status().reason})")
+        print()
+        print("ours vs sherpa-onnx on the CPU, interleaved in one process (median ms, ratio, our stages)")
+        for p in pairs:
+            st = " ".join(f"{k}={v:.1f}" for k, v in p["stages_ms"].items())
+            print(f"  {p['model']:<16} {p['seconds']:>4g} s  ours {p['ours_ms']:8.1f}  sherpa {p['sherpa_ms']:8.1f}  "
+                  f"ratio {p['ratio']:.2f}x  {st}")
     return 0
 
 
