@@ -78,8 +78,8 @@ def _harness() -> int:
 class Child:
     """The harness process and its stdout lines."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--harness"], env=env, cwd=REPO,
+    def __init__(self, env: dict[str, str], args: list[str] | None = None) -> None:
+        self.proc = subprocess.Popen([sys.executable, *(args or [__file__, "--harness"])], env=env, cwd=REPO,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._buffer = b""
 
