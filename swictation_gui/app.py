@@ -285,7 +285,7 @@ class Application(QObject):
     def end_capture(self, seq: int, take: object) -> None:
         """End the take after the tail; ``_poll_takes`` reports it when complete."""
         assert isinstance(take, Take)
-        Capture.end(take, self._tail_s)
+        self.capture.end(take, self._tail_s)
         self._waiting_takes.append((seq, take))
         self._take_timer.start()
 

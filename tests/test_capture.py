@@ -48,7 +48,7 @@ def test_take_holds_played_audio_with_pre_roll(virtual_mic: VirtualMic) -> None:
             time.sleep(0.005)
         assert take is not None, "the tone never reached the microphone"
         player.wait(timeout=10)
-        Capture.end(take, 0.15)
+        cap.end(take, 0.15)
         wait_for(take.ready, 5, "the tail")
         audio = take.audio()
         assert audio.dtype == np.float32
@@ -74,7 +74,7 @@ def test_lost_source_keeps_audio_so_far_and_recovers(virtual_mic: VirtualMic) ->
         wait_for(lambda: any(e == CaptureEvent.LOST for e, _ in events), 10, "the loss to be noticed", cap.poll)
         assert not cap.is_open
         assert "microphone" in events[-1][1]
-        Capture.end(take, 0.15)
+        cap.end(take, 0.15)
         assert take.ready(), "a take on a lost stream is complete at once"
         audio = take.audio()
         loud = np.flatnonzero(np.abs(audio) > 0.2)
@@ -96,3 +96,22 @@ def test_named_device_that_does_not_exist_fails_clearly(virtual_mic: VirtualMic)
         cap.open()
     cap.close()
     assert events and events[0][0] == CaptureEvent.OPEN_FAILED
+
+
+def test_consecutive_takes_share_no_audio_and_lose_none(virtual_mic: VirtualMic) -> None:  # noqa: F811
+    """A press during the previous take's tail ends that take there; the pre-roll never reaches back into it."""
+    cap = Capture(pre_roll_s=0.3, max_seconds=5)
+    cap.open()
+    try:
+        wait_for(lambda: cap.begin() is not None and cap.begin().ring.written > 16_000, 5,  # type: ignore[union-attr]
+                 "the stream to run")
+        first = cap.begin()
+        assert first is not None
+        wait_for(lambda: first.ring.written - first.start > 8000, 5, "some audio")
+        cap.end(first, 0.5)
+        second = cap.begin()  # well inside the first take's 0.5 s tail
+        assert second is not None
+        assert first.end == second.start, "contiguous: nothing shared, nothing lost"
+        assert first.ready()
+    finally:
+        cap.close()

@@ -183,6 +183,7 @@ def test_twenty_rapid_dictations_arrive_in_order_exactly_once(
     for i in range(20):
         words = [WORDS[i % 8], WORDS[(i * 3 + 1) % 8]]
         expected.append(" ".join(words))
+        # The next press comes within the tail and pre-roll of this one: no word may be lost or doubled.
         wav = virtual_mic.write_wav(band_phrase(words, word_s=0.25, gap_s=0.15, lead_s=0.05), f"cycle{i}.wav")
         seqs.append(dictate(app, keys, virtual_mic, wav))  # no waiting for the previous one
     for seq in seqs:
@@ -200,11 +201,14 @@ def test_toggle_mode_starts_and_stops_with_two_presses(
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--mode=toggle",
                     "--no-trailing-space")
+    keys = Keys(screen, "f9")
     mark = app.mark()
-    screen.key_tap("F9")
+    keys.down()
+    keys.up()
     seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
     virtual_mic.play(phrase_wav(virtual_mic, ["ti", "re", "hi"]))
-    screen.key_tap("F9")
+    keys.down()
+    keys.up()
     app.wait_ev("injected", 30, seq=seq)
     assert window.wait_text("ti re hi") == "ti re hi", app.describe()
 

@@ -123,6 +123,7 @@ class Capture:
         self._attempt = 0
         self._retry_at: float | None = None
         self._closed = True
+        self._last_take: Take | None = None
 
     # ----------------------------------------------------------------- PortAudio thread
 
@@ -275,15 +276,25 @@ class Capture:
     # ----------------------------------------------------------------- takes
 
     def begin(self) -> Take | None:
-        """Start an utterance here, including the pre-roll; None when no microphone is open."""
+        """Start an utterance here, including the pre-roll; None when no microphone is open.
+
+        Consecutive takes never share audio: a press during the previous take's tail ends that
+        take here, and the pre-roll never reaches back before the previous take's end.
+        """
         ring = self._ring
         if ring is None or self._stream is None:
             return None
-        start = max(ring.oldest(), ring.written - int(self._pre_roll_s * ring.rate))
-        return Take(ring, start)
+        now = ring.written
+        start = max(ring.oldest(), now - int(self._pre_roll_s * ring.rate))
+        last = self._last_take
+        if last is not None and last.ring is ring and last.end is not None:
+            last.end = min(last.end, now)
+            start = max(start, last.end)
+        take = Take(ring, start)
+        self._last_take = take
+        return take
 
-    @staticmethod
-    def end(take: Take, tail_s: float) -> None:
+    def end(self, take: Take, tail_s: float) -> None:
         """End ``take`` ``tail_s`` seconds from now (the tail arrives later; see ``Take.ready``)."""
         if take.end is None:
             take.end = take.ring.written + int(max(0.0, tail_s) * take.ring.rate)

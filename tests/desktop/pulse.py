@@ -146,7 +146,7 @@ class VirtualMic:
 
     def play(self, wav: Path, wait: bool = True) -> subprocess.Popen[bytes]:
         """Play ``wav`` into the microphone in real time; with ``wait`` block until it has been played."""
-        proc = subprocess.Popen(["paplay", f"--device={SINK}", "--latency-msec=20", str(wav)],
+        proc = subprocess.Popen(["paplay", f"--device={SINK}", str(wav)],
                                 env=self._child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
         self._players.append(proc)
