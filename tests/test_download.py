@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from swictation_gui.models.catalogue import ModelSpec, installed_dir
 from swictation_gui.models.download import CancelledError, CancelToken, Progress
 from swictation_gui.models.install import install, part_path, source_for_spec, source_for_url
 from tests.fixtures.archives import CPU, GPU, Archive, band_archive, corrupt_archive, served_spec
-from tests.fixtures.http_server import ArchiveServer, Behaviour, serving
+from tests.fixtures.http_server import ArchiveServer, Behaviour, serving, wait_until
 
 PATH = "/asr-models/model.tar.bz2"
 pytestmark = pytest.mark.timeout(60)
@@ -205,7 +206,7 @@ def test_cancel_from_another_thread(archives: dict[str, Archive], server: Archiv
         except BaseException as exc:
             errors.append(exc)
 
-    worker = threading.Thread(target=work)
+    worker = threading.Thread(target=work, daemon=True)
     worker.start()
     assert server.wait_body_started()
     token.cancel()
@@ -362,3 +363,36 @@ def test_a_second_concurrent_install_is_refused(archives: dict[str, Archive], se
     assert server.seen(PATH) == []
     assert install(source, root=root).folder.is_dir()
     assert leftovers(root)[0] == spec.name and not (root / ".downloads").exists()
+
+
+def blocked_in_socket_read(thread: threading.Thread) -> bool:
+    """True while ``thread`` sits in a socket read (its Python stack ends in socket.SocketIO.readinto)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "readinto" and frame.f_code.co_filename.endswith("socket.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def test_cancel_wakes_a_download_stalled_on_the_network(archives: dict[str, Archive], server: ArchiveServer,
+                                                        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "READ_TIMEOUT_S", 3600.0)  # only the cancel can end the blocked read
+    spec = serve(server, archives["cpu"], behaviour=Behaviour(stall_after=10_000))
+    token = CancelToken()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            install(source_for_spec(spec), root=root, cancel=token)
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    assert wait_until(lambda: blocked_in_socket_read(worker), timeout=30)
+    token.cancel()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "cancel did not wake the blocked read"
+    assert len(errors) == 1 and isinstance(errors[0], CancelledError)
+    assert leftovers(root) == []

@@ -6,14 +6,17 @@ callback is called on that same thread, so a GUI must forward it to its own thre
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import hashlib
 import re
 import shutil
+import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -46,10 +49,33 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
-        """Ask the worker to stop at its next check. Safe from any thread."""
-        self._event.set()
+        """Ask the worker to stop at its next check, and run the registered callbacks. Safe from any thread."""
+        with self._lock:
+            self._event.set()
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception as exc:  # an abort hook must never break the caller (the GUI thread)
+                log.models.debug("Cancel callback failed: %s", exc)
+
+    @contextlib.contextmanager
+    def hook(self, callback: Callable[[], None]) -> Iterator[None]:
+        """While the ``with`` block runs, ``cancel()`` also calls ``callback`` (on the cancelling thread)."""
+        with self._lock:
+            self._callbacks.append(callback)
+            already = self._event.is_set()
+        try:
+            if already:
+                callback()
+            yield
+        finally:
+            with self._lock:
+                self._callbacks.remove(callback)
 
     @property
     def cancelled(self) -> bool:
@@ -214,9 +240,23 @@ def fetch(url: str, part: Path, *, expected_size: int | None = None, extra_space
                                     f"{url}; it is not the expected file. Update swictation-gui or try again later.")
             if total is not None and expected_size is None:
                 ensure_free_space(part.parent, total - start + extra_space, "the download")
-            _stream(resp, part, start, total, append, url, on_progress, cancel)
+            with cancel.hook(functools.partial(_abort, resp)):
+                _stream(resp, part, start, total, append, url, on_progress, cancel)
         return part
     raise DownloadError(f"The server keeps refusing to resume {url}. Delete {part} and try again.")
+
+
+def _abort(resp: requests.Response) -> None:
+    """Wake a read blocked on a stalled server by shutting the socket down. Runs on the cancelling thread."""
+    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    if sock is None:
+        # WORKAROUND: with "Connection: close" http.client hands the socket to the response object
+        # (HTTPResponse.fp -> BufferedReader -> SocketIO._sock) and clears connection.sock.
+        socket_io = getattr(getattr(getattr(resp.raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(socket_io, "_sock", None)
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _total_from_416(resp: requests.Response) -> int | None:
@@ -272,6 +312,7 @@ def _stream(resp: requests.Response, part: Path, start: int, total: int | None, 
                 try:
                     chunk = resp.raw.read1(CHUNK, decode_content=False)
                 except Exception as exc:  # urllib3/http.client raise many types for a dropped connection
+                    cancel.raise_if_cancelled()  # _abort() shut the socket down
                     raise _network_error(requests.ConnectionError(str(exc)), url, part, done) from None
                 if not chunk:
                     break
