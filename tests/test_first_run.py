@@ -133,3 +133,15 @@ def test_broken_existing_folder_is_refused(qtbot: QtBot, tmp_path: Path) -> None
         dialog.use_existing_folder(folder)
     assert "cannot be used" in dialog.status_label.text()
     assert dialog.isVisible()
+
+
+def test_closing_the_dialog_cancels_the_download(qtbot: QtBot, server: ArchiveServer, archives: dict[str, Archive],
+                                                 tmp_path: Path) -> None:
+    root = tmp_path / "models"
+    dialog = make_dialog(qtbot, local_specs(server, archives, Behaviour(stall_after=5000)), root)
+    dialog.download_button.click()
+    assert server.wait_body_started()
+    dialog.reject()
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=WAIT_MS)  # the stalled read was woken up
+    assert not root.exists() or list(root.iterdir()) == []
