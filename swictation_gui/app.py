@@ -34,9 +34,12 @@ from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionRe
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
+from swictation_gui.ui.icons import TrayState
+from swictation_gui.ui.tray import Tray
 
 TAKE_POLL_MS = 5          # while a take waits for its tail
 CAPTURE_POLL_MS = 200     # microphone health and reconnect
+LEVEL_POLL_MS = 50        # input level for the tray and the settings dialog
 
 
 class _Bridge(QObject):
@@ -66,17 +69,6 @@ class _QtTimer:
         self._timer.deleteLater()
 
 
-def _make_tray() -> Any:
-    try:
-        from swictation_gui.ui.tray import Tray
-    except ImportError as exc:
-        log.ui.warning("The full tray is unavailable (%s); using the minimal one", exc)
-        from swictation_gui.ui.tray_min import MinimalTray
-
-        return MinimalTray()
-    return Tray()
-
-
 def _make_hotkey(s: Settings) -> HotkeyListener:
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
@@ -103,11 +95,10 @@ class Application(QObject):
         self._mic_error = ""
         self._setup_error = ""
         self._bridge = _Bridge()
-        self.tray = _make_tray()
+        self.tray = Tray()
         self.tray.quit_requested.connect(self.shutdown)
         self.tray.toggle_requested.connect(self._toggle)
-        if hasattr(self.tray, "settings_requested"):
-            self.tray.settings_requested.connect(self._open_settings)
+        self.tray.settings_requested.connect(self._open_settings)
         self._dialog: Any = None
         self.capture = self._new_capture(s)
         self.session = Session(self, session_config(s))
@@ -119,6 +110,10 @@ class Application(QObject):
         self._capture_timer = QTimer(self)
         self._capture_timer.setInterval(CAPTURE_POLL_MS)
         self._capture_timer.timeout.connect(lambda: self.capture.poll())
+        self._level_timer = QTimer(self)
+        self._level_timer.setInterval(LEVEL_POLL_MS)
+        self._level_timer.timeout.connect(self._show_level)
+        self._mic_test = False
         # Recognizer worker on its own thread.
         self._worker = RecognizerWorker(self._recognizer_factory(config.model))
         self._thread = QThread(self)
@@ -164,9 +159,9 @@ class Application(QObject):
         """Show the tray, start loading the model, open the microphone and listen for the hotkey."""
         s = self.settings
         self.tray.show()
-        self.tray.set_state("loading")
+        self.tray.set_state(TrayState.LOADING)
         self.tray.set_info(self.config.model, "", s.hotkey, str(s.hotkey_mode))
-        self.events.emit("starting", tray=bool(getattr(self.tray, "available", False)), pid=os.getpid())
+        self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self._thread.start()
         self._open_capture()
         self._capture_timer.start()
@@ -210,7 +205,7 @@ class Application(QObject):
     def _platform_failed(self, message: str) -> None:
         self._setup_error = message
         self.notify(message, level="error")
-        self.tray.set_state("error", message)
+        self.tray.set_state(TrayState.ERROR, message)
         self.events.emit("error", kind="platform", message=message)
 
     def _keys_released(self, timeout: float) -> bool:
@@ -228,17 +223,17 @@ class Application(QObject):
         if not self._model_ready:
             return
         if self._setup_error:
-            self.tray.set_state("error", self._setup_error)
+            self.tray.set_state(TrayState.ERROR, self._setup_error)
             return
         phase = self.session.phase
         if phase == Phase.RECORDING:
-            self.tray.set_state("recording")
+            self.tray.set_state(TrayState.RECORDING)
         elif phase != Phase.IDLE:
-            self.tray.set_state("transcribing")
+            self.tray.set_state(TrayState.TRANSCRIBING)
         elif self._mic_error:
-            self.tray.set_state("error", self._mic_error)
+            self.tray.set_state(TrayState.ERROR, self._mic_error)
         else:
-            self.tray.set_state("ready")
+            self.tray.set_state(TrayState.READY)
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
@@ -249,7 +244,7 @@ class Application(QObject):
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
-        self.tray.set_state("no_model" if "not installed" in message else "error", message)
+        self.tray.set_state(TrayState.NO_MODEL if "not installed" in message else TrayState.ERROR, message)
         self.notify(message, level="error")
         self.events.emit("load_failed", message=message)
 
@@ -326,6 +321,7 @@ class Application(QObject):
                 self.cues.play_start()
             else:
                 self.cues.play_stop()
+            self._update_level_timer()
         self._refresh_tray()
         self.events.emit("phase", phase=str(phase))
 
@@ -390,6 +386,30 @@ class Application(QObject):
                     self.tray.set_last_transcript(utt.text)
                     break
 
+    def _update_level_timer(self) -> None:
+        if self._was_recording or self._mic_test:
+            self._level_timer.start()
+        else:
+            self._level_timer.stop()
+
+    def _show_level(self) -> None:
+        level = self.capture.level()
+        if self._was_recording:
+            self.tray.set_level(level)
+        if self._mic_test and self._dialog is not None:
+            self._dialog.set_level(level)
+
+    @Slot(object)
+    def _mic_test_requested(self, device: object) -> None:
+        """The settings dialog shows the microphone page: meter the open microphone if it is that device."""
+        self._mic_test = (device or None) == (self.settings.input_device or None)
+        self._update_level_timer()
+
+    @Slot()
+    def _mic_test_stopped(self) -> None:
+        self._mic_test = False
+        self._update_level_timer()
+
     # ----------------------------------------------------------------- settings
 
     @Slot()
@@ -400,6 +420,8 @@ class Application(QObject):
 
             self._dialog = SettingsDialog(self.settings, settings_path=self.config.store.path)
             self._dialog.settings_accepted.connect(self.apply_settings)
+            self._dialog.microphone_test_requested.connect(self._mic_test_requested)
+            self._dialog.microphone_test_stopped.connect(self._mic_test_stopped)
         else:
             self._dialog.set_settings(self.settings)
         self._dialog.show()
@@ -463,6 +485,7 @@ class Application(QObject):
                 log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
         self._capture_timer.stop()
         self._take_timer.stop()
+        self._level_timer.stop()
         self.capture.close()
         self.session.shutdown()
         if self.runner is not None:

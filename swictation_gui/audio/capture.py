@@ -273,6 +273,14 @@ class Capture:
         except Exception as exc:
             log.audio.debug("Re-initialising PortAudio failed: %s", exc)
 
+    def level(self, seconds: float = 0.05) -> float:
+        """Peak amplitude 0..1 of the newest ``seconds`` of audio (0 when closed; owner thread)."""
+        ring = self._ring
+        if ring is None:
+            return 0.0
+        recent = ring.read(ring.written - int(seconds * ring.rate), ring.written)
+        return min(1.0, float(np.abs(recent).max())) if recent.size else 0.0
+
     # ----------------------------------------------------------------- takes
 
     def begin(self) -> Take | None:
