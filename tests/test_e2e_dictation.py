@@ -238,3 +238,22 @@ def test_microphone_pulled_mid_utterance_keeps_audio_reports_and_recovers(
     seq2 = dictate(app, keys, virtual_mic, phrase_wav(virtual_mic, ["la"], name="again.wav"))
     app.wait_ev("injected", 30, seq=seq2)
     assert window.wait_text("mi fa la ") == "mi fa la ", app.describe()
+
+
+def test_app_started_without_a_microphone_waits_for_one(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    virtual_mic.remove_source()
+    app: AppProcess = run_app([f"--model-dir={band_model}", "--sound-cues=off", "--hotkey=f9", "--no-trailing-space"],
+                              app_env(screen, virtual_mic, tmp_path))
+    failed = app.wait(lambda e: e.get("ev") == "mic" and e.get("status") != "open", 30, "no microphone")
+    assert "microphone" in failed["message"].lower()
+    assert app.wait_ev("ready", 60)["mic"] is False
+    app.wait_ev("listening", 20)
+    mark = app.mark()
+    virtual_mic.add_source()
+    app.wait(lambda e: e.get("ev") == "mic" and e.get("status") == "open", 30, "mic found", mark)
+    seq = dictate(app, Keys(screen, "f9"), virtual_mic, phrase_wav(virtual_mic, ["hi", "do"]))
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("hi do") == "hi do", app.describe()
