@@ -17,7 +17,9 @@ from swictation_gui import log
 from swictation_gui.errors import InjectionError
 
 try:  # python-xlib comes with pynput; it is missing only on non-X11 systems
-    from Xlib import XK, X, Xatom
+    from Xlib import XK as XK
+    from Xlib import X as X
+    from Xlib import Xatom
     from Xlib import display as xdisplay
     from Xlib import error as xerror
     from Xlib.ext import xtest
@@ -53,6 +55,18 @@ def is_terminal_class(names: Iterable[str]) -> bool:
     return False
 
 
+_KEYSYM_NAMES: dict[int, str] = {}
+
+
+def keysym_name(keysym: int) -> str | None:
+    """The X name of a keysym (``Control_R``, ``a``, ``F9``) from python-xlib's tables; None when unnamed."""
+    if not _KEYSYM_NAMES and HAVE_XLIB:
+        for attr in dir(XK):
+            if attr.startswith("XK_"):
+                _KEYSYM_NAMES.setdefault(getattr(XK, attr), attr[3:])
+    return _KEYSYM_NAMES.get(keysym)
+
+
 def char_keysym(ch: str) -> int:
     """The X keysym that types ``ch``: Latin-1 keysyms equal the code point; others are 0x01000000 + code point."""
     code = ord(ch)
@@ -71,11 +85,19 @@ class XConnection:
     def __init__(self, display_name: str | None = None) -> None:
         if not HAVE_XLIB:
             raise InjectionError("python-xlib is not installed; X11 typing and hotkeys need it.")
-        try:
-            self.display = xdisplay.Display(display_name)
-        except Exception as exc:  # Xlib raises several unrelated types here
-            raise InjectionError(f"Cannot connect to the X display {display_name or os.environ.get('DISPLAY')!r}: "
-                                 f"{exc}") from exc
+        # Xvfb sometimes resets a connection opened right after an XRecord context was torn down: retry briefly.
+        for attempt in range(10):
+            try:
+                self.display = xdisplay.Display(display_name)
+                break
+            except xerror.ConnectionClosedError as exc:
+                if attempt == 9:
+                    raise InjectionError(f"The X display {display_name or os.environ.get('DISPLAY')!r} closed the "
+                                         f"connection: {exc}") from exc
+                time.sleep(0.05)
+            except Exception as exc:  # Xlib raises several unrelated types here
+                raise InjectionError(f"Cannot connect to the X display "
+                                     f"{display_name or os.environ.get('DISPLAY')!r}: {exc}") from exc
         self.root = self.display.screen().root
         info = self.display.display.info
         self.min_keycode: int = info.min_keycode
@@ -104,7 +126,7 @@ class XConnection:
     def keysym_name(self, keycode: int, index: int = 0) -> str | None:
         """The keysym name at ``index`` of ``keycode``'s mapping (None when empty or unnamed)."""
         sym = self.display.keycode_to_keysym(keycode, index)
-        return XK.keysym_to_string(sym) if sym else None
+        return keysym_name(sym) if sym else None
 
     def pressed_keycodes(self) -> set[int]:
         """Keycodes the server currently believes are down (physical or XTest)."""

@@ -61,7 +61,7 @@ class TargetWindow:
         except FileNotFoundError:
             return ""
 
-    def keys(self) -> list[str]:
+    def key_log(self) -> list[str]:
         """Key presses the window received, one ``press <qt key> <modifiers> <text repr> <autorepeat>`` per entry."""
         path = self.out.with_name(self.out.name + ".keys")
         try:

@@ -21,7 +21,7 @@ REQUIRED_TOOLS = ("Xvfb", "xdotool", "setxkbmap", "xclip")
 
 # Modifier keysyms a test may leave down by accident; released before each test.
 MODIFIER_KEYSYMS = ("Control_L", "Control_R", "Alt_L", "Alt_R", "Shift_L", "Shift_R", "Super_L", "Super_R",
-                    "ISO_Level3_Shift", "Meta_L", "Meta_R")
+                    "ISO_Level3_Shift")
 
 
 def missing_tools() -> list[str]:
@@ -110,6 +110,22 @@ class XDisplay:
         """Press and release each key (or chord like ``ctrl+shift+v``)."""
         for key in keys:
             self.xdotool("key", "--clearmodifiers", key)
+
+    def xtest_key(self, keysym_name: str, press: bool) -> None:
+        """Press or release exactly one key with XTest (xdotool adds a left modifier to ``Control_R``)."""
+        from Xlib import XK, X
+        from Xlib import display as xdisplay
+        from Xlib.ext import xtest
+
+        disp = xdisplay.Display(self.name)
+        try:
+            code = disp.keysym_to_keycode(XK.string_to_keysym(keysym_name))
+            if not code:
+                raise ValueError(f"no keycode for {keysym_name}")
+            xtest.fake_input(disp, X.KeyPress if press else X.KeyRelease, code)
+            disp.sync()
+        finally:
+            disp.close()
 
     def keys_down(self) -> set[str]:
         """Names of keysyms whose keys the server believes are down right now (via ``xdotool`` is not possible,
