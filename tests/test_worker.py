@@ -54,13 +54,20 @@ def worker_thread(qtbot: QtBot, band_model: Path) -> Iterator[tuple[RecognizerWo
 def test_transcribes_in_order(qtbot: QtBot, worker_thread: tuple[RecognizerWorker, QThread]) -> None:
     worker, _ = worker_thread
     results: list[tuple[int, str]] = []
-    worker.transcribed.connect(lambda seq, t: results.append((seq, t.text)))
+    threads: set[object] = set()
+
+    def got(seq: int, t: Transcript) -> None:  # a plain callable runs on the emitting (worker) thread
+        threads.add(QThread.currentThread())
+        results.append((seq, t.text))
+
+    worker.transcribed.connect(got)
     phrases = [["do", "re"], ["mi"], ["fa", "sol", "la"]]
     requester = Requester(worker)
     for seq, words in enumerate(phrases, 1):
         requester.transcribe.emit(seq, band_phrase(words))
     qtbot.waitUntil(lambda: len(results) == 3, timeout=30_000)
     assert results == [(1, "do re"), (2, "mi"), (3, "fa sol la")]
+    assert threads == {worker_thread[1]}, "recognition runs on the worker thread, never the GUI thread"
 
 
 def test_load_failure_is_reported_and_requests_fail(qtbot: QtBot, tmp_path: Path) -> None:
