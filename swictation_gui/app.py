@@ -99,6 +99,8 @@ class Application(QObject):
         self.tray.quit_requested.connect(self.shutdown)
         self.tray.toggle_requested.connect(self._toggle)
         self.tray.settings_requested.connect(self._open_settings)
+        self.tray.copy_last_requested.connect(self._copy_last)
+        self.tray.paste_last_requested.connect(self._paste_last)
         self._dialog: Any = None
         self.capture = self._new_capture(s)
         self.session = Session(self, session_config(s))
@@ -304,7 +306,8 @@ class Application(QObject):
     def inject(self, seq: int, text: str) -> None:
         """Hand the text to the injector thread."""
         if self.runner is None:
-            self.session.injected(seq, False, "none", "Text output is not available.")
+            result = InjectionResult(False, "none", "Text output is not available; see the earlier error.")
+            QTimer.singleShot(0, lambda: self._on_injected(seq, result))
             return
         self.runner.submit(seq, text)
 
@@ -380,11 +383,7 @@ class Application(QObject):
     def _on_injected(self, seq: int, result: object) -> None:
         assert isinstance(result, InjectionResult)
         self.session.injected(seq, result.ok, result.method, result.message)
-        if result.ok:
-            for utt in reversed(self.session.history):
-                if utt.seq == seq:
-                    self.tray.set_last_transcript(utt.text)
-                    break
+        self.tray.set_last_transcript(self._last_text())  # also after a failure: "Paste again" recovers it
 
     def _update_level_timer(self) -> None:
         if self._was_recording or self._mic_test:
@@ -409,6 +408,26 @@ class Application(QObject):
     def _mic_test_stopped(self) -> None:
         self._mic_test = False
         self._update_level_timer()
+
+    def _last_text(self) -> str | None:
+        for utt in reversed(self.session.history):
+            if utt.text:
+                return utt.text
+        return None
+
+    @Slot()
+    def _copy_last(self) -> None:
+        """Tray "Last transcript ▸ Copy" (the clipboard is owned by this process's event loop)."""
+        text = self._last_text()
+        if text:
+            QApplication.clipboard().setText(text)
+
+    @Slot()
+    def _paste_last(self) -> None:
+        """Tray "Last transcript ▸ Paste again" into the focused window (sequence 0: not a session utterance)."""
+        text = self._last_text()
+        if text and self.runner is not None:
+            self.runner.submit(0, text)
 
     # ----------------------------------------------------------------- settings
 
