@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,7 +12,9 @@ from swictation_gui.errors import HotkeyError
 from swictation_gui.platform.base import HotkeyMode
 from swictation_gui.platform.hotkey import X11HotkeyListener
 from tests.desktop import xenv
-from tests.desktop.fixtures import TargetWindow
+
+if TYPE_CHECKING:
+    from tests.desktop.fixtures import TargetWindow
 
 pytest_plugins = ["tests.desktop.fixtures"]
 Listen = Callable[..., "tuple[X11HotkeyListener, Recorder]"]

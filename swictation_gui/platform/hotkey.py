@@ -8,7 +8,6 @@ A second thread owns the X connection holding the key grab and drains its events
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import select
 import threading
@@ -132,10 +131,6 @@ class X11HotkeyListener:
             listener.stop()
             if threading.current_thread() is not listener:
                 listener.join(5)
-        # Xvfb may reset connections opened while it tears the record context down; return only once it accepts
-        # new clients again (XConnection retries), so whatever connects next does not fail.
-        with contextlib.suppress(InjectionError), x11.XConnection(self._display_name):
-            pass
 
     def wait_keys_released(self, timeout: float) -> bool:
         """Block (any thread but the listener's) until every hotkey key is up; False on timeout.

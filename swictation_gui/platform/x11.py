@@ -85,7 +85,8 @@ class XConnection:
     def __init__(self, display_name: str | None = None) -> None:
         if not HAVE_XLIB:
             raise InjectionError("python-xlib is not installed; X11 typing and hotkeys need it.")
-        # Xvfb sometimes resets a connection opened right after an XRecord context was torn down: retry briefly.
+        # An X server that is resetting (Xvfb without -noreset, after its last client left) drops new
+        # connections for a moment: retry briefly.
         for attempt in range(10):
             try:
                 self.display = xdisplay.Display(display_name)

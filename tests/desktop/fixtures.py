@@ -12,7 +12,7 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,13 +26,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class TargetWindow:
     """A running ``target_app.py`` subprocess and what it reports."""
 
-    def __init__(self, display: xenv.XDisplay, out: Path, mode: str, title: str) -> None:
+    def __init__(self, display: xenv.XDisplay, out: Path, mode: str, title: str,
+                 extra_args: Sequence[str] = ()) -> None:
         self.display = display
         self.out = out
         self.mode = mode
         self.title = title
         self.proc = subprocess.Popen(
-            [sys.executable, str(TARGET_APP), "--out", str(out), "--mode", mode, "--title", title],
+            [sys.executable, str(TARGET_APP), "--out", str(out), "--mode", mode, "--title", title, *extra_args],
             env={**display.env, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(REPO_ROOT))
         self.wid = self._wait_ready(20)
@@ -121,12 +122,12 @@ def xdisplay(xserver: xenv.XDisplay, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 @pytest.fixture
 def start_target(xdisplay: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[..., TargetWindow]]:
-    """Factory: ``start_target(mode="text"|"line"|"terminal")`` starts a focused target window."""
+    """Factory: ``start_target(mode="text"|"line"|"terminal", extra_args=[...])`` starts a focused target window."""
     started: list[TargetWindow] = []
 
-    def start(mode: str = "text", title: str | None = None) -> TargetWindow:
+    def start(mode: str = "text", title: str | None = None, extra_args: Sequence[str] = ()) -> TargetWindow:
         name = title or f"swictation-target-{mode}-{len(started)}"
-        window = TargetWindow(xdisplay, tmp_path / f"{name}.txt", mode, name)
+        window = TargetWindow(xdisplay, tmp_path / f"{name}.txt", mode, name, extra_args)
         started.append(window)
         window.focus()
         return window

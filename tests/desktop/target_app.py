@@ -1,10 +1,12 @@
 """A target window for injection tests: it writes its text to a file on every change (run as a subprocess).
 
-Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|line|terminal]``
+Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|line|terminal]
+[--copy-after-paste TEXT]``
 
 * ``text``: a QPlainTextEdit (keeps newlines and tabs); Ctrl+V pastes.
 * ``line``: a QLineEdit (single line); Ctrl+V pastes.
-* ``terminal``: behaves like a terminal emulator: only Ctrl+Shift+V (or Shift+Insert) pastes, a plain Ctrl+V inserts
+* ``terminal``: its WM_CLASS is ``test-terminal``; behaves like a terminal emulator: only Ctrl+Shift+V (or
+  Shift+Insert) pastes, a plain Ctrl+V inserts
   the two characters ``^V`` (what a terminal shows for the control character), and other Ctrl shortcuts do nothing.
 
 The file is replaced atomically (write to ``FILE.tmp``, then rename), UTF-8. Key presses that reach the window are
@@ -19,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 
@@ -46,7 +48,22 @@ class KeyLog(QObject):
         return False
 
 
-class TerminalEdit(QPlainTextEdit):
+class TextEdit(QPlainTextEdit):
+    """A plain text editor that can put other text on the clipboard right after each paste (``--copy-after-paste``),
+    like a user who copies something while a dictation is being pasted."""
+
+    copy_after_paste: str | None = None
+
+    def pasted(self) -> None:
+        if self.copy_after_paste is not None:
+            QGuiApplication.clipboard().setText(self.copy_after_paste)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt API)
+        super().insertFromMimeData(source)
+        self.pasted()
+
+
+class TerminalEdit(TextEdit):
     """Accepts typed text; pastes only on Ctrl+Shift+V / Shift+Insert, like a terminal emulator."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
@@ -56,6 +73,7 @@ class TerminalEdit(QPlainTextEdit):
         key = event.key()
         if (ctrl and shift and key == Qt.Key.Key_V) or (shift and not ctrl and key == Qt.Key.Key_Insert):
             self.insertPlainText(QGuiApplication.clipboard().text())
+            self.pasted()
             return
         if ctrl and key == Qt.Key.Key_V:
             self.insertPlainText("^V")
@@ -73,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--title", default="swictation-target")
     parser.add_argument("--mode", choices=("text", "line", "terminal"), default="text")
+    parser.add_argument("--copy-after-paste", default=None)
     args = parser.parse_args(argv)
 
-    app = QApplication(sys.argv[:1])
+    # WM_CLASS: a terminal-like window must look like a terminal to the injector's detection.
+    app = QApplication([sys.argv[0], "-name", "test-terminal" if args.mode == "terminal" else "swictation-target"])
     out: Path = args.out
     _write_atomic(out, "")
     widget: QWidget
@@ -84,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         line.textChanged.connect(lambda text: _write_atomic(out, text))
         widget = line
     else:
-        edit = TerminalEdit() if args.mode == "terminal" else QPlainTextEdit()
+        edit = TerminalEdit() if args.mode == "terminal" else TextEdit()
+        edit.copy_after_paste = args.copy_after_paste
         edit.textChanged.connect(lambda: _write_atomic(out, edit.toPlainText()))
         widget = edit
     keylog = KeyLog(out.with_name(out.name + ".keys"))

@@ -181,6 +181,22 @@ class XDisplay:
         if wait_for(lambda: self.clipboard_get(selection) == text, 5) is None:
             raise TimeoutError(f"clipboard did not take {text!r}")
 
+    def clipboard_clear(self, selection: str = "CLIPBOARD") -> None:
+        """Leave the selection without an owner (an empty clipboard)."""
+        from Xlib import X
+        from Xlib import display as xdisplay
+        from Xlib.protocol import request
+
+        disp = xdisplay.Display(self.name)
+        try:
+            atom = disp.intern_atom(selection)
+            request.SetSelectionOwner(display=disp.display, window=X.NONE, selection=atom, time=X.CurrentTime)
+            disp.sync()
+        finally:
+            disp.close()
+        if wait_for(lambda: self.clipboard_get(selection.lower()) is None, 5) is None:
+            raise TimeoutError("the clipboard still has an owner")
+
     # -- tray -------------------------------------------------------------------------------------------------
     def start_tray(self) -> subprocess.Popen[bytes]:
         """Start trayer (an XEmbed system tray host) and wait for its panel window."""
@@ -199,13 +215,16 @@ class XDisplay:
 
 
 def start_xvfb(width: int = 1280, height: int = 800, timeout: float = 15) -> XDisplay:
-    """Start Xvfb on a free display number (``-displayfd``), wait until it answers, set a US keymap."""
+    """Start Xvfb (``-noreset``) on a free display number (``-displayfd``), wait until it answers, set a US keymap."""
     if missing := missing_tools():
         raise XvfbError(f"missing X tools: {', '.join(missing)}")
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
+             # -noreset: without it Xvfb resets whenever its last client disconnects, and a client connecting
+             # during that reset is dropped ("Connection reset by peer"), which makes tests flaky.
+             "-noreset"],
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     finally:
         os.close(write_fd)

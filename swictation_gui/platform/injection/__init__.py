@@ -1,0 +1,127 @@
+"""Text injection into the focused window: type (XTest), paste (clipboard + shortcut) or auto; ``create_injector``.
+
+Who waits for the hotkey: the injector does. Pass the hotkey listener's ``wait_keys_released`` as
+``wait_released``; before sending anything the injector also waits for every modifier key to be up, and releases
+any still held after ``key_timeout`` seconds. ``inject`` runs on a worker thread (never the GUI thread) and never
+raises: failures come back as ``InjectionResult(ok=False, message=...)`` with the transcript left on the clipboard.
+"""
+
+from __future__ import annotations
+
+import os
+
+from swictation_gui import log
+from swictation_gui.errors import InjectionError
+from swictation_gui.platform import x11
+from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult, TextInjector
+from swictation_gui.platform.clipboard import create_clipboard
+from swictation_gui.platform.injection.common import WaitReleased, clean_text, release_held_keys
+from swictation_gui.platform.injection.paste import paste_text
+from swictation_gui.platform.injection.typing import XTestTyper, typeable_without_remap
+
+__all__ = ["ClipboardOnlyInjector", "X11Injector", "clean_text", "create_injector"]
+
+
+class X11Injector:
+    """``TextInjector`` for X11 sessions.
+
+    Args:
+        method: ``type``: key by key (characters missing from the layout are typed through spare keycodes);
+            ``paste``: clipboard + Ctrl+V (Ctrl+Shift+V in terminals); ``auto``: type when every character is on
+            the keyboard layout, otherwise paste (and type if the paste is not taken).
+        wait_released: Called with a timeout before injecting; should block until the hotkey is up.
+        clipboard: The clipboard used to save/restore and as the fallback (default: ``create_clipboard()``).
+        display_name: X display (default ``$DISPLAY``).
+        key_timeout: How long to wait for held keys before force-releasing them.
+        paste_timeout: How long to wait for the focused window to fetch pasted text.
+        key_delay: Pause between typed characters (seconds).
+    """
+
+    def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, wait_released: WaitReleased | None = None,
+                 clipboard: Clipboard | None = None, display_name: str | None = None, key_timeout: float = 3.0,
+                 paste_timeout: float = 3.0, key_delay: float = 0.002) -> None:
+        self.method = method
+        self.wait_released = wait_released
+        self.clipboard: Clipboard = clipboard if clipboard is not None else create_clipboard()
+        self.display_name = display_name
+        self.key_timeout = key_timeout
+        self.paste_timeout = paste_timeout
+        self.key_delay = key_delay
+
+    def inject(self, text: str) -> InjectionResult:
+        """Deliver ``text`` exactly to the focused window (worker thread); never raises."""
+        text = clean_text(text)
+        if not text:
+            return InjectionResult(ok=True, method=self.method.value if self.method != InjectionMethod.AUTO else "type")
+        method = InjectionMethod.PASTE.value if self.method is InjectionMethod.PASTE else InjectionMethod.TYPE.value
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                release_held_keys(conn, self.wait_released, self.key_timeout)
+                if self.method is InjectionMethod.TYPE:
+                    return self._type(conn, text)
+                if self.method is InjectionMethod.AUTO and typeable_without_remap(conn, text):
+                    return self._type(conn, text)
+                method = InjectionMethod.PASTE.value
+                outcome = paste_text(conn, text, self.clipboard, self.paste_timeout)
+                if outcome.delivered:
+                    log.injection.info("pasted %d characters with %s", len(text), outcome.shortcut)
+                    return InjectionResult(ok=True, method=method, message=outcome.message)
+                if self.method is InjectionMethod.AUTO:
+                    log.injection.info("paste not taken; typing instead")
+                    method = InjectionMethod.TYPE.value
+                    return self._type(conn, text)
+                return InjectionResult(ok=False, method=method, message=outcome.message)
+        except Exception as exc:  # never raise into the session: report and keep the text for the user
+            log.injection.exception("injection failed")
+            return self._fail(method, text, exc)
+
+    def _type(self, conn: x11.XConnection, text: str) -> InjectionResult:
+        XTestTyper(conn, self.key_delay).type(text)
+        log.injection.info("typed %d characters", len(text))
+        return InjectionResult(ok=True, method=InjectionMethod.TYPE.value)
+
+    def _fail(self, method: str, text: str, exc: Exception) -> InjectionResult:
+        reason = str(exc) if isinstance(exc, InjectionError) else f"{type(exc).__name__}: {exc}"
+        try:
+            self.clipboard.set_text(text)
+            where = "The text is on the clipboard: paste it yourself."
+        except Exception:
+            log.injection.exception("could not put the transcript on the clipboard either")
+            where = "It could not be put on the clipboard either."
+        return InjectionResult(ok=False, method=method, message=f"Could not insert the text ({reason}). {where}")
+
+
+class ClipboardOnlyInjector:
+    """Where typing is impossible (Wayland without X): put the text on the clipboard and say so."""
+
+    def __init__(self, clipboard: Clipboard | None = None, reason: str = "") -> None:
+        self.clipboard = clipboard
+        self.reason = reason or "Typing into this kind of session is not supported."
+
+    def inject(self, text: str) -> InjectionResult:
+        """Copy ``text`` to the clipboard (worker thread); never raises."""
+        text = clean_text(text)
+        try:
+            clipboard = self.clipboard if self.clipboard is not None else create_clipboard()
+            clipboard.set_text(text)
+        except Exception as exc:
+            log.injection.exception("clipboard fallback failed")
+            return InjectionResult(ok=False, method="paste", message=f"{self.reason} The clipboard failed too: {exc}")
+        return InjectionResult(ok=False, method="paste", message=f"{self.reason} The text is on the clipboard.")
+
+
+def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, wait_released: WaitReleased | None = None,
+                    clipboard: Clipboard | None = None, display_name: str | None = None,
+                    key_timeout: float = 3.0, paste_timeout: float = 3.0) -> TextInjector:
+    """The injector for ``method`` in this session (X11, or clipboard-only where X is unavailable).
+
+    Runs on any thread; the returned injector's ``inject`` must run on a worker thread.
+    """
+    method = InjectionMethod(method)
+    if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
+        return X11Injector(method, wait_released=wait_released, clipboard=clipboard, display_name=display_name,
+                           key_timeout=key_timeout, paste_timeout=paste_timeout)
+    reason = ("No X display: typing into native Wayland windows is not supported yet."
+              if os.environ.get("WAYLAND_DISPLAY") else "No X display to type into.")
+    log.injection.warning("%s Using the clipboard only.", reason)
+    return ClipboardOnlyInjector(clipboard, reason)

@@ -1,0 +1,201 @@
+"""Text injection on a real Xvfb into real target windows: type, paste, auto; clipboard restore; held keys."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+
+from swictation_gui.platform import x11
+from swictation_gui.platform.base import InjectionMethod, InjectionResult
+from swictation_gui.platform.clipboard import make_backend
+from swictation_gui.platform.hotkey import X11HotkeyListener
+from swictation_gui.platform.injection import X11Injector, clean_text, create_injector
+from tests.desktop import xenv
+
+if TYPE_CHECKING:
+    from tests.desktop.fixtures import TargetWindow
+
+pytest_plugins = ["tests.desktop.fixtures"]
+
+UNICODE = "café — naïve ß 日本語 😀"
+ASCII = "Hello, world! 123 (ok) ~`@#$%^&*_+={}[]|\\:;\"'<>,.?/"
+StartTarget = Callable[..., "TargetWindow"]
+
+
+def injector(method: InjectionMethod, **kwargs: object) -> X11Injector:
+    return X11Injector(method, clipboard=make_backend("xclip"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_clean_text_strips_control_characters() -> None:
+    assert clean_text("a\x07b\x1bc\r\nd\te\x00f\rg\x7f") == "abc\nd\tef\ng"
+    assert clean_text(UNICODE) == UNICODE
+    assert clean_text("👩‍💻") == "👩‍💻"  # the zero-width joiner (format, not control) stays
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("method", [InjectionMethod.TYPE, InjectionMethod.PASTE, InjectionMethod.AUTO])
+@pytest.mark.parametrize("text", [ASCII, UNICODE, "Grüße ÄÖÜ äöü – “quotes” ✓ ñ ç\nline two\tend"])
+def test_exact_text_arrives(xdisplay: xenv.XDisplay, target_window: TargetWindow, method: InjectionMethod,
+                            text: str) -> None:
+    result = injector(method).inject(text)
+    assert result.ok, result.message
+    assert target_window.wait_text(text) == text
+    if method is InjectionMethod.AUTO:
+        assert result.method == ("type" if text == ASCII else "paste")
+
+
+@pytest.mark.e2e
+def test_type_twice_with_the_same_scratch_keys(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    typer = injector(InjectionMethod.TYPE)
+    assert typer.inject("日本語 ").ok
+    assert typer.inject("語本日 😀ß").ok
+    assert target_window.wait_text("日本語 語本日 😀ß") == "日本語 語本日 😀ß"
+
+
+@pytest.mark.e2e
+def test_control_characters_never_sent(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    result = injector(InjectionMethod.TYPE).inject("a\x07b\x1bc\r\nd\te\x00f\x03")
+    assert result.ok
+    assert target_window.wait_text("abc\nd\tef") == "abc\nd\tef"
+
+
+@pytest.mark.e2e
+def test_paste_restores_previous_clipboard(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    xdisplay.clipboard_set("previous ✓ clipboard")
+    result = injector(InjectionMethod.PASTE).inject(UNICODE)
+    assert result.ok and result.method == "paste", result
+    assert target_window.wait_text(UNICODE) == UNICODE
+    assert xenv.wait_for(lambda: xdisplay.clipboard_get() == "previous ✓ clipboard", 5), xdisplay.clipboard_get()
+
+
+@pytest.mark.e2e
+def test_paste_with_empty_clipboard_leaves_the_transcript(xdisplay: xenv.XDisplay,
+                                                          target_window: TargetWindow) -> None:
+    xdisplay.clipboard_set("x")
+    xdisplay.clipboard_clear()
+    result = injector(InjectionMethod.PASTE).inject("dictated")
+    assert result.ok
+    assert target_window.wait_text("dictated") == "dictated"
+    assert xenv.wait_for(lambda: xdisplay.clipboard_get() == "dictated", 5)
+
+
+@pytest.mark.e2e
+def test_paste_does_not_restore_when_user_copied_meanwhile(xdisplay: xenv.XDisplay, start_target: StartTarget) -> None:
+    target = start_target("text", extra_args=["--copy-after-paste", "user copied this"])
+    xdisplay.clipboard_set("old clipboard")
+    result = injector(InjectionMethod.PASTE).inject(UNICODE)
+    assert result.ok
+    assert target.wait_text(UNICODE) == UNICODE
+    assert xdisplay.clipboard_get() == "user copied this"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("method", [InjectionMethod.PASTE, InjectionMethod.AUTO])
+def test_terminal_gets_ctrl_shift_v(xdisplay: xenv.XDisplay, start_target: StartTarget,
+                                    method: InjectionMethod) -> None:
+    terminal = start_target("terminal")
+    with x11.XConnection() as conn:
+        assert x11.is_terminal_class(conn.focused_wm_class())
+    xdisplay.clipboard_set("before")
+    result = injector(method).inject(UNICODE)
+    assert result.ok and result.method == "paste", result
+    assert terminal.wait_text(UNICODE) == UNICODE   # a plain Ctrl+V would have produced "^V"
+    assert xenv.wait_for(lambda: xdisplay.clipboard_get() == "before", 5)
+
+
+@pytest.mark.e2e
+def test_failed_paste_reports_and_leaves_text_on_clipboard(xdisplay: xenv.XDisplay) -> None:
+    from Xlib import X
+    from Xlib import display as xdisplay_mod
+
+    disp = xdisplay_mod.Display(xdisplay.name)
+    disp.set_input_focus(X.NONE, X.RevertToNone, X.CurrentTime)   # nobody will ask for the text
+    disp.sync()
+    disp.close()
+    result = injector(InjectionMethod.PASTE, paste_timeout=1.0).inject("lost words")
+    assert not result.ok
+    assert "clipboard" in result.message
+    assert xenv.wait_for(lambda: xdisplay.clipboard_get() == "lost words", 5)
+
+
+def _inject_in_thread(inj: X11Injector, text: str) -> tuple[threading.Thread, list[InjectionResult]]:
+    results: list[InjectionResult] = []
+    thread = threading.Thread(target=lambda: results.append(inj.inject(text)))
+    thread.start()
+    return thread, results
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("modifier", ["shift", "ctrl", "alt"])
+def test_waits_for_held_modifier(xdisplay: xenv.XDisplay, target_window: TargetWindow, modifier: str,
+                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "swictation.injection")
+    xdisplay.key_down(modifier)
+    thread, results = _inject_in_thread(injector(InjectionMethod.TYPE, key_timeout=30), "hello world")
+    assert xenv.wait_for(lambda: "waiting for held keys" in caplog.text, 10)
+    assert thread.is_alive()
+    xdisplay.key_up(modifier)
+    thread.join(30)
+    assert results and results[0].ok
+    assert target_window.wait_text("hello world") == "hello world"
+
+
+@pytest.mark.e2e
+def test_stuck_modifier_is_released_after_timeout(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    xdisplay.key_down("ctrl")
+    result = injector(InjectionMethod.TYPE, key_timeout=0.5).inject("abc")
+    assert result.ok
+    assert target_window.wait_text("abc") == "abc"   # not Ctrl+A / Ctrl+B / Ctrl+C
+
+
+@pytest.mark.e2e
+def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    listener = X11HotkeyListener("f9")
+    started = threading.Event()
+    listener.start(started.set, lambda: None, lambda: None)
+    try:
+        xdisplay.xtest_key("F9", True)
+        assert started.wait(5)
+        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_timeout=30)
+        thread, results = _inject_in_thread(inj, "after release")
+        thread.join(0.5)
+        assert thread.is_alive() and target_window.text() == ""   # still holding F9: nothing typed yet
+        xdisplay.xtest_key("F9", False)
+        thread.join(30)
+        assert results and results[0].ok
+        assert target_window.wait_text("after release") == "after release"
+    finally:
+        listener.stop()
+
+
+@pytest.mark.e2e
+def test_factory(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    inj = create_injector("auto")
+    assert isinstance(inj, X11Injector)
+    assert inj.inject("").ok
+    assert inj.inject("via factory").ok
+    assert target_window.wait_text("via factory") == "via factory"
+
+
+def test_factory_without_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+
+    class Memory:
+        text: str | None = None
+
+        def get_text(self) -> str | None:
+            return self.text
+
+        def set_text(self, text: str) -> None:
+            self.text = text
+
+    memory = Memory()
+    result = create_injector("auto", clipboard=memory).inject("words\x07")
+    assert not result.ok
+    assert "clipboard" in result.message
+    assert memory.text == "words"
