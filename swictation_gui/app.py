@@ -75,9 +75,9 @@ def _make_hotkey(s: Settings) -> HotkeyListener:
     return X11HotkeyListener(s.hotkey, HotkeyMode(s.hotkey_mode))
 
 
-def _make_injector(s: Settings) -> TextInjector:
+def _make_injector(s: Settings, wait_released: Callable[[float], bool]) -> TextInjector:
     injection = importlib.import_module("swictation_gui.platform.injection")
-    injector: TextInjector = injection.create_injector(s.injection_method)
+    injector: TextInjector = injection.create_injector(s.injection_method, wait_released=wait_released)
     return injector
 
 
@@ -181,8 +181,8 @@ class Application(QObject):
             self.runner.stop()
             self.runner = None
         try:
-            self.runner = InjectionRunner(_make_injector(s), self._bridge.injected.emit,
-                                          keys_released=self._keys_released)
+            # The injector itself waits until the hotkey is up before sending anything.
+            self.runner = InjectionRunner(_make_injector(s, self._keys_released), self._bridge.injected.emit)
         except (SwictationError, ImportError) as exc:
             self._platform_failed(f"Text output could not be set up: {exc}")
             return

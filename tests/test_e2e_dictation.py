@@ -7,6 +7,7 @@ plays audio into the microphone, releases the key, and compares the window's tex
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -175,8 +176,15 @@ def test_terminal_like_target_receives_pasted_text(
 def test_twenty_rapid_dictations_arrive_in_order_exactly_once(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    """Each press comes while the previous utterance is still in its tail/transcription.
+
+    The next press waits only until the utterance before the previous one has been injected: the
+    hotkey is grabbed while held, so nothing can be typed into the target during a hold (the app
+    defers injection until the release), and the user's next press must not cut into an injection.
+    """
     window = target("text")
-    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--inject=paste")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--inject=paste",
+                    "--tail-ms=400")
     keys = Keys(screen, "f9")
     expected: list[str] = []
     seqs: list[int] = []
@@ -185,14 +193,18 @@ def test_twenty_rapid_dictations_arrive_in_order_exactly_once(
         expected.append(" ".join(words))
         # The next press comes within the tail and pre-roll of this one: no word may be lost or doubled.
         wav = virtual_mic.write_wav(band_phrase(words, word_s=0.25, gap_s=0.15, lead_s=0.05), f"cycle{i}.wav")
-        seqs.append(dictate(app, keys, virtual_mic, wav))  # no waiting for the previous one
-    for seq in seqs:
-        app.wait_ev("injected", 60, seq=seq)
+        seqs.append(dictate(app, keys, virtual_mic, wav))
+        if len(seqs) >= 2:
+            app.wait_ev("injected", 30, seq=seqs[-2])
+    app.wait_ev("injected", 30, seq=seqs[-1])
     want = "".join(e + " " for e in expected)
     assert window.wait_text(want, 20) == want, app.describe()
-    injected = [e["seq"] for e in app.of("injected")]
-    assert injected == seqs, "each utterance injected once, in order"
+    assert [e["seq"] for e in app.of("injected")] == seqs, "each utterance injected once, in order"
     assert [e["seq"] for e in app.of("transcript")] == seqs
+    order = [(e["ev"], e["seq"]) for e in app.events if e.get("ev") in ("recording", "transcribed")]
+    overlapped = sum(order.index(("recording", b)) < order.index(("transcribed", a))
+                     for a, b in itertools.pairwise(seqs))
+    assert overlapped > 0, "some presses came while the previous utterance was still being transcribed"
 
 
 def test_toggle_mode_starts_and_stops_with_two_presses(
