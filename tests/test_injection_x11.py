@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -120,6 +123,28 @@ def test_failed_paste_reports_and_leaves_text_on_clipboard(xdisplay: xenv.XDispl
     assert not result.ok
     assert "clipboard" in result.message
     assert xenv.wait_for(lambda: xdisplay.clipboard_get() == "lost words", 5)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("xterm") is None, reason="xterm is not installed")
+def test_real_xterm_auto_falls_back_to_typing(xdisplay: xenv.XDisplay, tmp_path: Path) -> None:
+    """xterm has no Ctrl+Shift+V binding and ignores XSendEvent: auto must notice and type with XTest."""
+    out = tmp_path / "xterm.txt"
+    xterm = xdisplay.spawn(["xterm", "-u8", "-title", "xterm-target", "-e", "sh", "-c", f"stty -echo; cat > {out}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        xdisplay.focus(xdisplay.find_window("^xterm-target$"))
+        inj = injector(InjectionMethod.AUTO, paste_timeout=1.0)
+        first, second = inj.inject(UNICODE + " 1\n"), inj.inject(UNICODE + " 2\n")
+        assert first.ok and first.method == "type", first
+        assert second.ok and second.method == "type", second
+        expected = f"{UNICODE} 1\n{UNICODE} 2\n"
+
+        def read() -> str:
+            return out.read_text(encoding="utf-8") if out.exists() else ""
+        assert xenv.wait_for(lambda: read() == expected, 10), read()
+    finally:
+        xenv._terminate(xterm)
 
 
 def _inject_in_thread(inj: X11Injector, text: str) -> tuple[threading.Thread, list[InjectionResult]]:

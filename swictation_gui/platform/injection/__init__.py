@@ -47,6 +47,7 @@ class X11Injector:
         self.key_timeout = key_timeout
         self.paste_timeout = paste_timeout
         self.key_delay = key_delay
+        self._paste_refused: set[tuple[str, ...]] = set()  # WM_CLASSes that ignored a paste (auto types there)
 
     def inject(self, text: str) -> InjectionResult:
         """Deliver ``text`` exactly to the focused window (worker thread); never raises."""
@@ -59,15 +60,20 @@ class X11Injector:
                 release_held_keys(conn, self.wait_released, self.key_timeout)
                 if self.method is InjectionMethod.TYPE:
                     return self._type(conn, text)
-                if self.method is InjectionMethod.AUTO and typeable_without_remap(conn, text):
+                wm_class = conn.focused_wm_class()
+                if self.method is InjectionMethod.AUTO and (wm_class in self._paste_refused
+                                                            or typeable_without_remap(conn, text)):
                     return self._type(conn, text)
                 method = InjectionMethod.PASTE.value
-                outcome = paste_text(conn, text, self.clipboard, self.paste_timeout)
+                outcome = paste_text(conn, text, self.clipboard, self.paste_timeout,
+                                     terminal=x11.is_terminal_class(wm_class))
                 if outcome.delivered:
                     log.injection.info("pasted %d characters with %s", len(text), outcome.shortcut)
                     return InjectionResult(ok=True, method=method, message=outcome.message)
                 if self.method is InjectionMethod.AUTO:
-                    log.injection.info("paste not taken; typing instead")
+                    log.injection.info("%s did not take the paste; typing instead (and from now on)", wm_class)
+                    if wm_class:
+                        self._paste_refused.add(wm_class)
                     method = InjectionMethod.TYPE.value
                     return self._type(conn, text)
                 return InjectionResult(ok=False, method=method, message=outcome.message)
