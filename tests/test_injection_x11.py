@@ -60,6 +60,22 @@ def test_type_twice_with_the_same_scratch_keys(xdisplay: xenv.XDisplay, target_w
 
 
 @pytest.mark.e2e
+def test_caps_lock_does_not_change_typed_case(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    xdisplay.xtest_key("Caps_Lock", True)
+    xdisplay.xtest_key("Caps_Lock", False)
+    try:
+        with x11.XConnection() as conn:
+            assert conn.caps_lock_on()
+        assert injector(InjectionMethod.TYPE).inject("Hello World").ok
+        assert target_window.wait_text("Hello World") == "Hello World"
+        with x11.XConnection() as conn:
+            assert conn.caps_lock_on()   # left as the user had it
+    finally:
+        xdisplay.xtest_key("Caps_Lock", True)
+        xdisplay.xtest_key("Caps_Lock", False)
+
+
+@pytest.mark.e2e
 def test_control_characters_never_sent(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
     result = injector(InjectionMethod.TYPE).inject("a\x07b\x1bc\r\nd\te\x00f\x03")
     assert result.ok

@@ -28,8 +28,31 @@ try:  # python-xlib comes with pynput; it is missing only on non-X11 systems
 except ImportError:  # pragma: no cover - exercised only without python-xlib
     HAVE_XLIB = False
 
-# Set while this process sends synthetic key events, so our own hotkey listener can ignore them.
-INJECTING = threading.Event()
+class _InjectingFlag:
+    """Set while this process sends synthetic key events, and for a moment after: the hotkey listener receives
+    those events asynchronously (through XRecord), so it must still recognize them shortly after we finished."""
+
+    GRACE = 0.3
+
+    def __init__(self) -> None:
+        self._active = threading.Event()
+        self._cleared_at = float("-inf")
+
+    def set(self) -> None:
+        """Injection starts (injection worker thread)."""
+        self._active.set()
+
+    def clear(self) -> None:
+        """Injection ended (injection worker thread)."""
+        self._cleared_at = time.monotonic()
+        self._active.clear()
+
+    def is_set(self) -> bool:
+        """Whether synthetic events from this process may still be arriving (any thread)."""
+        return self._active.is_set() or time.monotonic() - self._cleared_at < self.GRACE
+
+
+INJECTING = _InjectingFlag()
 
 TERMINAL_CLASSES = frozenset({
     "xterm", "uxterm", "gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "konsole", "alacritty",
