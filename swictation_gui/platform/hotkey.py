@@ -91,7 +91,19 @@ class X11HotkeyListener:
         listener = keyboard.Listener(on_press=self._on_press, on_release=self._on_release)
         listener.daemon = True
         listener.start()
-        listener.wait()
+        # pynput's wait() blocks forever when the listener dies before it is ready (e.g. no RECORD extension).
+        deadline = time.monotonic() + 10
+        while not getattr(listener, "_ready", True):
+            if not listener.is_alive() or time.monotonic() > deadline:
+                listener.stop()
+                if self._grabber is not None:
+                    self._grabber.stop()
+                    self._grabber = None
+                self._lookup.close()
+                self._lookup = None
+                raise HotkeyError("The keyboard listener could not start (does the X server have the RECORD "
+                                  "extension?).")
+            time.sleep(0.01)
         with self._lock:
             self._listener = listener
         log.hotkey.info("listening for %s (%s mode%s)", self.hotkey, self.mode.value, ", grabbed" if self.grab else "")
