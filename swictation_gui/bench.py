@@ -42,6 +42,7 @@ class Row:
     engine: str
     device: str
     device_note: str = ""
+    device_detail: str = ""
     load_s: float = 0.0
     peak_rss_mib: float = 0.0
     lengths: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -104,20 +105,28 @@ def _espeak(text: str) -> FloatArray | None:
     return out
 
 
-def run_row(model: str, engine: str, device: str, repeats: int, audio_source: str) -> Row:
+def run_row(model: str, engine: str, device: str, repeats: int, audio_source: str,
+            decode_device: str = "auto") -> Row:
     """Measure one row in this process (the child side)."""
     from swictation_gui.models.catalogue import resolve
     from swictation_gui.recognition import factory
+    from swictation_gui.recognition.base import Recognizer
+    from swictation_gui.recognition.ort_engine import OrtEngine
 
     row = Row(model=model, engine=engine, device=device)
     clips = {f"{s:g}": make_audio(s, audio_source) for s in LENGTHS}
     base = _rss_mib()
     try:
-        recognizer = factory.create(resolve(model), engine, device)
+        recognizer: Recognizer
+        if engine == "onnxruntime" and decode_device != "auto":
+            recognizer = OrtEngine(resolve(model), device=device, decode_device=decode_device)
+        else:
+            recognizer = factory.create(resolve(model), engine, device)
         t0 = time.perf_counter()
         recognizer.load()
         row.load_s = time.perf_counter() - t0
         row.device_note = recognizer.device.describe()
+        row.device_detail = recognizer.device.detail
         for key, (audio, source) in clips.items():
             t0 = time.perf_counter()
             first = recognizer.transcribe(audio, SAMPLE_RATE)
@@ -145,10 +154,10 @@ def run_row(model: str, engine: str, device: str, repeats: int, audio_source: st
 
 
 def run_in_child(model: str, engine: str, device: str, repeats: int, audio_source: str,
-                 timeout: float = 1800.0) -> Row:
+                 timeout: float = 1800.0, decode_device: str = "auto") -> Row:
     """Measure one row in a fresh Python process (parent side)."""
     spec = json.dumps({"model": model, "engine": engine, "device": device, "repeats": repeats,
-                       "audio_source": audio_source})
+                       "audio_source": audio_source, "decode_device": decode_device})
     try:
         proc = subprocess.run([sys.executable, "-m", "swictation_gui.bench", spec], capture_output=True,
                               text=True, timeout=timeout, check=False)
@@ -175,7 +184,7 @@ def compare(rows: list[Row]) -> None:
 
 
 def run_all(models: list[str], engines: list[str], devices: list[str], repeats: int = 5,
-            audio_source: str = "auto") -> list[Row]:
+            audio_source: str = "auto", decode_device: str = "auto") -> list[Row]:
     """Every model × engine × device row (sherpa-onnx only on the CPU: its PyPI wheel has no CUDA)."""
     rows: list[Row] = []
     for model in models:
@@ -183,7 +192,8 @@ def run_all(models: list[str], engines: list[str], devices: list[str], repeats: 
             for device in devices:
                 if engine == "sherpa" and device != "cpu":
                     continue
-                rows.append(run_in_child(model, engine, device, repeats, audio_source))
+                rows.append(run_in_child(model, engine, device, repeats, audio_source,
+                                         decode_device=decode_device))
     compare(rows)
     return rows
 
@@ -234,7 +244,8 @@ def to_json(rows: list[Row]) -> dict[str, Any]:
 
 def _child_main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
-    row = run_row(spec["model"], spec["engine"], spec["device"], int(spec["repeats"]), spec["audio_source"])
+    row = run_row(spec["model"], spec["engine"], spec["device"], int(spec["repeats"]), spec["audio_source"],
+                  spec.get("decode_device", "auto"))
     print(json.dumps(asdict(row), ensure_ascii=False))
     return 0
 

@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
                    help="repeatable; default: both")
     p.add_argument("--device", action="append", choices=("cpu", "cuda"), default=[],
                    help="repeatable; default: cpu and cuda (a cuda row shows its CPU fallback honestly)")
+    p.add_argument("--decode-device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where our engine runs the decoder/joiner (auto: CPU, also when the encoder is on CUDA)")
     p.add_argument("--repeats", type=int, default=5, help="warm runs per length (median is reported)")
     p.add_argument("--audio", choices=("auto", "speech", "tones"), default="auto",
                    help="test audio: espeak-ng speech when installed (auto), or synthetic tones")
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --repeats must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     rows = bench.run_all(models, args.engine or ["sherpa", "onnxruntime"], args.device or ["cpu", "cuda"],
-                         repeats=args.repeats, audio_source=args.audio)
+                         repeats=args.repeats, audio_source=args.audio, decode_device=args.decode_device)
     if args.json:
         print(json.dumps(bench.to_json(rows), ensure_ascii=False, indent=1))
     else:
