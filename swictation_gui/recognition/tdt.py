@@ -8,8 +8,12 @@ one frame. Timestamps and durations are ``frames * 0.01 * subsampling_factor`` i
 
 Cost: one joiner run per step and one decoder run per emitted token. Inputs are preallocated and
 refilled in place, the decoder output after the initial blank is computed once per model, the
-encoder frame is a zero-copy view, and only the outputs we use are fetched. A decoder is owned by
-one thread (the engine's worker); it is not thread-safe.
+encoder frame is a zero-copy view, and only the outputs we use are fetched. No log-softmax per
+step (sherpa computes one for ``ys_log_probs``, which we do not report). I/O binding was measured
+and left out: on a tiny joiner ``run()`` costs ~6 µs per call, an IOBinding that must re-bind the
+frame each step ~4.9 µs; against 60-500 µs of real joiner compute that is noise.
+
+A decoder is owned by one thread (the engine's worker); it is not thread-safe.
 """
 
 from __future__ import annotations
