@@ -81,3 +81,25 @@ def test_cuda_engine_matches_sherpa(tmp_path: Path, decode_device: str) -> None:
         audio = (np.random.default_rng(seed).standard_normal(32_000) * 0.1).astype(np.float32)
         a, b = mine.transcribe(audio, 16_000), ref.transcribe(audio, 16_000)
         assert (a.text, a.tokens, a.timestamps) == (b.text, b.tokens, b.timestamps)
+
+
+def test_transcribe_command_uses_our_engine_and_reports_the_device(
+        band_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import soundfile
+
+    from swictation_gui.cli import main
+
+    wav = tmp_path / "phrase.wav"
+    soundfile.write(str(wav), sm.band_phrase(["sol", "do"]), 16_000)
+    code = main(["transcribe", str(wav), "--model", str(band_model), "--engine", "onnxruntime",
+                 "--device", "cuda", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["engine"] == "onnxruntime"
+    assert report["results"][0]["text"] == "sol do"
+    status = providers.cuda_status()
+    assert report["device"] == status.active
+    assert report["device_note"] == ("GPU (CUDA)" if status.active == "cuda"
+                                     else f"cuda requested, running on cpu: {status.reason}")
