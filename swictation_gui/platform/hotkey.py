@@ -196,6 +196,10 @@ class X11HotkeyListener:
         sym_name = None
         if self._lookup is not None:
             display = self._lookup.display
+            while display.pending_events():  # keep the keymap cache current; never let events pile up
+                event = display.next_event()
+                if event.type == x11.X.MappingNotify:
+                    display.refresh_keyboard_mapping(event)
             code = display.keysym_to_keycode(vk)
             base = display.keycode_to_keysym(code, 0) if code else 0
             sym_name = x11.keysym_name(base or vk)
