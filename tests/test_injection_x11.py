@@ -240,3 +240,38 @@ def test_factory_without_display(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not result.ok
     assert "clipboard" in result.message
     assert memory.text == "words"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("method", [InjectionMethod.TYPE, InjectionMethod.PASTE, InjectionMethod.AUTO])
+def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow, method: InjectionMethod) -> None:
+    """Hold ctrl+alt+space, let go of space first while ctrl+alt stay down: the text arrives once they are up,
+    exact, with no leaked space and no Ctrl/Alt shortcut."""
+    listener = X11HotkeyListener("ctrl+alt+space")
+    inj = injector(method, wait_released=listener.wait_keys_released, key_timeout=30)
+    results: list[InjectionResult] = []
+    done = threading.Event()
+
+    def on_stop() -> None:  # listener thread: hand the work to a worker, never block here
+        def work() -> None:
+            results.append(inj.inject(UNICODE))
+            done.set()
+        threading.Thread(target=work).start()
+
+    listener.start(lambda: None, on_stop, lambda: None)
+    try:
+        xdisplay.key_down("ctrl+alt+space")
+        xdisplay.key_up("space")
+        assert not done.wait(0.5)   # ctrl and alt are still down: nothing may be sent yet
+        xdisplay.key_up("alt", "ctrl")
+        assert done.wait(30)
+        assert results[0].ok, results[0]
+        assert target_window.wait_text(UNICODE) == UNICODE
+        # No Ctrl/Alt shortcut reached the window (the user's own Ctrl and Alt presses do, and so does our Ctrl+V).
+        ctrl, alt, modifier_keys, key_v = 0x04000000, 0x08000000, {"16777248", "16777249", "16777251"}, "86"
+        shortcuts = [line for line in target_window.key_log()
+                     if int(line.split()[2]) & (ctrl | alt) and line.split()[1] not in modifier_keys
+                     and not (line.split()[1] == key_v and int(line.split()[2]) == ctrl)]
+        assert shortcuts == []
+    finally:
+        listener.stop()
