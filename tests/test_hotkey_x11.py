@@ -154,6 +154,26 @@ def test_combination_hotkey_does_not_leak_when_grabbed(
         assert space_presses
 
 
+def test_sided_combination_lets_the_other_side_through(
+        xdisplay: xenv.XDisplay, start_target: Callable[..., TargetWindow], listen: Listen) -> None:
+    target_window = start_target("line")
+    _, rec = listen("ctrl_r+space")
+    xdisplay.xtest_key("Control_L", True)     # Left Ctrl+Space is not our hotkey: it must reach the window
+    xdisplay.xtest_key("space", True)
+    xdisplay.xtest_key("space", False)
+    xdisplay.xtest_key("Control_L", False)
+    xdisplay.xtest_key("Control_R", True)     # Right Ctrl+Space is: grabbed, dictation starts
+    xdisplay.xtest_key("space", True)
+    assert rec.wait(1) == ["start"]
+    xdisplay.xtest_key("space", False)
+    xdisplay.xtest_key("Control_R", False)
+    assert rec.wait(2) == ["start", "stop"]
+    xdisplay.xdotool("type", "x")
+    assert target_window.wait_text("x") == "x"
+    space_presses = [k for k in target_window.key_log() if k.startswith("press 32 ")]
+    assert len(space_presses) == 1   # only the Left Ctrl one
+
+
 def test_raising_callback_does_not_kill_the_listener(
         xdisplay: xenv.XDisplay, listen: Listen,
         caplog: pytest.LogCaptureFixture) -> None:

@@ -296,6 +296,10 @@ class _KeyGrabber:
         self._thread: threading.Thread | None = None
         self._conn: x11.XConnection | None = None
         self._grabs: list[tuple[int, int]] = []
+        # A grab mask cannot tell left from right. For a sided hotkey (ctrl_r+space) we grab synchronously and
+        # replay the key to the focused window when the wrong side is held (Left Ctrl+Space stays a shortcut).
+        self._sided = [m for m in hotkey.modifiers if m.endswith(("_l", "_r"))]
+        self._sided_codes: list[set[int]] = []
 
     def start(self) -> None:
         """Grab (caller's thread), then drain events on a thread. Raises ``HotkeyError`` if the key is taken."""
@@ -322,11 +326,13 @@ class _KeyGrabber:
             raise HotkeyError(f"The key {self.hotkey.key!r} is not on this keyboard layout; choose another hotkey.")
         from Xlib import error as xerror
 
+        self._sided_codes = [{code for sym in keysym_names(m) for code in conn.keycodes(conn.keysym(sym))}
+                             for m in self._sided]
+        keyboard_mode = x11.X.GrabModeSync if self._sided else x11.X.GrabModeAsync
         catcher = xerror.CatchError(xerror.BadAccess)
         for code in sorted(codes):
             for extra in sorted(extras):
-                conn.root.grab_key(code, mask | extra, False, x11.X.GrabModeAsync, x11.X.GrabModeAsync,
-                                   onerror=catcher)
+                conn.root.grab_key(code, mask | extra, False, x11.X.GrabModeAsync, keyboard_mode, onerror=catcher)
                 self._grabs.append((code, mask | extra))
         conn.display.sync()
         if catcher.get_error():
@@ -344,6 +350,16 @@ class _KeyGrabber:
             self._thread.join(2)
             self._thread = None
 
+    def _decide(self, event: Any) -> None:
+        """Grab thread, keyboard frozen by a synchronous grab: keep the key if the right sides are held, else replay
+        it to the focused window as if there were no grab."""
+        assert self._conn is not None
+        down = self._conn.pressed_keycodes()
+        ours = all(codes & down for codes in self._sided_codes)
+        mode = x11.X.AsyncKeyboard if ours else x11.X.ReplayKeyboard
+        self._conn.display.allow_events(mode, event.time)
+        self._conn.display.flush()
+
     def _ungrab(self) -> None:
         assert self._conn is not None
         for code, modifiers in self._grabs:
@@ -359,7 +375,9 @@ class _KeyGrabber:
             while not self._stop.is_set():
                 select.select([display.fileno()], [], [], 0.05)
                 while display.pending_events():
-                    display.next_event()
+                    event = display.next_event()
+                    if self._sided and event.type == x11.X.KeyPress:
+                        self._decide(event)
             self._ungrab()
         except Exception:
             log.hotkey.exception("hotkey grab thread failed")
