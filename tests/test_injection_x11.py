@@ -52,6 +52,14 @@ def test_exact_text_arrives(xdisplay: xenv.XDisplay, target_window: TargetWindow
 
 
 @pytest.mark.e2e
+def test_auto_pastes_long_text(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    text = "word " * 100
+    result = injector(InjectionMethod.AUTO).inject(text)
+    assert result.ok and result.method == "paste", result
+    assert target_window.wait_text(text) == text
+
+
+@pytest.mark.e2e
 def test_type_twice_with_the_same_scratch_keys(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
     typer = injector(InjectionMethod.TYPE)
     assert typer.inject("日本語 ").ok

@@ -27,19 +27,20 @@ class X11Injector:
 
     Args:
         method: ``type``: key by key (characters missing from the layout are typed through spare keycodes);
-            ``paste``: clipboard + Ctrl+V (Ctrl+Shift+V in terminals); ``auto``: type when every character is on
-            the keyboard layout, otherwise paste (and type if the paste is not taken).
+            ``paste``: clipboard + Ctrl+V (Ctrl+Shift+V in terminals); ``auto``: type short texts whose every
+            character is on the keyboard layout, otherwise paste (and type where the paste is not taken).
         wait_released: Called with a timeout before injecting; should block until the hotkey is up.
         clipboard: The clipboard used to save/restore and as the fallback (default: ``create_clipboard()``).
         display_name: X display (default ``$DISPLAY``).
         key_timeout: How long to wait for held keys before force-releasing them.
         paste_timeout: How long to wait for the focused window to fetch pasted text.
         key_delay: Pause between typed characters (seconds).
+        auto_type_max: In ``auto`` mode, longer texts are pasted (typing them key by key would be slow).
     """
 
     def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, wait_released: WaitReleased | None = None,
                  clipboard: Clipboard | None = None, display_name: str | None = None, key_timeout: float = 3.0,
-                 paste_timeout: float = 3.0, key_delay: float = 0.002) -> None:
+                 paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300) -> None:
         self.method = method
         self.wait_released = wait_released
         self.clipboard: Clipboard = clipboard if clipboard is not None else create_clipboard()
@@ -47,6 +48,7 @@ class X11Injector:
         self.key_timeout = key_timeout
         self.paste_timeout = paste_timeout
         self.key_delay = key_delay
+        self.auto_type_max = auto_type_max
         self._paste_refused: set[tuple[str, ...]] = set()  # WM_CLASSes that ignored a paste (auto types there)
 
     def inject(self, text: str) -> InjectionResult:
@@ -61,8 +63,9 @@ class X11Injector:
                 if self.method is InjectionMethod.TYPE:
                     return self._type(conn, text)
                 wm_class = conn.focused_wm_class()
+                short = len(text) <= self.auto_type_max
                 if self.method is InjectionMethod.AUTO and (wm_class in self._paste_refused
-                                                            or typeable_without_remap(conn, text)):
+                                                            or (short and typeable_without_remap(conn, text))):
                     return self._type(conn, text)
                 method = InjectionMethod.PASTE.value
                 outcome = paste_text(conn, text, self.clipboard, self.paste_timeout,
