@@ -60,6 +60,15 @@ def test_auto_pastes_long_text(xdisplay: xenv.XDisplay, target_window: TargetWin
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
+def test_type_more_distinct_characters_than_spare_keys(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+    text = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 60)) + " ✓ " + "".join(chr(c) for c in range(0x3041, 0x3061))
+    result = injector(InjectionMethod.TYPE).inject(text)
+    assert result.ok, result.message
+    assert target_window.wait_text(text) == text
+
+
+@pytest.mark.e2e
 def test_type_twice_with_the_same_scratch_keys(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
     typer = injector(InjectionMethod.TYPE)
     assert typer.inject("日本語 ").ok
