@@ -11,9 +11,11 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from swictation_gui import log
 from swictation_gui.errors import InjectionError
+from swictation_gui.platform.base import Clipboard
 
 _TIMEOUT = 3.0
 
@@ -128,3 +130,8 @@ def create_clipboard(preferred: str | None = None) -> CommandClipboard | Pypercl
         return backend
     raise InjectionError("No clipboard tool works here. Install xclip or xsel (X11) or wl-clipboard (Wayland). "
                          + "; ".join(failures))
+
+
+if TYPE_CHECKING:  # mypy checks that the classes satisfy the Protocol
+    _command_check: Clipboard = CommandClipboard("x", [], [])
+    _pyperclip_check: Clipboard = PyperclipClipboard()

@@ -13,12 +13,12 @@ import select
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swictation_gui import log
 from swictation_gui.errors import HotkeyError, InjectionError
 from swictation_gui.platform import x11
-from swictation_gui.platform.base import HotkeyMode
+from swictation_gui.platform.base import HotkeyListener, HotkeyMode
 from swictation_gui.platform.keys import Hotkey, key_from_keysym_name, key_matches, keysym_names, parse_hotkey
 
 
@@ -383,3 +383,7 @@ class _KeyGrabber:
             log.hotkey.exception("hotkey grab thread failed")
         finally:
             self._conn.close()
+
+
+if TYPE_CHECKING:  # mypy checks that the class satisfies the Protocol
+    _listener_check: HotkeyListener = X11HotkeyListener("f9")

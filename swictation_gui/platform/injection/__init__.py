@@ -9,6 +9,7 @@ raises: failures come back as ``InjectionResult(ok=False, message=...)`` with th
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from swictation_gui import log
 from swictation_gui.errors import InjectionError
@@ -134,3 +135,8 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, wai
               if os.environ.get("WAYLAND_DISPLAY") else "No X display to type into.")
     log.injection.warning("%s Using the clipboard only.", reason)
     return ClipboardOnlyInjector(clipboard, reason)
+
+
+if TYPE_CHECKING:  # mypy checks that the classes satisfy the Protocol
+    _x11_check: TextInjector = X11Injector()
+    _clipboard_only_check: TextInjector = ClipboardOnlyInjector()
