@@ -39,6 +39,17 @@ def test_clean_text_strips_control_characters() -> None:
     assert clean_text("👩‍💻") == "👩‍💻"  # the zero-width joiner (format, not control) stays
 
 
+@pytest.mark.parametrize(("wm_class", "terminal"), [
+    (("xterm", "XTerm"), True), (("gnome-terminal-server", "Gnome-terminal"), True), (("kitty", "kitty"), True),
+    (("Alacritty", "Alacritty"), True), (("org.wezfurlong.wezterm", "org.wezfurlong.wezterm"), True),
+    (("foot", "foot"), True), (("urxvt", "URxvt"), True), (("konsole", "konsole"), True),
+    (("xfce4-terminal", "Xfce4-terminal"), True), (("st-256color", "St"), True),
+    (("navigator", "firefox"), False), (("code", "Code"), False), (("gedit", "Gedit"), False), ((), False),
+])
+def test_terminal_detection(wm_class: tuple[str, ...], terminal: bool) -> None:
+    assert x11.is_terminal_class(wm_class) is terminal
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("method", [InjectionMethod.TYPE, InjectionMethod.PASTE, InjectionMethod.AUTO])
 @pytest.mark.parametrize("text", [ASCII, UNICODE, "Grüße ÄÖÜ äöü – “quotes” ✓ ñ ç\nline two\tend"])
