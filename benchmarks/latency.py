@@ -28,6 +28,9 @@ from tests.fixtures.synth_models import BAND_WORDS, band_phrase, build_band
 from tests.test_e2e_harness import AppProcess, app_env
 
 WORDS = [w.lstrip("▁") for w in BAND_WORDS]
+# A person's pause between dictations. It also keeps the next press out of the hotkey listener's 0.3 s
+# "synthetic typing" grace window after an injection, during which a real press is currently ignored.
+USER_PAUSE_S = 0.6
 
 
 def words_for(seconds: float) -> list[str]:
@@ -56,8 +59,8 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
         words = words_for(seconds)
         wav = mic.write_wav(band_phrase(words), f"bench-{seconds}.wav")
         expected = ""
+        window.focus()
         for _ in range(repeats):
-            window.focus()
             mark = app.mark()
             screen.key_down("F9")
             seq = app.wait_ev("recording", 10, start=mark)["seq"]
@@ -75,6 +78,7 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
             out["audio"].append(float(done["audio_ms"]))
             out["recognize"].append(float(done["recognize_ms"]))
             out["inject"].append(float(done["inject_ms"]))
+            time.sleep(USER_PAUSE_S)
     finally:
         app.stop()
         app.kill()

@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -22,13 +21,15 @@ from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal, Sl
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
-from swictation_gui.audio.capture import Capture, CaptureEvent, Take
+from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.cues import SoundCues
+from swictation_gui.audio.ring import FloatArray
 from swictation_gui.core import ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
+from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
-from swictation_gui.core.session import Phase, Session
+from swictation_gui.core.session import Phase
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
 from swictation_gui.recognition.base import Recognizer, Transcript
@@ -82,7 +83,7 @@ def _make_injector(s: Settings, wait_released: Callable[[float], bool]) -> TextI
 
 
 class Application(QObject):
-    """Owns every part of the running app (GUI thread)."""
+    """Owns every part of the running app and implements the pipeline's ``Host`` with Qt (GUI thread)."""
 
     def __init__(self, config: AppConfig, events: EventLog) -> None:
         super().__init__()
@@ -91,31 +92,17 @@ class Application(QObject):
         self.settings = s = config.settings
         self._shutting_down = False
         self._done = False
-        self._model_ready = False
-        self._mic_error = ""
-        self._setup_error = ""
+        self._dialog: Any = None
+        self._mic_test = False
         self._bridge = _Bridge()
         self.tray = Tray()
-        self.tray.quit_requested.connect(self.shutdown)
-        self.tray.toggle_requested.connect(self._toggle)
-        self.tray.settings_requested.connect(self._open_settings)
-        self.tray.copy_last_requested.connect(self._copy_last)
-        self.tray.paste_last_requested.connect(self._paste_last)
-        self._dialog: Any = None
-        self.capture = self._new_capture(s)
-        self.session = Session(self, session_config(s))
-        self._tail_s = s.tail_ms / 1000
-        self._waiting_takes: list[tuple[int, Take]] = []
-        self._take_timer = QTimer(self)
-        self._take_timer.setInterval(TAKE_POLL_MS)
-        self._take_timer.timeout.connect(self._poll_takes)
-        self._capture_timer = QTimer(self)
-        self._capture_timer.setInterval(CAPTURE_POLL_MS)
-        self._capture_timer.timeout.connect(lambda: self.capture.poll())
-        self._level_timer = QTimer(self)
-        self._level_timer.setInterval(LEVEL_POLL_MS)
-        self._level_timer.timeout.connect(self._show_level)
-        self._mic_test = False
+        self.cues = SoundCues(s.sound_cues)
+        self.hotkey: HotkeyListener | None = None
+        self.dictation = Dictation(self, events, self._new_capture(s), session_config(s), s.tail_ms / 1000)
+        self.session = self.dictation.session
+        self._take_timer = self._timer(TAKE_POLL_MS, self.dictation.poll_takes)
+        self._capture_timer = self._timer(CAPTURE_POLL_MS, lambda: self.dictation.capture.poll())
+        self._level_timer = self._timer(LEVEL_POLL_MS, self._show_level)
         # Recognizer worker on its own thread.
         self._worker = RecognizerWorker(self._recognizer_factory(config.model))
         self._thread = QThread(self)
@@ -123,27 +110,35 @@ class Application(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.start)
         self._worker.ready.connect(self._on_ready)
-        self._worker.load_failed.connect(self._on_load_failed)
-        self._worker.transcribed.connect(self._on_transcribed)
-        self._worker.failed.connect(self._on_failed)
         self._worker.swapped.connect(self._on_ready)
-        self._worker.swap_failed.connect(lambda message: self.notify(message, level="error"))
+        self._worker.load_failed.connect(self._on_load_failed)
+        self._worker.swap_failed.connect(self._on_swap_failed)
+        self._worker.transcribed.connect(self._on_transcribed)
+        self._worker.failed.connect(self._on_recognition_failed)
         self._bridge.transcribe_requested.connect(self._worker.transcribe)
         self._bridge.swap_requested.connect(self._worker.swap)
-        # Hotkey and injector.
+        # Foreign threads (pynput, injector, control socket) → GUI thread. Every receiver is a slot of
+        # this QObject: PySide6 runs a plain Python callable on the emitting thread.
         self._bridge.pressed.connect(self._on_pressed)
-        self._bridge.released.connect(self.session.release)
-        self._bridge.cancelled.connect(self.session.cancel)
+        self._bridge.released.connect(self._on_released)
+        self._bridge.cancelled.connect(self._on_cancelled)
         self._bridge.injected.connect(self._on_injected)
         self._bridge.command.connect(self._on_command)
-        self.cues = SoundCues(s.sound_cues)
-        self._was_recording = False
-        self.hotkey: HotkeyListener | None = None
-        self.runner: InjectionRunner | None = None
+        self.tray.quit_requested.connect(self.shutdown)
+        self.tray.toggle_requested.connect(self.dictation.toggle)
+        self.tray.settings_requested.connect(self._open_settings)
+        self.tray.copy_last_requested.connect(self._copy_last)
+        self.tray.paste_last_requested.connect(self._paste_last)
+
+    def _timer(self, interval_ms: int, callback: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(callback)
+        return timer
 
     def _new_capture(self, s: Settings) -> Capture:
         return Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
-                       on_event=self._on_capture_event)
+                       on_event=lambda event, message: self.dictation.on_capture_event(event, message))
 
     def _recognizer_factory(self, model: str) -> Callable[[], Recognizer]:
         engine, device = self.config.engine, self.config.device
@@ -172,21 +167,22 @@ class Application(QObject):
 
     def _open_capture(self) -> None:
         try:
-            self.capture.open()
+            self.dictation.capture.open()
         except SwictationError as exc:
-            log.audio.warning("%s", exc)  # on_event already told the user; polling keeps retrying
+            log.audio.warning("%s", exc)  # the capture event already told the user; polling keeps retrying
 
     def _start_injector(self, s: Settings) -> None:
-        if self.runner is not None:
-            self.runner.stop()
-            self.runner = None
+        if self.dictation.runner is not None:
+            self.dictation.runner.stop()
+            self.dictation.runner = None
         try:
             # The injector itself waits until the hotkey is up before sending anything.
-            self.runner = InjectionRunner(_make_injector(s, self._keys_released), self._bridge.injected.emit)
+            runner = InjectionRunner(_make_injector(s, self._keys_released), self._bridge.injected.emit)
         except (SwictationError, ImportError) as exc:
             self._platform_failed(f"Text output could not be set up: {exc}")
             return
-        self.runner.start()
+        runner.start()
+        self.dictation.runner = runner
 
     def _start_hotkey(self, s: Settings) -> None:
         if self.hotkey is not None:
@@ -199,14 +195,14 @@ class Application(QObject):
             self.hotkey = None
             self._platform_failed(f"The hotkey could not be set up: {exc}")
             return
-        if self.runner is not None:
-            self._setup_error = ""
-            self._refresh_tray()
+        if self.dictation.runner is not None:
+            self.dictation.setup_error = ""
+            self.dictation.refresh()
             self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
 
     def _platform_failed(self, message: str) -> None:
-        self._setup_error = message
-        self.notify(message, level="error")
+        self.dictation.setup_error = message
+        self.notify(message, "error")
         self.tray.set_state(TrayState.ERROR, message)
         self.events.emit("error", kind="platform", message=message)
 
@@ -215,138 +211,87 @@ class Application(QObject):
         hotkey = self.hotkey
         return True if hotkey is None else hotkey.wait_keys_released(timeout)
 
-    def notify(self, message: str, level: str = "warning") -> None:
-        """Tell the user (tray notification) and log it (GUI thread)."""
-        log.ui.warning("%s", message)
-        self.tray.notify("Swictation", message, level)
-        self.events.emit("notify", level=level, message=message)
-
-    def _refresh_tray(self) -> None:
-        if not self._model_ready:
-            return
-        if self._setup_error:
-            self.tray.set_state(TrayState.ERROR, self._setup_error)
-            return
-        phase = self.session.phase
-        if phase == Phase.RECORDING:
-            self.tray.set_state(TrayState.RECORDING)
-        elif phase != Phase.IDLE:
-            self.tray.set_state(TrayState.TRANSCRIBING)
-        elif self._mic_error:
-            self.tray.set_state(TrayState.ERROR, self._mic_error)
-        else:
-            self.tray.set_state(TrayState.READY)
-
-    @Slot(str)
-    def _on_ready(self, device: str) -> None:
-        self._model_ready = True
-        self.tray.set_info(self.config.model, device, self.settings.hotkey, str(self.settings.hotkey_mode))
-        self._refresh_tray()
-        self.events.emit("ready", device=device, mic=self.capture.is_open, rate=self.capture.rate)
-
-    @Slot(str)
-    def _on_load_failed(self, message: str) -> None:
-        self.tray.set_state(TrayState.NO_MODEL if "not installed" in message else TrayState.ERROR, message)
-        self.notify(message, level="error")
-        self.events.emit("load_failed", message=message)
-
-    def _on_capture_event(self, event: CaptureEvent, message: str) -> None:
-        """GUI thread (called from ``Capture.open``/``poll``)."""
-        if event == CaptureEvent.OPENED:
-            recovered = bool(self._mic_error)
-            self._mic_error = ""
-            self.events.emit("mic", status="open", rate=self.capture.rate)
-            if recovered:
-                self.notify("The microphone is working again.", level="info")
-        else:
-            first = not self._mic_error
-            self._mic_error = message
-            self.events.emit("mic", status=str(event), message=message)
-            if first:
-                self.notify(message, level="error")
-            # A recording in progress keeps what it has; end it now so it is transcribed.
-            if self.session.phase == Phase.RECORDING:
-                self.session.release()
-        self._refresh_tray()
-
-    # ----------------------------------------------------------------- session effects (GUI thread)
-
-    def now(self) -> float:
-        """Monotonic seconds."""
-        return time.monotonic()
-
-    def begin_capture(self) -> object | None:
-        """Start a take with pre-roll."""
-        return self.capture.begin()
-
-    def end_capture(self, seq: int, take: object) -> None:
-        """End the take after the tail; ``_poll_takes`` reports it when complete."""
-        assert isinstance(take, Take)
-        self.capture.end(take, self._tail_s)
-        self._waiting_takes.append((seq, take))
-        self._take_timer.start()
-
-    def _poll_takes(self) -> None:
-        for item in list(self._waiting_takes):
-            seq, take = item
-            if take.ready():
-                self._waiting_takes.remove(item)
-                self.session.audio_ready(seq, take.seconds())
-        if not self._waiting_takes:
-            self._take_timer.stop()
-
-    def discard_capture(self, take: object) -> None:
-        """Nothing to free: a take is a view on the ring."""
-
-    def transcribe(self, seq: int, take: object) -> None:
-        """Queue the take for the recognizer; it reads (and resamples) the audio on its own thread."""
-        assert isinstance(take, Take)
-        self._bridge.transcribe_requested.emit(seq, take.audio)
-
-    def inject(self, seq: int, text: str) -> None:
-        """Hand the text to the injector thread."""
-        if self.runner is None:
-            result = InjectionResult(False, "none", "Text output is not available; see the earlier error.")
-            QTimer.singleShot(0, lambda: self._on_injected(seq, result))
-            return
-        self.runner.submit(seq, text)
+    # ----------------------------------------------------------------- Host (GUI thread)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> _QtTimer:
         """A cancellable single-shot timer."""
         return _QtTimer(self, seconds, callback)
 
-    def phase_changed(self, phase: Phase) -> None:
-        """Mirror the session's phase in the tray; cue the start and end of a recording."""
-        recording = phase == Phase.RECORDING
-        if recording != self._was_recording:
-            self._was_recording = recording
-            if recording:
-                self.cues.play_start()
-            else:
-                self.cues.play_stop()
-            self._update_level_timer()
-        self._refresh_tray()
-        self.events.emit("phase", phase=str(phase))
+    def poll_takes(self, active: bool) -> None:
+        """Run the take poll only while a take waits for its tail."""
+        if active:
+            self._take_timer.start()
+        else:
+            self._take_timer.stop()
 
-    def record(self, name: str, seq: int, **fields: object) -> None:
-        """Session events go to the event log."""
-        self.events.emit(name, seq=seq, **fields)
+    def request_transcription(self, seq: int, audio: Callable[[], FloatArray]) -> None:
+        """Queue the audio for the recognizer thread."""
+        self._bridge.transcribe_requested.emit(seq, audio)
+
+    def show_state(self, state: str, detail: str) -> None:
+        """Mirror the pipeline's state in the tray."""
+        self.tray.set_state(TrayState(state), detail)
+
+    def notify(self, message: str, level: str = "warning") -> None:
+        """Tell the user (tray notification) and log it."""
+        log.ui.warning("%s", message)
+        self.tray.notify("Swictation", message, level)
+        self.events.emit("notify", level=level, message=message)
+
+    def recording_changed(self, recording: bool) -> None:
+        """Sound cue, and the tray's level ring while recording."""
+        if recording:
+            self.cues.play_start()
+        else:
+            self.cues.play_stop()
+        self._update_level_timer()
 
     # ----------------------------------------------------------------- results (GUI thread)
 
-    @Slot()
-    def _on_pressed(self) -> None:
-        if self._shutting_down:
-            return
-        self.session.press()
+    @Slot(str)
+    def _on_ready(self, device: str) -> None:
+        self.dictation.model_ready = True
+        self.tray.set_info(self.config.model, device, self.settings.hotkey, str(self.settings.hotkey_mode))
+        self.dictation.refresh()
+        capture = self.dictation.capture
+        self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self.tray.set_state(TrayState.NO_MODEL if "not installed" in message else TrayState.ERROR, message)
+        self.notify(message, "error")
+        self.events.emit("load_failed", message=message)
+
+    @Slot(str)
+    def _on_swap_failed(self, message: str) -> None:
+        self.notify(message, "error")
 
     @Slot()
-    def _toggle(self) -> None:
-        """Tray "Start/Stop dictation" or ``swictation-gui toggle``."""
-        if self.session.phase == Phase.RECORDING:
-            self.session.release()
-        else:
-            self._on_pressed()
+    def _on_pressed(self) -> None:
+        self.dictation.press()
+
+    @Slot()
+    def _on_released(self) -> None:
+        self.dictation.release()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.session.cancel()
+
+    @Slot(int, str)
+    def _on_recognition_failed(self, seq: int, message: str) -> None:
+        self.session.recognition_failed(seq, message)
+
+    @Slot(int, object)
+    def _on_transcribed(self, seq: int, transcript: object) -> None:
+        assert isinstance(transcript, Transcript)
+        self.dictation.transcribed(seq, transcript)
+
+    @Slot(int, object)
+    def _on_injected(self, seq: int, result: object) -> None:
+        assert isinstance(result, InjectionResult)
+        self.dictation.injected(seq, result)
+        self.tray.set_last_transcript(self.dictation.last_text())  # also after a failure: "Paste again"
 
     def on_control(self, command: str) -> None:
         """Control-socket thread: forward a command to the GUI thread."""
@@ -355,79 +300,40 @@ class Application(QObject):
     @Slot(str)
     def _on_command(self, command: str) -> None:
         self.events.emit("command", command=command)
-        if command == "toggle":
-            self._toggle()
-        elif command == "start":
-            if self.session.phase != Phase.RECORDING:
-                self._on_pressed()
-        elif command == "stop":
-            self.session.release()
+        recording = self.session.phase == Phase.RECORDING
+        if command == "toggle" or (command == "start" and not recording) or (command == "stop" and recording):
+            self.dictation.toggle()
         elif command == "quit":
             self.shutdown()
         elif command == "settings":
-            self.tray.settings_requested.emit()
-
-    @Slot(int, object)
-    def _on_transcribed(self, seq: int, transcript: object) -> None:
-        assert isinstance(transcript, Transcript)
-        if self.events.transcripts:
-            self.events.emit("transcript", seq=seq, text=transcript.text)
-        log.session.debug("utterance %d timings %s", seq, transcript.timings_ms)
-        self.session.transcribed(seq, transcript.text, transcript.timings_ms)
-
-    @Slot(int, str)
-    def _on_failed(self, seq: int, message: str) -> None:
-        self.session.recognition_failed(seq, message)
-
-    @Slot(int, object)
-    def _on_injected(self, seq: int, result: object) -> None:
-        assert isinstance(result, InjectionResult)
-        self.session.injected(seq, result.ok, result.method, result.message)
-        self.tray.set_last_transcript(self._last_text())  # also after a failure: "Paste again" recovers it
+            self._open_settings()
 
     def _update_level_timer(self) -> None:
-        if self._was_recording or self._mic_test:
+        if self.session.phase == Phase.RECORDING or self._mic_test:
             self._level_timer.start()
         else:
             self._level_timer.stop()
 
     def _show_level(self) -> None:
-        level = self.capture.level()
-        if self._was_recording:
+        level = self.dictation.capture.level()
+        if self.session.phase == Phase.RECORDING:
             self.tray.set_level(level)
         if self._mic_test and self._dialog is not None:
             self._dialog.set_level(level)
 
-    @Slot(object)
-    def _mic_test_requested(self, device: object) -> None:
-        """The settings dialog shows the microphone page: meter the open microphone if it is that device."""
-        self._mic_test = (device or None) == (self.settings.input_device or None)
-        self._update_level_timer()
-
-    @Slot()
-    def _mic_test_stopped(self) -> None:
-        self._mic_test = False
-        self._update_level_timer()
-
-    def _last_text(self) -> str | None:
-        for utt in reversed(self.session.history):
-            if utt.text:
-                return utt.text
-        return None
-
     @Slot()
     def _copy_last(self) -> None:
         """Tray "Last transcript ▸ Copy" (the clipboard is owned by this process's event loop)."""
-        text = self._last_text()
+        text = self.dictation.last_text()
         if text:
             QApplication.clipboard().setText(text)
 
     @Slot()
     def _paste_last(self) -> None:
-        """Tray "Last transcript ▸ Paste again" into the focused window (sequence 0: not a session utterance)."""
-        text = self._last_text()
-        if text and self.runner is not None:
-            self.runner.submit(0, text)
+        """Tray "Last transcript ▸ Paste again" (sequence 0: not a session utterance)."""
+        text = self.dictation.last_text()
+        if text and self.dictation.runner is not None:
+            self.dictation.runner.submit(0, text)
 
     # ----------------------------------------------------------------- settings
 
@@ -448,6 +354,17 @@ class Application(QObject):
         self._dialog.activateWindow()
 
     @Slot(object)
+    def _mic_test_requested(self, device: object) -> None:
+        """The dialog's microphone page is showing: meter the open microphone if it is that device."""
+        self._mic_test = (device or None) == (self.settings.input_device or None)
+        self._update_level_timer()
+
+    @Slot()
+    def _mic_test_stopped(self) -> None:
+        self._mic_test = False
+        self._update_level_timer()
+
+    @Slot(object)
     def apply_settings(self, new: object) -> None:
         """Save ``new`` and rebuild only the parts it changes (GUI thread)."""
         assert isinstance(new, Settings)
@@ -455,15 +372,15 @@ class Application(QObject):
         try:
             self.config.store.save(new)
         except SwictationError as exc:
-            self.notify(str(exc), level="error")
+            self.notify(str(exc), "error")
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
         self.session.config = session_config(new)
-        self._tail_s = new.tail_ms / 1000
+        self.dictation.tail_s = new.tail_ms / 1000
         self.cues.set_enabled(new.sound_cues)
         if "capture" in parts:
-            self.capture.close()
-            self.capture = self._new_capture(new)
+            self.dictation.capture.close()
+            self.dictation.capture = self._new_capture(new)
             self._open_capture()
         if "injector" in parts:
             self._start_injector(new)
@@ -502,13 +419,13 @@ class Application(QObject):
                 self.hotkey.stop()
             except Exception as exc:
                 log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
-        self._capture_timer.stop()
-        self._take_timer.stop()
-        self._level_timer.stop()
-        self.capture.close()
+        self.dictation.stopping = True
+        for timer in (self._capture_timer, self._take_timer, self._level_timer):
+            timer.stop()
+        self.dictation.capture.close()
         self.session.shutdown()
-        if self.runner is not None:
-            self.runner.stop()
+        if self.dictation.runner is not None:
+            self.dictation.runner.stop()
         self._thread.quit()
         if not self._thread.wait(10_000):
             log.init.warning("The recognizer is still busy; exiting anyway")

@@ -146,6 +146,8 @@ def run_app(tmp_path: Path) -> Iterator[Callable[..., AppProcess]]:
     yield start
     for app in started:
         app.kill()
+    for app in started:
+        assert not app.of("thread_violation"), f"pipeline called from a foreign thread\n{app.describe()}"
 
 
 def app_env(display: xenv.XDisplay, mic: VirtualMic | None, home: Path) -> dict[str, str]:
