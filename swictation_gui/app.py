@@ -8,7 +8,6 @@ injector thread. Nothing on the GUI thread waits for any of them.
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import socket
@@ -77,9 +76,9 @@ def _make_hotkey(s: Settings) -> HotkeyListener:
 
 
 def _make_injector(s: Settings, wait_released: Callable[[float], bool]) -> TextInjector:
-    injection = importlib.import_module("swictation_gui.platform.injection")
-    injector: TextInjector = injection.create_injector(s.injection_method, wait_released=wait_released)
-    return injector
+    from swictation_gui.platform.injection import create_injector
+
+    return create_injector(s.injection_method, wait_released=wait_released)
 
 
 class Application(QObject):
