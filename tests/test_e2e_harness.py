@@ -191,3 +191,22 @@ def test_no_display_gives_a_clear_message(run_app: Callable[..., AppProcess], tm
     fatal = app.wait_ev("fatal", 30)
     assert "display" in fatal["message"].lower()
     assert app.wait_exit() == 1
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_quit_command_stops_the_app_and_a_second_launch_defers_to_the_first(
+        run_app: Callable[..., AppProcess], xdisplay: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        band_model: Path, tmp_path: Path) -> None:
+    env = app_env(xdisplay, virtual_mic, tmp_path)
+    app = run_app([f"--model-dir={band_model}", "--hotkey=f9", "--sound-cues=off"], env)
+    app.wait_ev("ready", 60)
+    second = run_app([f"--model-dir={band_model}", "--hotkey=f9"], env)
+    second.wait_ev("already_running", 30)
+    assert second.wait_exit() == 0
+    app.wait_ev("command", 10, command="settings")
+    done = subprocess.run([sys.executable, "-m", "swictation_gui", "quit"], env={**env, "PYTHONPATH": str(REPO_ROOT)},
+                          cwd=str(REPO_ROOT), capture_output=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    assert app.wait_exit(30) == 0
+    assert app.of("stopped"), app.describe()
