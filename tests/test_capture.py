@@ -113,5 +113,9 @@ def test_consecutive_takes_share_no_audio_and_lose_none(virtual_mic: VirtualMic)
         assert second is not None
         assert first.end == second.start, "contiguous: nothing shared, nothing lost"
         assert first.ready()
+        wait_for(lambda: second.ring.written - second.start > 8000, 5, "more audio")
+        cap.discard(second)  # cancelled: the next pre-roll must not reach back into it
+        third = cap.begin()
+        assert third is not None and second.end is not None and third.start >= second.end
     finally:
         cap.close()

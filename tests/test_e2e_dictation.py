@@ -269,3 +269,48 @@ def test_app_started_without_a_microphone_waits_for_one(
     seq = dictate(app, Keys(screen, "f9"), virtual_mic, phrase_wav(virtual_mic, ["hi", "do"]))
     app.wait_ev("injected", 30, seq=seq)
     assert window.wait_text("hi do") == "hi do", app.describe()
+
+
+def test_short_tap_is_ignored_and_stuck_key_is_bounded(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--no-trailing-space",
+                    "--max-record-seconds=5")
+    keys = Keys(screen, "f9")
+    mark = app.mark()
+    keys.down()
+    keys.up()  # a tap of a few milliseconds: nothing to transcribe
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    app.wait_ev("too_short", 10, seq=seq)
+    # Held far too long: stopped at 5 s, and what was said is still transcribed and typed.
+    mark = app.mark()
+    keys.down()
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    virtual_mic.play(phrase_wav(virtual_mic, ["re", "la"]))
+    app.wait_ev("max_length", 10, seq=seq)
+    assert app.wait_ev("audio", 10, seq=seq)["seconds"] < 6.5  # 5 s + pre-roll + tail, not the whole hold
+    keys.up()
+    app.wait_ev("injected", 30, seq=seq)
+    assert window.wait_text("re la") == "re la", app.describe()
+    assert app.of("notify") and "5 seconds" in app.of("notify")[-1]["message"]
+
+
+def test_modifier_hotkey_used_in_a_shortcut_cancels_the_dictation(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=ctrl_r", "--no-trailing-space")
+    mark = app.mark()
+    screen.xtest_key("Control_R", True)
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    virtual_mic.play(phrase_wav(virtual_mic, ["do"]))
+    screen.xtest_key("a", True)   # Ctrl+A in the target: a shortcut, not a dictation
+    screen.xtest_key("a", False)
+    app.wait_ev("cancelled", 10, seq=seq)
+    screen.xtest_key("Control_R", False)
+    # The next dictation still works, and the cancelled one never shows up.
+    seq2 = dictate(app, Keys(screen, "ctrl_r"), virtual_mic, phrase_wav(virtual_mic, ["sol"], name="next.wav"))
+    app.wait_ev("injected", 30, seq=seq2)
+    assert window.wait_text("sol") == "sol", app.describe()
+    assert [e["seq"] for e in app.of("transcript")] == [seq2]

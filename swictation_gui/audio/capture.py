@@ -302,6 +302,11 @@ class Capture:
         self._last_take = take
         return take
 
+    def discard(self, take: Take) -> None:
+        """Drop ``take`` (cancelled or too short): end it now so no later pre-roll reaches back into it."""
+        if take.end is None:
+            take.end = take.ring.written
+
     def end(self, take: Take, tail_s: float) -> None:
         """End ``take`` ``tail_s`` seconds from now (the tail arrives later; see ``Take.ready``)."""
         if take.end is None:

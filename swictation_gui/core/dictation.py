@@ -180,7 +180,9 @@ class Dictation:
             self.host.poll_takes(False)
 
     def discard_capture(self, take: object) -> None:
-        """Nothing to free: a take is a view on the ring."""
+        """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it)."""
+        assert isinstance(take, Take)
+        self.capture.discard(take)
 
     def transcribe(self, seq: int, take: object) -> None:
         """Queue the take; the recognizer thread reads and resamples its audio."""
