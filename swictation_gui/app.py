@@ -9,14 +9,12 @@ injector thread. Nothing on the GUI thread waits for any of them.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
@@ -29,6 +27,7 @@ from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.session import Phase
+from swictation_gui.core.stop_signals import StopSignals
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
 from swictation_gui.recognition.base import Recognizer, Transcript
@@ -292,6 +291,10 @@ class Application(QObject):
         self.dictation.injected(seq, result)
         self.tray.set_last_transcript(self.dictation.last_text())  # also after a failure: "Paste again"
 
+    def stop_requested(self) -> None:
+        """Signals thread: SIGINT/SIGTERM; the shutdown runs on the GUI thread."""
+        self._bridge.command.emit("quit")
+
     def on_control(self, command: str) -> None:
         """Control-socket thread: forward a command to the GUI thread."""
         self._bridge.command.emit(command)
@@ -470,14 +473,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.init.warning("No remote control this time: %s", exc)
     app = Application(config, events)
     target.append(app.on_control)
-    keep = _install_signal_handlers(app.shutdown)
+    stop_signals = StopSignals(app.stop_requested)
+    stop_signals.install()
     for warning in warnings:
         app.notify(warning)
     app.start()
     code = qapp.exec()
     app.shutdown_now()
     control.stop()
-    del keep
+    stop_signals.uninstall()
     events.emit("exit", code=code)
     return int(code)
 
@@ -488,29 +492,3 @@ def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _install_signal_handlers(shutdown: Callable[[], None]) -> tuple[object, ...]:
-    """SIGINT/SIGTERM wake the Qt loop through a socket pair; the shutdown runs on the GUI thread.
-
-    Returns the objects that must stay alive while the loop runs.
-    """
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    signal.set_wakeup_fd(writer.fileno())
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda _s, _f: None)  # the wake-up byte does the work
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
-
-    def on_wakeup() -> None:
-        try:
-            data = reader.recv(64)
-        except OSError:
-            return
-        if data:
-            log.init.info("Signal received; shutting down")
-            shutdown()
-
-    notifier.activated.connect(on_wakeup)
-    return reader, writer, notifier
