@@ -303,3 +303,29 @@ def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow,
         assert shortcuts == []
     finally:
         listener.stop()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("hotkey", "keys"), [("f9", "F9"), ("ctrl+alt+space", "ctrl+alt+space")])
+def test_hotkey_pressed_during_typing_is_seen_and_no_character_is_lost(
+        xdisplay: xenv.XDisplay, target_window: TargetWindow, hotkey: str, keys: str) -> None:
+    """The user starts the next dictation while the last one is still being typed: the press must start it
+    (not be taken for our own synthetic keys), and typing pauses while the grabbed key is down instead of
+    sending the rest of the text into the grab."""
+    listener = X11HotkeyListener(hotkey)
+    started, stopped = threading.Event(), threading.Event()
+    listener.start(started.set, stopped.set, lambda: None)
+    text = "the quick brown fox jumps over the lazy dog " * 3
+    try:
+        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_delay=0.02)
+        thread, results = _inject_in_thread(inj, text)
+        assert xenv.wait_for(lambda: len(target_window.text()) >= 10, 20)   # typing is under way
+        xdisplay.key_down(keys)
+        assert started.wait(5), "a hotkey press during typing was ignored"
+        xdisplay.key_up(*reversed(keys.split("+")))
+        assert stopped.wait(5)
+        thread.join(60)
+        assert results and results[0].ok, results
+        assert target_window.wait_text(text) == text
+    finally:
+        listener.stop()

@@ -104,6 +104,9 @@ class X11HotkeyListener:
                 raise HotkeyError("The keyboard listener could not start (does the X server have the RECORD "
                                   "extension?).")
             time.sleep(0.01)
+        codes = {code for part in self.hotkey.parts for sym in keysym_names(part)
+                 for code in self._lookup.keycodes(self._lookup.keysym(sym))}
+        x11.HOTKEY_HELD.set_keycodes(codes)
         with self._lock:
             self._listener = listener
         log.hotkey.info("listening for %s (%s mode%s)", self.hotkey, self.mode.value, ", grabbed" if self.grab else "")
@@ -115,6 +118,8 @@ class X11HotkeyListener:
             grabber, self._grabber = self._grabber, None
             self._state = _State.IDLE
             self._down.clear()
+            x11.HOTKEY_HELD.set(False)
+            x11.HOTKEY_HELD.set_keycodes(())
         if listener is not None:
             self._stop_listener(listener)
         if grabber is not None:
@@ -185,14 +190,15 @@ class X11HotkeyListener:
             return False
         return all(any(key_matches(part, name) for name in self._down) for part in self.hotkey.parts)
 
-    def _key_name(self, key: Any) -> str:
-        """Our key name for a pynput key (listener thread); unknown keys get a unique ``keysym:N`` name."""
+    def _key_names(self, key: Any) -> tuple[str, str | None]:
+        """Our key name for a pynput key, and its base X keysym name (listener thread); unknown keys get a unique
+        ``keysym:N`` name."""
         vk = getattr(key, "vk", None)
         if vk is None:
             vk = getattr(getattr(key, "value", None), "vk", None)
         if vk is None:
             char = getattr(key, "char", None)
-            return f"char:{char}"
+            return f"char:{char}", None
         sym_name = None
         if self._lookup is not None:
             display = self._lookup.display
@@ -204,19 +210,22 @@ class X11HotkeyListener:
             base = display.keycode_to_keysym(code, 0) if code else 0
             sym_name = x11.keysym_name(base or vk)
         name = key_from_keysym_name(sym_name) if sym_name else None
-        return name or f"keysym:{vk}"
+        return name or f"keysym:{vk}", sym_name
 
     # -- pynput callbacks (listener thread): never block, never raise ---------------------------------------------
     def _on_press(self, key: Any) -> None:
         try:
-            name = self._key_name(key)
+            name, sym_name = self._key_names(key)
             call: Callable[[], None] | None = None
             with self._lock:
+                if x11.INJECTING.is_set() and x11.INJECTING.consume_echo(sym_name, True):
+                    return  # the echo of a key we typed
                 if name in self._down:
                     return  # auto-repeat
                 self._down.add(name)
-                if x11.INJECTING.is_set():
-                    return  # our own synthetic typing
+                x11.HOTKEY_HELD.set(self._hotkey_keys_down())
+                if x11.INJECTING.is_set() and not self._is_chord_key(name):
+                    return  # most likely ours (a remapped scratch key); never let it cancel a dictation
                 call = self._press_transition(name)
             if call is not None:
                 self._call(call)
@@ -248,10 +257,13 @@ class X11HotkeyListener:
 
     def _on_release(self, key: Any) -> None:
         try:
-            name = self._key_name(key)
+            name, sym_name = self._key_names(key)
             call: Callable[[], None] | None = None
             with self._lock:
+                if x11.INJECTING.is_set() and x11.INJECTING.consume_echo(sym_name, False):
+                    return
                 self._down.discard(name)
+                x11.HOTKEY_HELD.set(self._hotkey_keys_down())
                 call = self._release_transition(name)
                 self._lock.notify_all()
             if call is not None:
@@ -264,8 +276,6 @@ class X11HotkeyListener:
         if self.mode is HotkeyMode.TOGGLE:
             if self.hotkey.is_modifier_only and self._tap_armed and chord_key:
                 self._tap_armed = False
-                if x11.INJECTING.is_set():
-                    return None
                 if self._state is _State.ACTIVE:
                     self._state = _State.IDLE
                     return self._on_stop
@@ -376,6 +386,8 @@ class _KeyGrabber:
                 select.select([display.fileno()], [], [], 0.05)
                 while display.pending_events():
                     event = display.next_event()
+                    # The grab stays active while the key is held (ending it would let auto-repeat presses leak
+                    # to the focused window), so typing pauses meanwhile instead (x11.HOTKEY_HELD).
                     if self._sided and event.type == x11.X.KeyPress:
                         self._decide(event)
             self._ungrab()

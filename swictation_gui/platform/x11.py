@@ -6,6 +6,7 @@ connections are not shared between threads here). :class:`SelectionOwner` runs i
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import select
@@ -30,13 +31,20 @@ except ImportError:  # pragma: no cover - exercised only without python-xlib
 
 class _InjectingFlag:
     """Set while this process sends synthetic key events, and for a moment after: the hotkey listener receives
-    those events asynchronously (through XRecord), so it must still recognize them shortly after we finished."""
+    those events asynchronously (through XRecord), so it must still recognize them shortly after we finished.
+
+    Each synthetic event is also noted by key name, so the listener can tell the echo of a key we sent from a
+    real press of the same key that arrives meanwhile (the user starting the next dictation while we type).
+    """
 
     GRACE = 0.3
+    ECHO_TTL = 2.0
 
     def __init__(self) -> None:
         self._active = threading.Event()
         self._cleared_at = float("-inf")
+        self._lock = threading.Lock()
+        self._sent: collections.deque[tuple[str, bool, float]] = collections.deque()
 
     def set(self) -> None:
         """Injection starts (injection worker thread)."""
@@ -51,8 +59,63 @@ class _InjectingFlag:
         """Whether synthetic events from this process may still be arriving (any thread)."""
         return self._active.is_set() or time.monotonic() - self._cleared_at < self.GRACE
 
+    def note_sent(self, keysym_name: str | None, press: bool) -> None:
+        """Record one synthetic event by its base keysym name (injection worker thread)."""
+        if keysym_name:
+            with self._lock:
+                self._sent.append((keysym_name, press, time.monotonic()))
+
+    def consume_echo(self, keysym_name: str | None, press: bool) -> bool:
+        """True when this event is the echo of one we sent; it is then forgotten (listener thread)."""
+        if not keysym_name:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            while self._sent and now - self._sent[0][2] > self.ECHO_TTL:
+                self._sent.popleft()
+            for i, (name, was_press, _) in enumerate(self._sent):
+                if name == keysym_name and was_press == press:
+                    del self._sent[i]
+                    return True
+        return False
+
+
+class _HotkeyHeld:
+    """Whether the user physically holds a hotkey key: typing pauses then, since the key's X grab would take
+    every synthetic key sent meanwhile (set by the listener thread, waited on by the injection thread)."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._cond = threading.Condition()
+        self._keycodes: frozenset[int] = frozenset()
+
+    def set_keycodes(self, keycodes: Iterable[int]) -> None:
+        """The keycodes of the active hotkey (listener start)."""
+        self._keycodes = frozenset(keycodes)
+
+    def down_on_server(self, conn: XConnection) -> bool:
+        """Ask the X server whether a hotkey key is down now: closes the gap before the listener hears of a press
+        (one round trip; injection thread)."""
+        return bool(self._keycodes and self._keycodes & conn.pressed_keycodes())
+
+    def set(self, held: bool) -> None:
+        """The listener saw the hotkey's keys go down (True) or all come up (False)."""
+        with self._cond:
+            self._held = held
+            self._cond.notify_all()
+
+    def is_set(self) -> bool:
+        """Whether a hotkey key is down now (any thread)."""
+        return self._held
+
+    def wait_released(self, timeout: float) -> bool:
+        """Block until no hotkey key is down; False on timeout (injection thread)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._held, timeout)
+
 
 INJECTING = _InjectingFlag()
+HOTKEY_HELD = _HotkeyHeld()
 
 TERMINAL_CLASSES = frozenset({
     "xterm", "uxterm", "gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "konsole", "alacritty",
@@ -177,6 +240,7 @@ class XConnection:
     # -- synthetic input (XTest: accepted by xterm, unlike XSendEvent) ------------------------------------------
     def fake_key(self, keycode: int, press: bool) -> None:
         """Send one XTest key press or release (not flushed)."""
+        INJECTING.note_sent(self.keysym_name(keycode), press)
         xtest.fake_input(self.display, X.KeyPress if press else X.KeyRelease, keycode)
 
     def tap(self, keycode: int, with_keycodes: Iterable[int] = ()) -> None:

@@ -99,6 +99,8 @@ def _keep_on_clipboard(clipboard: Clipboard, text: str, owner: x11.SelectionOwne
 
 
 def _send(conn: x11.XConnection, mods: list[int], key: int) -> None:
+    while x11.HOTKEY_HELD.is_set() or x11.HOTKEY_HELD.down_on_server(conn):  # a held hotkey's grab would
+        x11.HOTKEY_HELD.wait_released(0.02)                                   # take the paste shortcut
     x11.INJECTING.set()
     try:
         conn.tap(key, mods)

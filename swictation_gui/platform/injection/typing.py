@@ -90,6 +90,8 @@ class XTestTyper:
             if caps and caps_codes:
                 conn.tap(caps_codes[0])  # Caps Lock would invert the case of letters typed by keycode
             for ch in text:
+                if x11.HOTKEY_HELD.is_set() or x11.HOTKEY_HELD.down_on_server(self.conn):
+                    self._pause_while_hotkey_held()
                 self._type_char(ch)
                 if self.key_delay:
                     time.sleep(self.key_delay)
@@ -99,6 +101,14 @@ class XTestTyper:
             conn.display.sync()
             x11.INJECTING.clear()
             self._schedule_restore()
+
+    def _pause_while_hotkey_held(self) -> None:
+        """The user pressed the hotkey mid-text (the next dictation): its X grab would swallow what we type, so
+        wait until it is up again (injection thread)."""
+        self.conn.display.sync()
+        log.injection.debug("hotkey held: typing paused")
+        while x11.HOTKEY_HELD.is_set() or x11.HOTKEY_HELD.down_on_server(self.conn):
+            x11.HOTKEY_HELD.wait_released(0.02)
 
     def _type_char(self, ch: str) -> None:
         keysym = x11.char_keysym(ch)
