@@ -46,8 +46,13 @@ class TailHandler(logging.Handler):
 tail = TailHandler()
 
 
-def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool = True) -> None:
-    """Configure the ``swictation`` logger tree once; safe to call again."""
+def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool = True,
+          file_level: int = logging.INFO) -> None:
+    """Configure the ``swictation`` logger tree; safe to call again.
+
+    ``level`` is for stderr, ``file_level`` for the rotating file. Transcripts are logged at debug level only,
+    so the file holds none unless the user asks for debug logging.
+    """
     root = logging.getLogger("swictation")
     root.setLevel(logging.DEBUG)
     for handler in list(root.handlers):
@@ -71,6 +76,6 @@ def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool 
             root.warning("Cannot write the log file %s (%s); logging to the console only", log_file, exc)
         else:
             file_handler.setFormatter(formatter)
-            file_handler.setLevel(min(level, logging.DEBUG))
+            file_handler.setLevel(file_level)
             root.addHandler(file_handler)
     root.propagate = False

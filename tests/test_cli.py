@@ -117,3 +117,12 @@ def test_version_and_usage_errors() -> None:
     assert proc.returncode == 0 and "swictation-gui" in proc.stdout
     proc = swictation("transcribe")
     assert proc.returncode == 2 and "FILE" in proc.stderr
+
+
+def test_app_options_with_separate_values_reach_the_app(band_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    proc = swictation("--model-dir", str(band_model), "--hotkey", "f9")
+    assert "invalid choice" not in proc.stderr
+    assert proc.returncode == 1 and "No graphical display" in proc.stderr

@@ -1,4 +1,4 @@
-"""Command line: ``swictation-gui [SUBCOMMAND]``; with no subcommand it starts the tray app."""
+"""Command line: ``swictation-gui [SUBCOMMAND]``; with no subcommand (or app options only) it starts the tray app."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from swictation_gui import __version__, log
+from swictation_gui import __version__, log, paths
 
 # Each module has ``register(subparsers)``, which adds its subcommand(s) with ``func`` set.
 _COMMAND_MODULES = (
@@ -34,25 +34,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_app(args: argparse.Namespace, extra: list[str]) -> int:
-    try:
-        app = importlib.import_module("swictation_gui.app")
-    except ImportError:
-        print("The tray app is not built yet; use the subcommands (see --help).", file=sys.stderr)
-        return 2
-    result: int = app.main(extra)
-    return result
+def _run_app(argv: list[str], verbose: bool) -> int:
+    """Start the tray app with its own options (``swictation_gui.app``)."""
+    log.setup(logging.DEBUG if verbose else logging.WARNING, stderr=True,
+              log_file=paths.log_dir() / "swictation-gui.log",
+              file_level=logging.DEBUG if verbose else logging.INFO)
+    from swictation_gui import app
+
+    return app.main(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the chosen command; returns the process exit code."""
+    """Parse ``argv`` and run the chosen command; returns the process exit code.
+
+    Anything that does not start with a subcommand (``swictation-gui --model-dir /path``) belongs to the tray app,
+    whose options are parsed by the app itself.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("-v", "--verbose") for a in argv)
+    rest = [a for a in argv if a not in ("-v", "--verbose")]
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    commands = _subcommands(parser)
+    if not rest or (rest[0] not in commands and rest[0] not in ("-h", "--help", "--version")):
+        return _run_app(rest, verbose)
+    args = parser.parse_args(argv)
     log.setup(logging.DEBUG if args.verbose else logging.WARNING, stderr=True)
-    if args.command is None:
-        return _run_app(args, extra)
-    if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     result: int = args.func(args)
     return result
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:  # argparse keeps no public list of subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
