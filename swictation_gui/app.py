@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
@@ -21,7 +20,7 @@ from swictation_gui import log
 from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.audio.ring import FloatArray
-from swictation_gui.core import ipc
+from swictation_gui.core import autostart, ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
@@ -29,12 +28,15 @@ from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.session import Phase
 from swictation_gui.core.stop_signals import StopSignals
 from swictation_gui.errors import SwictationError
+from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
+from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.icons import TrayState
 from swictation_gui.ui.tray import Tray
+from swictation_gui.ui.windows import CudaProbe, Windows
 
 TAKE_POLL_MS = 5          # while a take waits for its tail
 CAPTURE_POLL_MS = 200     # microphone health and reconnect
@@ -90,10 +92,13 @@ class Application(QObject):
         self.settings = s = config.settings
         self._shutting_down = False
         self._done = False
-        self._dialog: Any = None
         self._mic_test = False
+        self._device = ""
         self._bridge = _Bridge()
         self.tray = Tray()
+        self.tray.set_notifications_enabled(s.notifications)
+        self.cuda_probe = CudaProbe()
+        self.windows = Windows(config.store.path, self.cuda_probe)
         self.cues = SoundCues(s.sound_cues)
         self.hotkey: HotkeyListener | None = None
         self.dictation = Dictation(self, events, self._new_capture(s), session_config(s), s.tail_ms / 1000)
@@ -127,6 +132,14 @@ class Application(QObject):
         self.tray.settings_requested.connect(self._open_settings)
         self.tray.copy_last_requested.connect(self._copy_last)
         self.tray.paste_last_requested.connect(self._paste_last)
+        self.tray.open_log_requested.connect(self._open_log)
+        self.tray.about_requested.connect(self._open_about)
+        self.tray.model_requested.connect(self._switch_model)
+        self.windows.settings_accepted.connect(self.apply_settings)
+        self.windows.mic_test.connect(self._mic_test_changed)
+        self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
+        self.windows.model_installed.connect(self._on_model_installed)
+        self.cuda_probe.finished.connect(self._on_cuda_probed)
 
     def _timer(self, interval_ms: int, callback: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -156,7 +169,9 @@ class Application(QObject):
         self.tray.show()
         self.tray.set_state(TrayState.LOADING)
         self.tray.set_info(self.config.model, "", s.hotkey, str(s.hotkey_mode))
+        self.tray.set_model(self.config.model)
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
+        self.cuda_probe.start()
         self._thread.start()
         self._open_capture()
         self._capture_timer.start()
@@ -246,8 +261,36 @@ class Application(QObject):
 
     # ----------------------------------------------------------------- results (GUI thread)
 
+    @Slot(object)
+    def _on_cuda_probed(self, report: object) -> None:
+        """First run: no model installed for the configured choice, so offer to download one."""
+        spec = catalogue.spec_for_key(self.config.model)
+        if spec is not None and not catalogue.installed_dir(spec).is_dir():
+            self.events.emit("first_run", model=spec.key)
+            self.windows.open_first_run()
+
+    @Slot(object)
+    def _on_model_installed(self, location: object) -> None:
+        """The first-run dialog installed (or adopted) a model: use it, and save that choice."""
+        assert isinstance(location, catalogue.ModelLocation)
+        if location.spec is not None:
+            new = self.settings.replace(model=ModelChoice(location.spec.key))
+        else:
+            new = self.settings.replace(model=ModelChoice.CUSTOM, custom_model_dir=str(location.folder))
+        same = model_for(new) == self.config.model
+        self.apply_settings(new)
+        if same:  # the choice did not change, but the model is there now: load it
+            self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
+
+    @Slot(str)
+    def _switch_model(self, key: str) -> None:
+        """Tray "Model ▸ …": switch live; the old model keeps serving until the new one is warm."""
+        if key in ("gpu", "cpu") and key != self.settings.model:
+            self.apply_settings(self.settings.replace(model=ModelChoice(key)))
+
     @Slot(str)
     def _on_ready(self, device: str) -> None:
+        self._device = device
         self.dictation.model_ready = True
         self.tray.set_info(self.config.model, device, self.settings.hotkey, str(self.settings.hotkey_mode))
         self.dictation.refresh()
@@ -309,6 +352,8 @@ class Application(QObject):
             self.shutdown()
         elif command == "settings":
             self._open_settings()
+        elif command.startswith("model:"):
+            self._switch_model(command.removeprefix("model:"))
 
     def _update_level_timer(self) -> None:
         if self.session.phase == Phase.RECORDING or self._mic_test:
@@ -320,8 +365,8 @@ class Application(QObject):
         level = self.dictation.capture.level()
         if self.session.phase == Phase.RECORDING:
             self.tray.set_level(level)
-        if self._mic_test and self._dialog is not None:
-            self._dialog.set_level(level)
+        if self._mic_test:
+            self.windows.set_level(level)
 
     @Slot()
     def _copy_last(self) -> None:
@@ -342,29 +387,31 @@ class Application(QObject):
     @Slot()
     def _open_settings(self) -> None:
         """Show the settings dialog (one at a time)."""
-        if self._dialog is None:
-            from swictation_gui.ui.settings_dialog import SettingsDialog
-
-            self._dialog = SettingsDialog(self.settings, settings_path=self.config.store.path)
-            self._dialog.settings_accepted.connect(self.apply_settings)
-            self._dialog.microphone_test_requested.connect(self._mic_test_requested)
-            self._dialog.microphone_test_stopped.connect(self._mic_test_stopped)
-        else:
-            self._dialog.set_settings(self.settings)
-        self._dialog.show()
-        self._dialog.raise_()
-        self._dialog.activateWindow()
-
-    @Slot(object)
-    def _mic_test_requested(self, device: object) -> None:
-        """The dialog's microphone page is showing: meter the open microphone if it is that device."""
-        self._mic_test = (device or None) == (self.settings.input_device or None)
-        self._update_level_timer()
+        self.windows.open_settings(self.settings)
 
     @Slot()
-    def _mic_test_stopped(self) -> None:
-        self._mic_test = False
+    def _open_log(self) -> None:
+        self.windows.open_log()
+
+    @Slot()
+    def _open_about(self) -> None:
+        self.windows.open_about(self._device)
+
+    @Slot(object)
+    def _mic_test_changed(self, device: object) -> None:
+        """The dialog's microphone page is showing (a device name or None) or closed (False): meter the open
+        microphone when it is that device."""
+        self._mic_test = device is not False and (device or None) == (self.settings.input_device or None)
         self._update_level_timer()
+
+    @Slot(bool)
+    def _hotkey_capture_changed(self, capturing: bool) -> None:
+        """While the dialog records a new hotkey, the global one must not start dictations."""
+        if capturing and self.hotkey is not None:
+            self.hotkey.stop()
+            self.hotkey = None
+        elif not capturing and self.hotkey is None and not self._shutting_down:
+            self._start_hotkey(self.settings)
 
     @Slot(object)
     def apply_settings(self, new: object) -> None:
@@ -380,6 +427,12 @@ class Application(QObject):
         self.session.config = session_config(new)
         self.dictation.tail_s = new.tail_ms / 1000
         self.cues.set_enabled(new.sound_cues)
+        self.tray.set_notifications_enabled(new.notifications)
+        if new.start_at_login != old.start_at_login:
+            try:
+                autostart.set_enabled(new.start_at_login)
+            except SwictationError as exc:
+                self.notify(str(exc), "error")
         if "capture" in parts:
             self.dictation.capture.close()
             self.dictation.capture = self._new_capture(new)
@@ -391,7 +444,8 @@ class Application(QObject):
         if "model" in parts:
             self.config = replace(self.config, model=model_for(new))
             self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
-        self.tray.set_info(self.config.model, "", new.hotkey, str(new.hotkey_mode))
+        self.tray.set_info(self.config.model, self._device, new.hotkey, str(new.hotkey_mode))
+        self.tray.set_model(self.config.model)
 
     # ----------------------------------------------------------------- shutdown
 
@@ -433,6 +487,7 @@ class Application(QObject):
             log.init.warning("The recognizer is still busy; exiting anyway")
         self._worker.wait_for_swap(2.0)
         self.cues.close()
+        self.windows.close_all()
         self.tray.hide()
         self.events.emit("stopped")
 

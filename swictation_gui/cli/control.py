@@ -1,4 +1,4 @@
-"""``swictation-gui toggle|start|stop|settings|quit``: send a command to the running tray app."""
+"""``swictation-gui toggle|start|stop|settings|quit|model``: send a command to the running tray app."""
 
 from __future__ import annotations
 
@@ -22,11 +22,16 @@ def register(sub: Any) -> None:
     for command, text in _HELP.items():
         p = sub.add_parser(command, help=text, description=text[0].upper() + text[1:] + ".")
         p.set_defaults(func=run, control_command=command)
+    p = sub.add_parser("model", help="switch the running app to another installed model (live)",
+                       description="Switch the running app to the GPU or CPU model; the current model keeps "
+                                   "working until the new one is ready.")
+    p.add_argument("key", choices=["gpu", "cpu"])
+    p.set_defaults(func=run, control_command=None)
 
 
 def run(args: argparse.Namespace) -> int:
     """Send the command; 0 when the app took it, 1 when no instance runs or it refused."""
-    command: str = args.control_command
+    command: str = args.control_command or f"model:{args.key}"
     try:
         answer = ipc.send_command(command)
     except ipc.NotRunningError as exc:

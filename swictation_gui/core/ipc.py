@@ -26,7 +26,7 @@ from swictation_gui.errors import SwictationError
 
 _log = logging.getLogger("swictation.ipc")
 
-COMMANDS = ("toggle", "start", "stop", "settings", "quit", "ping")
+COMMANDS = ("toggle", "start", "stop", "settings", "quit", "ping", "model:gpu", "model:cpu")
 """What a client may ask for. "settings" is also what a second launch sends."""
 
 SOCKET_NAME = "control.sock"

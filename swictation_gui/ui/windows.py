@@ -1,0 +1,161 @@
+"""The app's windows (settings, first run, log, about) and the CUDA probe they show; GUI thread only."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from swictation_gui import log
+from swictation_gui.models import catalogue
+from swictation_gui.recognition.base import DeviceReport
+from swictation_gui.settings import Settings
+from swictation_gui.settings.schema import ModelChoice
+from swictation_gui.ui.providers import Availability, default_model_availability
+
+
+class CudaProbe(QObject):
+    """Runs ``providers.cuda_status()`` once on a thread; until it answers, CUDA counts as unknown.
+
+    Signals:
+        finished(DeviceReport): emitted from the probe thread, delivered on the GUI thread.
+    """
+
+    finished = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: DeviceReport | None = None
+        self.finished.connect(self._store)
+
+    def start(self) -> None:
+        """Start probing (GUI thread); the answer arrives through ``finished``."""
+        threading.Thread(target=self._run, name="cuda-probe", daemon=True).start()
+
+    def _run(self) -> None:
+        """Probe thread: never raises."""
+        try:
+            from swictation_gui.recognition.providers import cuda_status
+
+            report = cuda_status()
+        except Exception as exc:
+            log.recognition.debug("CUDA probe failed", exc_info=True)
+            report = DeviceReport("cuda", "cpu", f"the CUDA check failed: {exc}")
+        self.finished.emit(report)
+
+    @Slot(object)
+    def _store(self, report: object) -> None:
+        assert isinstance(report, DeviceReport)
+        self.report = report
+
+    def availability(self, choice: ModelChoice, custom_dir: str | None) -> Availability:
+        """The settings dialog's model availability, with the real CUDA answer for the GPU model (GUI thread)."""
+        base = default_model_availability(choice, custom_dir)
+        if choice is not ModelChoice.GPU:
+            return base
+        missing = "" if base.installed else (
+            f"Not installed. Download it with: swictation-gui models download {catalogue.GPU_MODEL.key}")
+        if self.report is None:
+            return Availability(base.installed, base.installed, f"{missing} Checking CUDA…".strip())
+        if self.report.active != "cuda":
+            why = f"CUDA unavailable: {self.report.reason}. It would run on the CPU (slower)."
+            return Availability(base.installed, False, f"{missing} {why}".strip())
+        return Availability(base.installed, base.installed, missing)
+
+
+class Windows(QObject):
+    """Creates each window on first use and keeps one of each (GUI thread only).
+
+    Signals:
+        settings_accepted(Settings): the user pressed OK/Apply in the settings dialog.
+        mic_test(object): the dialog's microphone page wants a level for this device (None = default),
+            or ``False`` when it no longer does.
+        hotkey_capture(bool): the dialog is recording a new hotkey (pause the global one meanwhile).
+        model_installed(ModelLocation): the first-run dialog installed or adopted a model.
+    """
+
+    settings_accepted = Signal(object)
+    mic_test = Signal(object)
+    hotkey_capture = Signal(bool)
+    model_installed = Signal(object)
+
+    def __init__(self, settings_path: Path, probe: CudaProbe) -> None:
+        super().__init__()
+        self._settings_path = settings_path
+        self._probe = probe
+        self.settings_dialog: Any = None
+        self.first_run: Any = None
+        self._log_window: Any = None
+        self._about: Any = None
+
+    def open_settings(self, settings: Settings) -> None:
+        """Show the settings dialog with ``settings`` (one at a time)."""
+        if self.settings_dialog is None:
+            from swictation_gui.ui.settings_dialog import SettingsDialog
+
+            dialog = SettingsDialog(settings, model_availability=self._probe.availability,
+                                    settings_path=self._settings_path)
+            dialog.settings_accepted.connect(self.settings_accepted)
+            dialog.microphone_test_requested.connect(self.mic_test)
+            dialog.microphone_test_stopped.connect(self._mic_test_stopped)
+            dialog.hotkey_capture_changed.connect(self.hotkey_capture)
+            self.settings_dialog = dialog
+        else:
+            self.settings_dialog.set_settings(settings)
+        self._raise(self.settings_dialog)
+
+    @Slot()
+    def _mic_test_stopped(self) -> None:
+        self.mic_test.emit(False)
+
+    def set_level(self, level: float) -> None:
+        """Feed the settings dialog's level meter."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.set_level(level)
+
+    def open_first_run(self) -> None:
+        """Offer to download the right model (GPU if CUDA really works, else CPU); one dialog at a time."""
+        if self.first_run is None:
+            from swictation_gui.ui.first_run import FirstRunDialog
+
+            report = self._probe.report
+            cuda = report is not None and report.active == "cuda"
+            reason = "" if report is None else report.reason
+            self.first_run = FirstRunDialog(cuda, reason)
+            self.first_run.installed.connect(self.model_installed)
+            self.first_run.finished.connect(self._first_run_closed)
+        self._raise(self.first_run)
+
+    @Slot()
+    def _first_run_closed(self) -> None:
+        if self.first_run is not None:
+            self.first_run.deleteLater()
+            self.first_run = None
+
+    def open_log(self) -> None:
+        """Show the recent log lines."""
+        if self._log_window is None:
+            from swictation_gui.ui.log_window import LogWindow
+
+            self._log_window = LogWindow()
+        self._raise(self._log_window)
+
+    def open_about(self, device: str) -> None:
+        """Show the About box."""
+        from swictation_gui.ui.about import show_about
+
+        self._about = show_about(None, self._settings_path, device)
+
+    @staticmethod
+    def _raise(window: Any) -> None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def close_all(self) -> None:
+        """Close every window (shutdown)."""
+        for window in (self.settings_dialog, self.first_run, self._log_window, self._about):
+            if window is not None:
+                window.close()
