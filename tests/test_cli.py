@@ -107,6 +107,9 @@ def test_doctor_reports_each_area_with_fixes() -> None:
     for topic in ("python", "sherpa-onnx", "onnxruntime", "onnxruntime providers", "display", "model gpu", "model cpu"):
         assert topic in topics, topic
     assert topics["sherpa-onnx"]["detail"] == "2.0.1"
+    cuda = topics["CUDA"]
+    if cuda["level"] != "ok":  # onnxruntime-gpu without a usable GPU: say so, and why
+        assert cuda["detail"].startswith("cuda requested, running on cpu: "), cuda
     assert topics["model cpu"]["level"] == "warn" and topics["model cpu"]["fix"] == "swictation-gui models download cpu"
     assert all(f["fix"] for f in findings if f["level"] != "ok")
     assert proc.returncode == (1 if any(f["level"] == "fail" for f in findings) else 0)

@@ -62,7 +62,8 @@ def check_onnxruntime() -> list[Finding]:
         import onnxruntime as ort
     except ImportError as exc:
         return [Finding("onnxruntime providers", "fail", str(exc), "reinstall onnxruntime-gpu")]
-    return [Finding("onnxruntime providers", "ok", ", ".join(ort.get_available_providers()))]
+    # The build's list, not proof that CUDA works here: see the CUDA line for that.
+    return [Finding("onnxruntime providers", "ok", "built with " + ", ".join(ort.get_available_providers()))]
 
 
 def check_cuda() -> list[Finding]:
@@ -72,8 +73,9 @@ def check_cuda() -> list[Finding]:
     report = cuda_status()
     if report.active == "cuda":
         return [Finding("CUDA", "ok", f"onnxruntime runs on the GPU ({report.detail})")]
-    return [Finding("CUDA", "warn", f"not usable, models run on the CPU: {report.reason}",
-                    "see the GPU section of the README; the CPU model works without CUDA")]
+    return [Finding("CUDA", "warn", report.describe(),
+                    "see the GPU section of the README (pip install 'swictation-gui[cuda]', or a newer driver); "
+                    "the CPU model works without CUDA")]
 
 
 def check_audio() -> list[Finding]:
