@@ -18,29 +18,12 @@ from swictation_gui.models import download
 from swictation_gui.models.catalogue import ModelSpec, installed_dir
 from swictation_gui.models.download import CancelledError, CancelToken, Progress
 from swictation_gui.models.install import install, part_path, source_for_spec, source_for_url
-from tests.fixtures.archives import CPU, GPU, Archive, band_archive, corrupt_archive, served_spec
-from tests.fixtures.http_server import ArchiveServer, Behaviour, serving, wait_until
+from tests.fixtures.archives import CPU, GPU, Archive, corrupt_archive, served_spec
+from tests.fixtures.http_server import ArchiveServer, Behaviour, wait_until
 
 PATH = "/asr-models/model.tar.bz2"
+pytest_plugins = ["tests.fixtures.download_fixtures"]
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Archive]:
-    work = tmp_path_factory.mktemp("archives")
-    return {"cpu": band_archive(work, CPU), "gpu": band_archive(work, GPU)}
-
-
-@pytest.fixture
-def server() -> Iterator[ArchiveServer]:
-    with serving() as srv:
-        yield srv
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,28 +15,12 @@ from pytestqt.qtbot import QtBot
 from swictation_gui.models.catalogue import CPU_MODEL, GPU_MODEL, ModelLocation, ModelSpec
 from swictation_gui.ui.first_run import FirstRunDialog, recommended
 from tests.fixtures import synth_models as sm
-from tests.fixtures.archives import Archive, band_archive, served_spec
-from tests.fixtures.http_server import ArchiveServer, Behaviour, serving
+from tests.fixtures.archives import Archive, served_spec
+from tests.fixtures.http_server import ArchiveServer, Behaviour
 
+pytest_plugins = ["tests.fixtures.download_fixtures"]
 pytestmark = pytest.mark.timeout(120)
 WAIT_MS = 60_000
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Archive]:
-    work = tmp_path_factory.mktemp("archives")
-    return {"cpu": band_archive(work, CPU_MODEL), "gpu": band_archive(work, GPU_MODEL)}
-
-
-@pytest.fixture
-def server() -> Iterator[ArchiveServer]:
-    with serving() as srv:
-        yield srv
 
 
 def local_specs(server: ArchiveServer, archives: dict[str, Archive],

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,27 +19,11 @@ from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CPU_MODEL, GPU_MODEL, installed_dir
 from swictation_gui.models.download import Progress
 from tests.fixtures import synth_models as sm
-from tests.fixtures.archives import Archive, band_archive, served_spec
-from tests.fixtures.http_server import ArchiveServer, Behaviour, serving
+from tests.fixtures.archives import Archive, served_spec
+from tests.fixtures.http_server import ArchiveServer, Behaviour
 
+pytest_plugins = ["tests.fixtures.download_fixtures"]
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Archive]:
-    work = tmp_path_factory.mktemp("archives")
-    return {"cpu": band_archive(work, CPU_MODEL), "gpu": band_archive(work, GPU_MODEL)}
-
-
-@pytest.fixture
-def server() -> Iterator[ArchiveServer]:
-    with serving() as srv:
-        yield srv
 
 
 def swictation(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
