@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.desktop import xenv
-from tests.desktop.fixtures import TargetWindow
+from tests.desktop.fixtures import TargetWindow, target_factory
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
 from tests.fixtures.synth_models import band_phrase
 from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
@@ -52,17 +52,8 @@ def screen(desk: xenv.XDisplay) -> Iterator[xenv.XDisplay]:
 @pytest.fixture
 def target(screen: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[[str], TargetWindow]]:
     """Factory for focused target windows ("text", "line" or "terminal")."""
-    windows: list[TargetWindow] = []
-
-    def start(mode: str = "text") -> TargetWindow:
-        window = TargetWindow(screen, tmp_path / f"target-{len(windows)}.txt", mode, f"e2e-target-{len(windows)}")
-        windows.append(window)
-        window.focus()
-        return window
-
-    yield start
-    for window in windows:
-        window.close()
+    with target_factory(screen, tmp_path) as start:
+        yield start
 
 
 class Keys:

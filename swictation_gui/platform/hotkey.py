@@ -238,13 +238,7 @@ class X11HotkeyListener:
             if self.hotkey.is_modifier_only:
                 self._tap_armed = chord_key and self._chord_held()
                 return None
-            if chord_key and self._chord_held():
-                if self._state is _State.ACTIVE:
-                    self._state = _State.IDLE
-                    return self._on_stop
-                self._state = _State.ACTIVE
-                return self._on_start
-            return None
+            return self._toggle() if chord_key and self._chord_held() else None
         if self._state is _State.IDLE:
             if chord_key and self._chord_held():
                 self._state = _State.ACTIVE
@@ -271,16 +265,20 @@ class X11HotkeyListener:
         except Exception:
             log.hotkey.exception("hotkey release handling failed")
 
+    def _toggle(self) -> Callable[[], None]:
+        """Toggle mode: a press (or a clean tap of a modifier-only hotkey) starts or stops (listener thread)."""
+        if self._state is _State.ACTIVE:
+            self._state = _State.IDLE
+            return self._on_stop
+        self._state = _State.ACTIVE
+        return self._on_start
+
     def _release_transition(self, name: str) -> Callable[[], None] | None:
         chord_key = self._is_chord_key(name)
         if self.mode is HotkeyMode.TOGGLE:
             if self.hotkey.is_modifier_only and self._tap_armed and chord_key:
                 self._tap_armed = False
-                if self._state is _State.ACTIVE:
-                    self._state = _State.IDLE
-                    return self._on_stop
-                self._state = _State.ACTIVE
-                return self._on_start
+                return self._toggle()
             return None
         if self._state is _State.ACTIVE and chord_key:
             self._state = _State.IDLE

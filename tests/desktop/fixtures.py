@@ -7,6 +7,7 @@ installed at all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import subprocess
@@ -120,21 +121,31 @@ def xdisplay(xserver: xenv.XDisplay, monkeypatch: pytest.MonkeyPatch) -> Iterato
     xserver.reset_keymap()
 
 
-@pytest.fixture
-def start_target(xdisplay: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[..., TargetWindow]]:
-    """Factory: ``start_target(mode="text"|"line"|"terminal", extra_args=[...])`` starts a focused target window."""
+@contextlib.contextmanager
+def target_factory(display: xenv.XDisplay, folder: Path) -> Iterator[Callable[..., TargetWindow]]:
+    """``start(mode="text"|"line"|"terminal", title=None, extra_args=())`` starts a focused target window on
+    ``display``; every window started is closed on exit."""
     started: list[TargetWindow] = []
 
     def start(mode: str = "text", title: str | None = None, extra_args: Sequence[str] = ()) -> TargetWindow:
         name = title or f"swictation-target-{mode}-{len(started)}"
-        window = TargetWindow(xdisplay, tmp_path / f"{name}.txt", mode, name, extra_args)
+        window = TargetWindow(display, folder / f"{name}.txt", mode, name, extra_args)
         started.append(window)
         window.focus()
         return window
 
-    yield start
-    for window in started:
-        window.close()
+    try:
+        yield start
+    finally:
+        for window in started:
+            window.close()
+
+
+@pytest.fixture
+def start_target(xdisplay: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[..., TargetWindow]]:
+    """Factory: ``start_target(mode="text"|"line"|"terminal", extra_args=[...])`` starts a focused target window."""
+    with target_factory(xdisplay, tmp_path) as start:
+        yield start
 
 
 @pytest.fixture
