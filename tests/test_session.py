@@ -226,3 +226,85 @@ def test_trailing_space_can_be_turned_off(fx: FakeEffects) -> None:
         s.injected(seq, True, "type")
         fx.advance(20)
     assert [t for _, t in fx.of("inject")] == ["one", "two"]  # type: ignore[misc]
+
+
+# ----------------------------------------------------------------- raw hotkey events: one state machine
+
+def test_hold_mode_chord_down_records_and_chord_up_stops(fx: FakeEffects) -> None:
+    s = Session(fx)
+    s.chord_down()
+    assert s.phase == Phase.RECORDING
+    fx.advance(1.0)
+    s.chord_up()
+    assert fx.of("end") == [1]
+
+
+def test_toggle_mode_tray_start_is_stopped_by_one_hotkey_press(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(toggle=True))
+    s.toggle()  # tray or `swictation-gui toggle`
+    assert s.recording
+    fx.advance(1.0)
+    s.chord_down()  # a single hotkey press stops it (the old listener sent "start", which was ignored)
+    s.chord_up()
+    assert not s.recording and fx.of("end") == [1]
+
+
+def test_toggle_mode_hotkey_start_is_stopped_by_the_tray(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(toggle=True))
+    s.chord_down()
+    s.chord_up()
+    assert s.recording
+    fx.advance(1.0)
+    s.toggle()
+    assert not s.recording and fx.of("end") == [1]
+    fx.advance(1.0)
+    s.chord_down()  # and the next press starts a new one at once
+    assert s.recording
+
+
+def test_toggle_mode_lone_modifier_toggles_on_a_clean_tap_only(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(toggle=True, modifier_only_hotkey=True))
+    s.chord_down()
+    assert not s.recording, "a lone modifier acts on release (it may be the start of a shortcut)"
+    s.chord_up()
+    assert s.recording
+    fx.advance(1.0)
+    s.chord_down()
+    s.interrupted()  # ctrl_r+c: a shortcut, not a tap
+    s.chord_up()
+    assert s.recording, "a shortcut must not stop the dictation"
+    s.chord_down()
+    s.chord_up()
+    assert not s.recording and fx.of("end") == [1]
+
+
+def test_hold_mode_lone_modifier_in_a_shortcut_cancels(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(modifier_only_hotkey=True))
+    s.chord_down()
+    fx.advance(0.5)
+    s.interrupted()
+    s.chord_up()
+    assert s.history[-1].outcome == Outcome.CANCELLED and fx.of("end") == []
+
+
+def test_hold_mode_combination_hotkey_is_not_cancelled_by_other_keys(fx: FakeEffects) -> None:
+    s = Session(fx, SessionConfig(modifier_only_hotkey=False))
+    s.chord_down()
+    fx.advance(0.5)
+    s.interrupted()
+    s.chord_up()
+    assert fx.of("end") == [1]
+
+
+@pytest.mark.parametrize("toggle", [False, True])
+def test_lost_listener_ends_the_recording_and_keeps_its_audio(fx: FakeEffects, toggle: bool) -> None:
+    s = Session(fx, SessionConfig(toggle=toggle))
+    s.chord_down()
+    if toggle:
+        s.chord_up()
+    fx.advance(1.0)
+    s.hotkey_lost()  # a settings change replaced the listener mid-recording
+    assert not s.recording and fx.of("end") == [1], "the audio is transcribed, not left recording"
+    assert ("hotkey_lost", 1) in fx.events
+    s.audio_ready(1, 1.0)
+    assert fx.of("transcribe") == [1]

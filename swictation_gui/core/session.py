@@ -10,6 +10,11 @@ Rules:
     * A press shorter than ``min_press_s`` is ignored (no speech fits in it).
     * A recording longer than ``max_record_s`` is stopped and still transcribed.
     * ``cancel`` (the hotkey turned out to be part of a shortcut) discards the recording.
+    * The hotkey listener reports only raw chord events (``chord_down``, ``chord_up``, ``interrupted``);
+      the session alone turns them into hold, toggle and tap semantics, so the tray, the control socket
+      and the hotkey all act on one state: a dictation started from the tray in toggle mode is stopped
+      by the next hotkey press.
+    * A hotkey listener that is replaced or lost ends the active recording; its audio is transcribed.
     * With ``defer_injection_while_recording`` no text is injected while the hotkey is held
       (typing under held modifiers would turn letters into shortcuts).
     * A failed injection keeps the transcript in ``history`` and tells the user.
@@ -149,6 +154,8 @@ class SessionConfig:
     defer_injection_while_recording: bool = True
     trailing_space: bool = True       # a space after each transcript, so dictations do not run together
     history: int = 200
+    toggle: bool = False              # press to start, press again to stop (else: hold to talk)
+    modifier_only_hotkey: bool = False  # a lone modifier (ctrl_r): toggles on a clean tap, cancels in a shortcut
 
 
 class Session:
@@ -163,6 +170,7 @@ class Session:
         self._pending: collections.deque[Utterance] = collections.deque()  # released, not yet finished
         self._injecting: Utterance | None = None
         self._phase = Phase.IDLE
+        self._tap_armed = False
         self.history: collections.deque[Utterance] = collections.deque(maxlen=self.config.history)
 
     # ----------------------------------------------------------------- state
@@ -201,7 +209,52 @@ class Session:
             {k: round(v, 1) for k, v in utt.timings_ms.items()},
             None if utt.latency_ms() is None else round(utt.latency_ms() or 0.0, 1))
 
-    # ----------------------------------------------------------------- hotkey
+    # ----------------------------------------------------------------- hotkey (raw chord events)
+
+    def chord_down(self) -> None:
+        """Every key of the hotkey went down: start (hold), toggle, or arm a tap (toggle, lone modifier)."""
+        if not self.config.toggle:
+            self.press()
+        elif self.config.modifier_only_hotkey:
+            self._tap_armed = True  # a lone modifier toggles on release, unless it was part of a shortcut
+        else:
+            self.toggle()
+
+    def chord_up(self) -> None:
+        """The hotkey went up after ``chord_down``: stop (hold) or complete a clean tap (toggle, lone modifier)."""
+        armed, self._tap_armed = self._tap_armed, False
+        if not self.config.toggle:
+            self.release()
+        elif armed:
+            self.toggle()
+
+    def interrupted(self) -> None:
+        """Another key went down while the hotkey was held: it is part of a shortcut, not a dictation."""
+        self._tap_armed = False
+        if not self.config.toggle and self.config.modifier_only_hotkey:
+            self.cancel()
+
+    def hotkey_lost(self) -> None:
+        """The listener was replaced or stopped working: end the recording and transcribe what it holds."""
+        self._tap_armed = False
+        utt = self._take_recording()
+        if utt is not None:
+            self._fx.record("hotkey_lost", utt.seq)
+            self._stop(utt)
+
+    # ----------------------------------------------------------------- start / stop requests
+
+    @property
+    def recording(self) -> bool:
+        """Whether a recording is running."""
+        return self._recording is not None
+
+    def toggle(self) -> None:
+        """Start a dictation, or stop the running one (tray, control socket, toggle hotkey)."""
+        if self._recording is not None:
+            self.release()
+        else:
+            self.press()
 
     def press(self) -> None:
         """The hotkey went down (hold) or started a dictation (toggle)."""
