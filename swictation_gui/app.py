@@ -8,12 +8,13 @@ injector thread. Nothing on the GUI thread waits for any of them.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
@@ -50,9 +51,7 @@ class _Bridge(QObject):
     released = Signal()
     cancelled = Signal()
     injected = Signal(int, object)
-    transcribe_requested = Signal(int, object)
     command = Signal(str)
-    swap_requested = Signal(object)
 
 
 class _QtTimer:
@@ -92,6 +91,7 @@ class Application(QObject):
         self.settings = s = config.settings
         self._shutting_down = False
         self._done = False
+        self.recognizer_idle = True  # False when a model was still loading at shutdown (see main)
         self._mic_test = False
         self._device = ""
         self._bridge = _Bridge()
@@ -106,20 +106,14 @@ class Application(QObject):
         self._take_timer = self._timer(TAKE_POLL_MS, self.dictation.poll_takes)
         self._capture_timer = self._timer(CAPTURE_POLL_MS, lambda: self.dictation.capture.poll())
         self._level_timer = self._timer(LEVEL_POLL_MS, self._show_level)
-        # Recognizer worker on its own thread.
-        self._worker = RecognizerWorker(self._recognizer_factory(config.model))
-        self._thread = QThread(self)
-        self._thread.setObjectName("recognizer")
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.start)
+        # The recognizer: each model loads and serves on a thread of its own; results arrive as queued signals.
+        self._worker = RecognizerWorker()
         self._worker.ready.connect(self._on_ready)
         self._worker.swapped.connect(self._on_ready)
         self._worker.load_failed.connect(self._on_load_failed)
         self._worker.swap_failed.connect(self._on_swap_failed)
         self._worker.transcribed.connect(self._on_transcribed)
         self._worker.failed.connect(self._on_recognition_failed)
-        self._bridge.transcribe_requested.connect(self._worker.transcribe)
-        self._bridge.swap_requested.connect(self._worker.swap)
         # Foreign threads (pynput, injector, control socket) → GUI thread. Every receiver is a slot of
         # this QObject: PySide6 runs a plain Python callable on the emitting thread.
         self._bridge.pressed.connect(self._on_pressed)
@@ -172,7 +166,7 @@ class Application(QObject):
         self.tray.set_model(self.config.model)
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
-        self._thread.start()
+        self._worker.load(self._recognizer_factory(self.config.model))
         self._open_capture()
         self._capture_timer.start()
         self._start_injector(s)
@@ -239,7 +233,7 @@ class Application(QObject):
 
     def request_transcription(self, seq: int, audio: Callable[[], FloatArray]) -> None:
         """Queue the audio for the recognizer thread."""
-        self._bridge.transcribe_requested.emit(seq, audio)
+        self._worker.transcribe(seq, audio)
 
     def show_state(self, state: str, detail: str) -> None:
         """Mirror the pipeline's state in the tray."""
@@ -280,7 +274,7 @@ class Application(QObject):
         same = model_for(new) == self.config.model
         self.apply_settings(new)
         if same:  # the choice did not change, but the model is there now: load it
-            self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
+            self._worker.load(self._recognizer_factory(self.config.model))
 
     @Slot(str)
     def _switch_model(self, key: str) -> None:
@@ -443,7 +437,7 @@ class Application(QObject):
             self._start_hotkey(new)
         if "model" in parts:
             self.config = replace(self.config, model=model_for(new))
-            self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
+            self._worker.load(self._recognizer_factory(self.config.model))
         self.tray.set_info(self.config.model, self._device, new.hotkey, str(new.hotkey_mode))
         self.tray.set_model(self.config.model)
 
@@ -482,10 +476,8 @@ class Application(QObject):
         self.session.shutdown()
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
-        self._thread.quit()
-        if not self._thread.wait(10_000):
-            log.init.warning("The recognizer is still busy; exiting anyway")
-        self._worker.wait_for_swap(2.0)
+        self._worker.close()
+        self.recognizer_idle = self._worker.join(3.0)
         self.cues.close()
         self.windows.close_all()
         self.tray.hide()
@@ -538,6 +530,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     control.stop()
     stop_signals.uninstall()
     events.emit("exit", code=code)
+    if not app.recognizer_idle:
+        # A model load cannot be interrupted. Everything else is stopped and saved; end the process now rather
+        # than let the interpreter tear down onnxruntime under the loading thread.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
     return int(code)
 
 

@@ -1,137 +1,77 @@
-"""The recognizer worker: a QObject living on its own QThread that owns the Recognizer.
+"""The recognizer as Qt signals: a thin QObject over ``RecognizerService`` for the app's GUI thread.
 
-Requests arrive as queued signal calls (so they are handled one at a time, in order) and results
-leave as signals; no exception escapes a slot. The GUI thread never waits on it.
+The models run on their own threads (see ``recognition/service.py``); this object lives on the GUI thread,
+so its signals, emitted from a model thread, are delivered there as queued calls. Its methods return at once.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+from PySide6.QtCore import QObject, Signal
 
-import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
-
-from swictation_gui import log
-from swictation_gui.recognition.base import SAMPLE_RATE, Recognizer, Transcript
-
-RecognizerFactory = Callable[[], Recognizer]
+from swictation_gui.recognition.base import Transcript
+from swictation_gui.recognition.service import AudioSource, LoadKind, RecognizerFactory, RecognizerService
 
 
 class RecognizerWorker(QObject):
-    """Loads, warms up and runs one Recognizer on the thread it is moved to.
+    """Loads models and recognizes utterances off the GUI thread.
 
-    Signals (emitted on the worker thread; connect with the default AutoConnection so GUI
-    receivers run on the GUI thread):
-        ready(str): The model is loaded and warm; the argument describes the device.
+    Signals (emitted on a model thread; receivers on the GUI thread get them queued):
+        ready(str): The first model is loaded and warm; the argument describes the device.
         load_failed(str): The first model could not be loaded (user-facing message).
-        transcribed(int, object): (seq, Transcript).
-        failed(int, str): (seq, user-facing message).
         swapped(str): A new model replaced the old one (device description).
         swap_failed(str): A new model could not be loaded; the old one keeps serving.
+        transcribed(int, object): (seq, Transcript).
+        failed(int, str): (seq, user-facing message).
     """
 
     ready = Signal(str)
     load_failed = Signal(str)
-    transcribed = Signal(int, object)
-    failed = Signal(int, str)
     swapped = Signal(str)
     swap_failed = Signal(str)
-    _swap_loaded = Signal(object, str)   # (Recognizer or None, error message), from the loader thread
+    transcribed = Signal(int, object)
+    failed = Signal(int, str)
 
-    def __init__(self, factory: RecognizerFactory) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._factory = factory
-        self._recognizer: Recognizer | None = None
-        self._load_error = ""
-        self._swap_thread: threading.Thread | None = None
-        self._swap_loaded.connect(self._finish_swap)
+        self._service = RecognizerService(_Forward(self))
 
-    @Slot()
-    def start(self) -> None:
-        """Worker thread: load and warm the model (connect to ``QThread.started``)."""
-        t0 = time.perf_counter()
-        try:
-            recognizer = self._factory()
-            recognizer.load()
-            recognizer.warm_up()
-        except Exception as exc:
-            self._load_error = str(exc) or type(exc).__name__
-            log.recognition.error("The model could not be loaded: %s", self._load_error)
-            self.load_failed.emit(self._load_error)
-            return
-        self._recognizer = recognizer
-        log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
-                             recognizer.device.describe())
-        self.ready.emit(recognizer.device.describe())
-
-    @Slot(int, object)
-    def transcribe(self, seq: int, samples: object) -> None:
-        """Worker thread: recognize 16 kHz mono float32 ``samples`` for utterance ``seq``.
-
-        ``samples`` may also be a callable returning them, so reading and resampling a long
-        recording happens here rather than on the GUI thread.
-        """
-        recognizer = self._recognizer
-        if recognizer is None:
-            why = self._load_error or "the model is not loaded"
-            self.failed.emit(seq, f"Nothing was transcribed: {why}")
-            return
-        try:
-            audio = np.asarray(samples() if callable(samples) else samples, dtype=np.float32)
-            t0 = time.perf_counter()
-            transcript = recognizer.transcribe(audio, SAMPLE_RATE)
-            timings = dict(transcript.timings_ms)
-            timings.setdefault("total", (time.perf_counter() - t0) * 1e3)
-            transcript = Transcript(transcript.text, transcript.tokens, transcript.timestamps, transcript.durations,
-                                    transcript.audio_seconds, timings)
-        except Exception as exc:
-            log.recognition.exception("Transcription %d failed", seq)
-            self.failed.emit(seq, f"Transcription failed: {exc}")
-            return
-        self.transcribed.emit(seq, transcript)
-
-    @Slot(object)
-    def swap(self, factory: object) -> None:
-        """Worker thread: load a new model beside the old one; switch only if it loads and warms up.
-
-        The new model loads on a helper thread, so the old one keeps serving requests meanwhile.
-        """
-        if self._swap_thread is not None and self._swap_thread.is_alive():
+    # Requests (GUI thread; they return at once).
+    def load(self, factory: RecognizerFactory) -> None:
+        """Load the first model, or switch to another one while the current one keeps serving."""
+        if not self._service.load(factory):
             self.swap_failed.emit("A model change is already in progress; try again when it has finished.")
-            return
-        if not callable(factory):
-            self.swap_failed.emit("Internal error: no model to load.")
-            return
 
-        def load() -> None:
-            try:
-                recognizer = factory()
-                recognizer.load()
-                recognizer.warm_up()
-            except Exception as exc:
-                self._swap_loaded.emit(None, str(exc) or type(exc).__name__)
-                return
-            self._swap_loaded.emit(recognizer, "")
+    def transcribe(self, seq: int, audio: AudioSource) -> None:
+        """Queue utterance ``seq``; ``audio()`` is called on the model thread."""
+        self._service.transcribe(seq, audio)
 
-        self._swap_thread = threading.Thread(target=load, name="model-swap", daemon=True)
-        self._swap_thread.start()
+    def close(self) -> None:
+        """Stop taking requests; model threads end after their queues."""
+        self._service.close()
 
-    @Slot(object, str)
-    def _finish_swap(self, recognizer: object, error: str) -> None:
-        """Worker thread: adopt the freshly loaded model, or keep the old one and report."""
-        if recognizer is None or not isinstance(recognizer, Recognizer):
-            log.recognition.error("The new model could not be loaded; keeping the current one: %s", error)
-            self.swap_failed.emit(f"The new model could not be loaded, so the current one stays in use: {error}")
-            return
-        self._recognizer = recognizer
-        self._load_error = ""
-        log.recognition.info("Switched to the new model (%s)", recognizer.device.describe())
-        self.swapped.emit(recognizer.device.describe())
+    def join(self, timeout: float) -> bool:
+        """Wait (bounded) for the model threads at shutdown; False if a model is still loading."""
+        return self._service.join(timeout)
 
-    def wait_for_swap(self, timeout: float) -> None:
-        """Any thread: wait for a helper loader thread to finish (used at shutdown)."""
-        thread = self._swap_thread
-        if thread is not None:
-            thread.join(timeout)
+
+class _Forward:
+    """``ServiceEvents`` as signal emissions (model threads; only emits)."""
+
+    def __init__(self, worker: RecognizerWorker) -> None:
+        self._w = worker
+
+    def loaded(self, kind: LoadKind, device: str) -> None:
+        """Model thread: a model is warm."""
+        (self._w.swapped if kind is LoadKind.SWITCH else self._w.ready).emit(device)
+
+    def load_failed(self, kind: LoadKind, message: str) -> None:
+        """Model thread: a model could not be loaded."""
+        (self._w.swap_failed if kind is LoadKind.SWITCH else self._w.load_failed).emit(message)
+
+    def transcribed(self, seq: int, transcript: Transcript) -> None:
+        """Model thread: an utterance's text."""
+        self._w.transcribed.emit(seq, transcript)
+
+    def failed(self, seq: int, message: str) -> None:
+        """Model thread: an utterance could not be transcribed."""
+        self._w.failed.emit(seq, message)
