@@ -21,23 +21,24 @@ from swictation_gui import log
 from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.audio.ring import FloatArray
-from swictation_gui.core import autostart, ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.session import Phase
-from swictation_gui.core.stop_signals import StopSignals
 from swictation_gui.errors import SwictationError
 from swictation_gui.models import catalogue
+from swictation_gui.platform import autostart, ipc
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
+from swictation_gui.platform.stop_signals import StopSignals
 from swictation_gui.recognition.base import Recognizer, Transcript
+from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.icons import TrayState
 from swictation_gui.ui.tray import Tray
-from swictation_gui.ui.windows import CudaProbe, Windows
+from swictation_gui.ui.windows import Windows
 
 TAKE_POLL_MS = 5          # while a take waits for its tail
 CAPTURE_POLL_MS = 200     # microphone health and reconnect

@@ -13,7 +13,8 @@ import swictation_gui
 
 HEADLESS_PACKAGES = ("recognition", "models", "audio", "core", "settings", "platform", "cli")
 # Modules that legitimately use QtCore/QtNetwork (signals, threads, local sockets) but never widgets.
-QT_ALLOWED = {"swictation_gui.recognition.worker", "swictation_gui.core.ipc"}
+QT_ALLOWED = {"swictation_gui.recognition.worker", "swictation_gui.recognition.cuda_probe",
+              "swictation_gui.platform.ipc"}
 
 
 def _modules() -> list[str]:
@@ -45,3 +46,60 @@ def test_qt_is_imported_directly_only_where_allowed() -> None:
                        else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{name}: {t}" for t in targets if t.startswith("PySide6")]
     assert offenders == []
+
+
+# Floors, lowest first: a module may import its own floor and those below, never one above.
+FLOORS = [
+    {"errors", "log", "paths"},
+    {"audio", "recognition", "models", "settings", "platform"},
+    {"core"},
+    {"ui", "bench"},
+    {"app", "cli", "__main__"},
+]
+
+
+def _floor(module: str) -> int:
+    part = module.split(".")[1] if module.count(".") else ""
+    for i, names in enumerate(FLOORS):
+        if part in names:
+            return i
+    raise AssertionError(f"{module} is on no floor: add its package to FLOORS")
+
+
+def _imports(module: str) -> set[str]:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return {m for m in found if m.startswith("swictation_gui.") and _is_module(m)}
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # "package.module.Name": a name imported from a module
+        return False
+
+
+def test_no_import_runs_back_up_a_floor() -> None:
+    everything = sorted(info.name for info in pkgutil.walk_packages(swictation_gui.__path__, "swictation_gui."))
+    upward = [f"{m} -> {target}" for m in everything for target in _imports(m) if _floor(target) > _floor(m)]
+    assert upward == []
+
+
+def test_core_imports_no_qt_at_all() -> None:
+    """core/ is the headless dictation pipeline: not even QtCore."""
+    core = [m for m in _modules() if m.startswith("swictation_gui.core.")]
+    assert "swictation_gui.core.session" in core
+    code = ("import importlib, json, sys\n"
+            f"for m in {core!r}: importlib.import_module(m)\n"
+            "print(json.dumps(sorted(k for k in sys.modules if k.startswith(('PySide6', 'shiboken')))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", f"core/ pulls in Qt: {proc.stdout}"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from swictation_gui.core import ipc
+from swictation_gui.platform import ipc
 
 _HELP = {
     "toggle": "start dictating, or stop and transcribe (like pressing the hotkey in toggle mode)",

@@ -1,68 +1,33 @@
-"""The app's windows (settings, first run, log, about) and the CUDA probe they show; GUI thread only."""
+"""The app's windows (settings, first run, log, about) and the model availability they show; GUI thread only."""
 
 from __future__ import annotations
 
-import threading
+import functools
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from swictation_gui import log
 from swictation_gui.models import catalogue
-from swictation_gui.recognition.base import DeviceReport
+from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.providers import Availability, default_model_availability
 
 
-class CudaProbe(QObject):
-    """Runs ``providers.cuda_status()`` once on a thread; until it answers, CUDA counts as unknown.
-
-    Signals:
-        finished(DeviceReport): emitted from the probe thread, delivered on the GUI thread.
-    """
-
-    finished = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.report: DeviceReport | None = None
-        self.finished.connect(self._store)
-
-    def start(self) -> None:
-        """Start probing (GUI thread); the answer arrives through ``finished``."""
-        threading.Thread(target=self._run, name="cuda-probe", daemon=True).start()
-
-    def _run(self) -> None:
-        """Probe thread: never raises."""
-        try:
-            from swictation_gui.recognition.providers import cuda_status
-
-            report = cuda_status()
-        except Exception as exc:
-            log.recognition.debug("CUDA probe failed", exc_info=True)
-            report = DeviceReport("cuda", "cpu", f"the CUDA check failed: {exc}")
-        self.finished.emit(report)
-
-    @Slot(object)
-    def _store(self, report: object) -> None:
-        assert isinstance(report, DeviceReport)
-        self.report = report
-
-    def availability(self, choice: ModelChoice, custom_dir: str | None) -> Availability:
-        """The settings dialog's model availability, with the real CUDA answer for the GPU model (GUI thread)."""
-        base = default_model_availability(choice, custom_dir)
-        if choice is not ModelChoice.GPU:
-            return base
-        missing = "" if base.installed else (
-            f"Not installed. Download it with: swictation-gui models download {catalogue.GPU_MODEL.key}")
-        if self.report is None:
-            return Availability(base.installed, base.installed, f"{missing} Checking CUDA…".strip())
-        if self.report.active != "cuda":
-            why = f"CUDA unavailable: {self.report.reason}. It would run on the CPU (slower)."
-            return Availability(base.installed, False, f"{missing} {why}".strip())
-        return Availability(base.installed, base.installed, missing)
+def model_availability(probe: CudaProbe, choice: ModelChoice, custom_dir: str | None) -> Availability:
+    """The settings dialog's model availability, with the real CUDA answer for the GPU model (GUI thread)."""
+    base = default_model_availability(choice, custom_dir)
+    if choice is not ModelChoice.GPU:
+        return base
+    missing = "" if base.installed else (
+        f"Not installed. Download it with: swictation-gui models download {catalogue.GPU_MODEL.key}")
+    if probe.report is None:
+        return Availability(base.installed, base.installed, f"{missing} Checking CUDA…".strip())
+    if probe.report.active != "cuda":
+        why = f"CUDA unavailable: {probe.report.reason}. It would run on the CPU (slower)."
+        return Availability(base.installed, False, f"{missing} {why}".strip())
+    return Availability(base.installed, base.installed, missing)
 
 
 class Windows(QObject):
@@ -95,7 +60,7 @@ class Windows(QObject):
         if self.settings_dialog is None:
             from swictation_gui.ui.settings_dialog import SettingsDialog
 
-            dialog = SettingsDialog(settings, model_availability=self._probe.availability,
+            dialog = SettingsDialog(settings, model_availability=functools.partial(model_availability, self._probe),
                                     settings_path=self._settings_path)
             dialog.settings_accepted.connect(self.settings_accepted)
             dialog.microphone_test_requested.connect(self.mic_test)
