@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from swictation_gui.core import autostart
+from swictation_gui.platform import autostart
 from swictation_gui.errors import SettingsError
 
 

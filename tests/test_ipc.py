@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from swictation_gui.core import ipc
+from swictation_gui.platform import ipc
 
 REPO = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import sys, threading
-from swictation_gui.core import ipc
+from swictation_gui.platform import ipc
 got = threading.Event()
 def on_command(cmd):
     print("GOT", cmd, flush=True)
