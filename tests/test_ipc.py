@@ -149,7 +149,7 @@ def test_cli_commands_reach_a_running_instance_in_another_process() -> None:
     finally:
         if child.poll() is None:
             child.kill()
-            child.wait(5)
+        child.communicate(timeout=5)  # also closes its pipes
     result = _cli("toggle")
     assert result.returncode == 1
     assert "not running" in result.stderr and "Start it with" in result.stderr

@@ -10,7 +10,8 @@ import soxr
 
 from swictation_gui.errors import AudioInputError
 from swictation_gui.models.catalogue import resolve
-from swictation_gui.recognition.base import Recognizer
+from swictation_gui.recognition.base import Recognizer, Transcript
+from swictation_gui.recognition.engine_base import SILENCE_PEAK, WARM_UP_SECONDS
 from swictation_gui.recognition.sherpa_engine import SherpaEngine
 from tests.fixtures import synth_models as sm
 
@@ -73,8 +74,22 @@ def test_long_audio_is_split_in_pauses_without_losing_words(engine: SherpaEngine
     assert t.timestamps[-1] > 9.0  # offsets of later segments are applied
 
 
-def test_warm_up_runs(engine: SherpaEngine) -> None:
+def test_warm_up_runs_the_model_on_audible_noise_of_each_length(engine: SherpaEngine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warm-up must really decode (not be skipped as silence), once per warm-up length."""
+    real = engine._recognize
+    ran: list[tuple[int, float, Transcript]] = []
+
+    def spy(samples: np.ndarray) -> Transcript:  # type: ignore[type-arg]
+        result = real(samples)
+        ran.append((samples.size, float(np.max(np.abs(samples))), result))
+        return result
+
+    monkeypatch.setattr(engine, "_recognize", spy)
     engine.warm_up()
+    assert [n for n, _, _ in ran] == [int(s * 16_000) for s in WARM_UP_SECONDS]
+    assert all(peak >= SILENCE_PEAK for _, peak, _ in ran), "warm-up audio would be skipped as silence"
+    assert all(isinstance(t, Transcript) and t.audio_seconds > 0 for _, _, t in ran)
 
 
 def test_cuda_request_reports_the_truth(band_model: Path) -> None:
