@@ -1,9 +1,8 @@
 """The tray app's composition root: builds every part, wires them together, and owns the staged shutdown.
 
-Threads: the GUI thread runs Qt, the session, the capture's polling and the tray; the recognizer
-worker has its own QThread; pynput calls the hotkey callbacks on its listener thread (they only
-emit signals); PortAudio calls the capture callback (it only copies); injection runs on the
-injector thread. Nothing on the GUI thread waits for any of them.
+Which thread runs what is listed once, in docs/threads.md. In short: the GUI thread runs Qt, the dictation
+pipeline and every widget; everything else (models, microphone, hotkey, typing, control socket) runs on threads
+of its own and reaches the GUI thread only through queued signals. Nothing on the GUI thread waits for them.
 """
 
 from __future__ import annotations
@@ -12,316 +11,162 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
-from swictation_gui.audio.capture import Capture
+from swictation_gui.audio.capture import Capture, CaptureEvent
 from swictation_gui.audio.cues import SoundCues
-from swictation_gui.audio.ring import FloatArray
-from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
+from swictation_gui.cli import app_args
+from swictation_gui.core.appconfig import AppConfig, changed_parts, load_config, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
-from swictation_gui.core.injection_runner import InjectionRunner
-from swictation_gui.core.session import Phase
 from swictation_gui.errors import SwictationError
-from swictation_gui.models import catalogue
 from swictation_gui.platform import autostart, ipc
-from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
+from swictation_gui.platform.base import InjectionResult
 from swictation_gui.platform.stop_signals import StopSignals
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
-from swictation_gui.ui.icons import TrayState
+from swictation_gui.ui.feedback import LevelMonitor, TrayFeedback
+from swictation_gui.ui.first_run_controller import FirstRunController
+from swictation_gui.ui.live_parts import LiveParts
+from swictation_gui.ui.qt_timers import QtTimers
+from swictation_gui.ui.thread_inputs import ThreadInputs
 from swictation_gui.ui.tray import Tray
 from swictation_gui.ui.windows import Windows
 
-TAKE_POLL_MS = 5          # while a take waits for its tail
-CAPTURE_POLL_MS = 200     # microphone health and reconnect
-LEVEL_POLL_MS = 50        # input level for the tray and the settings dialog
-
-
-class _Bridge(QObject):
-    """Carries calls from foreign threads (pynput, injector) to the GUI thread as queued signals."""
-
-    pressed = Signal()
-    released = Signal()
-    cancelled = Signal()
-    injected = Signal(int, object)
-    command = Signal(str)
-
-
-class _QtTimer:
-    """A cancellable single-shot timer for the session (GUI thread)."""
-
-    def __init__(self, parent: QObject, seconds: float, callback: Callable[[], None]) -> None:
-        self._timer = QTimer(parent)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(callback)
-        self._timer.start(max(0, int(seconds * 1000)))
-
-    def cancel(self) -> None:
-        """Stop the timer (GUI thread)."""
-        self._timer.stop()
-        self._timer.deleteLater()
-
-
-def _make_hotkey(s: Settings) -> HotkeyListener:
-    from swictation_gui.platform.hotkey import X11HotkeyListener
-
-    return X11HotkeyListener(s.hotkey, HotkeyMode(s.hotkey_mode))
-
-
-def _make_injector(s: Settings, wait_released: Callable[[float], bool]) -> TextInjector:
-    from swictation_gui.platform.injection import create_injector
-
-    return create_injector(s.injection_method, wait_released=wait_released)
+SHUTDOWN_JOIN_S = 3.0  # bound on waiting for threads at quit (a model still loading is left to os._exit)
 
 
 class Application(QObject):
-    """Owns every part of the running app and implements the pipeline's ``Host`` with Qt (GUI thread)."""
+    """Owns every part of the running app (GUI thread)."""
+
+    capture_event = Signal(object, object, str)  # (capture, CaptureEvent, message) from a capture worker thread
 
     def __init__(self, config: AppConfig, events: EventLog) -> None:
         super().__init__()
-        self.config = config
-        self.events = events
-        self.settings = s = config.settings
-        self._shutting_down = False
-        self._done = False
+        self.config, self.events = config, events
+        s = config.effective
+        self._shutting_down = self._done = False
         self.recognizer_idle = True  # False when a model was still loading at shutdown (see main)
-        self._mic_test = False
         self._device = ""
-        self._bridge = _Bridge()
+        self.timers = QtTimers(self)
         self.tray = Tray()
         self.tray.set_notifications_enabled(s.notifications)
         self.cuda_probe = CudaProbe()
         self.windows = Windows(config.store.path, self.cuda_probe)
         self.cues = SoundCues(s.sound_cues)
-        self.hotkey: HotkeyListener | None = None
-        self.dictation = Dictation(self, events, self._new_capture(s), session_config(s), s.tail_ms / 1000)
-        self.session = self.dictation.session
-        self._take_timer = self._timer(TAKE_POLL_MS, self.dictation.poll_takes)
-        self._capture_timer = self._timer(CAPTURE_POLL_MS, lambda: self.dictation.capture.poll())
-        self._level_timer = self._timer(LEVEL_POLL_MS, self._show_level)
-        # The recognizer: each model loads and serves on a thread of its own; results arrive as queued signals.
-        self._worker = RecognizerWorker()
-        self._worker.ready.connect(self._on_ready)
-        self._worker.swapped.connect(self._on_ready)
-        self._worker.load_failed.connect(self._on_load_failed)
-        self._worker.swap_failed.connect(self._on_swap_failed)
-        self._worker.transcribed.connect(self._on_transcribed)
-        self._worker.failed.connect(self._on_recognition_failed)
-        # Foreign threads (pynput, injector, control socket) → GUI thread. Every receiver is a slot of
-        # this QObject: PySide6 runs a plain Python callable on the emitting thread.
-        self._bridge.pressed.connect(self._on_pressed)
-        self._bridge.released.connect(self._on_released)
-        self._bridge.cancelled.connect(self._on_cancelled)
-        self._bridge.injected.connect(self._on_injected)
-        self._bridge.command.connect(self._on_command)
-        self.tray.quit_requested.connect(self.shutdown)
-        self.tray.toggle_requested.connect(self.dictation.toggle)
-        self.tray.settings_requested.connect(self._open_settings)
-        self.tray.copy_last_requested.connect(self._copy_last)
-        self.tray.paste_last_requested.connect(self._paste_last)
-        self.tray.open_log_requested.connect(self._open_log)
-        self.tray.about_requested.connect(self._open_about)
-        self.tray.model_requested.connect(self._switch_model)
+        self.recognizer = RecognizerWorker()
+        self.inputs = ThreadInputs()
+        self.feedback = TrayFeedback(self.tray, self.cues, events)
+        self.parts = LiveParts(None, self.inputs, self.feedback, events, self.capture_event.emit)  # type: ignore[arg-type]
+        self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, self.parts.new_capture(s),
+                                   session_config(s), s.tail_ms / 1000)
+        self.parts.dictation = self.dictation
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
+        self.feedback._on_recording = self.levels.set_recording
+        self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
+                                            events)
+        self._wire()
+
+    def _wire(self) -> None:
+        """Connect every signal to its GUI-thread slot (each receiver is a slot of a QObject on this thread)."""
+        r = self.recognizer
+        r.ready.connect(self._on_ready)
+        r.swapped.connect(self._on_ready)
+        r.load_failed.connect(self._on_load_failed)
+        r.swap_failed.connect(lambda message: self.feedback.notify(message, "error"))
+        r.transcribed.connect(self._on_transcribed)
+        r.failed.connect(self._on_recognition_failed)
+        self.inputs.hotkey.connect(self._on_hotkey)
+        self.inputs.injected.connect(self._on_injected)
+        self.inputs.command.connect(self._on_command)
+        self.capture_event.connect(self._on_capture_event)
+        t = self.tray
+        t.quit_requested.connect(self.shutdown)
+        t.toggle_requested.connect(self._toggle)
+        t.settings_requested.connect(self._open_settings)
+        t.copy_last_requested.connect(self._copy_last)
+        t.paste_last_requested.connect(self._paste_last)
+        t.open_log_requested.connect(self.windows.open_log)
+        t.about_requested.connect(self._open_about)
+        t.model_requested.connect(self._switch_model)
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
-        self.windows.model_installed.connect(self._on_model_installed)
-        self.cuda_probe.finished.connect(self._on_cuda_probed)
-
-    def _timer(self, interval_ms: int, callback: Callable[[], None]) -> QTimer:
-        timer = QTimer(self)
-        timer.setInterval(interval_ms)
-        timer.timeout.connect(callback)
-        return timer
-
-    def _new_capture(self, s: Settings) -> Capture:
-        return Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
-                       on_event=lambda event, message: self.dictation.on_capture_event(event, message))
+        self.cuda_probe.finished.connect(self.first_run.on_cuda_probed)
+        self.first_run.use_settings.connect(self.apply_settings)
+        self.first_run.reload_model.connect(self._load_model)
 
     def _recognizer_factory(self, model: str) -> Callable[[], Recognizer]:
         engine, device = self.config.engine, self.config.device
 
-        def build() -> Recognizer:
+        def build() -> Recognizer:  # runs on the new model's own thread
             from swictation_gui.models.catalogue import resolve
             from swictation_gui.recognition import factory
 
             return factory.create(resolve(model), engine=engine, device=device)
         return build
 
-    # ----------------------------------------------------------------- start-up
-
     def start(self) -> None:
-        """Show the tray, start loading the model, open the microphone and listen for the hotkey."""
-        s = self.settings
+        """Show the tray and start everything that takes time on its own thread; returns at once."""
+        s = self.config.effective
         self.tray.show()
-        self.tray.set_state(TrayState.LOADING)
-        self.tray.set_info(self.config.model, "", s.hotkey, str(s.hotkey_mode))
-        self.tray.set_model(self.config.model)
+        self._show_info()
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
-        self._worker.load(self._recognizer_factory(self.config.model))
-        self._open_capture()
-        self._capture_timer.start()
-        self._start_injector(s)
-        self._start_hotkey(s)
+        self._load_model()
+        self.dictation.capture.open()
+        self.parts.start_injector(s)
+        self.parts.start_hotkey(s)
 
-    def _open_capture(self) -> None:
-        try:
-            self.dictation.capture.open()
-        except SwictationError as exc:
-            log.audio.warning("%s", exc)  # the capture event already told the user; polling keeps retrying
+    def _load_model(self) -> None:
+        self.dictation.model_loading()
+        self.recognizer.load(self._recognizer_factory(self.config.model))
 
-    def _start_injector(self, s: Settings) -> None:
-        if self.dictation.runner is not None:
-            self.dictation.runner.stop()
-            self.dictation.runner = None
-        try:
-            # The injector itself waits until the hotkey is up before sending anything.
-            runner = InjectionRunner(_make_injector(s, self._keys_released), self._bridge.injected.emit)
-        except (SwictationError, ImportError) as exc:
-            self._platform_failed(f"Text output could not be set up: {exc}")
-            return
-        runner.start()
-        self.dictation.runner = runner
+    def _show_info(self) -> None:
+        s = self.config.effective
+        self.tray.set_info(self.config.model, self._device, s.hotkey, str(s.hotkey_mode))
+        self.tray.set_model(self.config.model)
 
-    def _start_hotkey(self, s: Settings) -> None:
-        if self.hotkey is not None:
-            self.hotkey.stop()
-            self.hotkey = None
-        try:
-            self.hotkey = _make_hotkey(s)
-            self.hotkey.start(self._bridge.pressed.emit, self._bridge.released.emit, self._bridge.cancelled.emit)
-        except (SwictationError, ImportError) as exc:
-            self.hotkey = None
-            self._platform_failed(f"The hotkey could not be set up: {exc}")
-            return
-        if self.dictation.runner is not None:
-            self.dictation.setup_error = ""
-            self.dictation.refresh()
-            self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+    # ----------------------------------------------------------------- results from other threads
 
-    def _platform_failed(self, message: str) -> None:
-        self.dictation.setup_error = message
-        self.notify(message, "error")
-        self.tray.set_state(TrayState.ERROR, message)
-        self.events.emit("error", kind="platform", message=message)
-
-    def _keys_released(self, timeout: float) -> bool:
-        """Injector thread: wait until the hotkey is physically up."""
-        hotkey = self.hotkey
-        return True if hotkey is None else hotkey.wait_keys_released(timeout)
-
-    # ----------------------------------------------------------------- Host (GUI thread)
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> _QtTimer:
-        """A cancellable single-shot timer."""
-        return _QtTimer(self, seconds, callback)
-
-    def poll_takes(self, active: bool) -> None:
-        """Run the take poll only while a take waits for its tail."""
-        if active:
-            self._take_timer.start()
-        else:
-            self._take_timer.stop()
-
-    def request_transcription(self, seq: int, audio: Callable[[], FloatArray]) -> None:
-        """Queue the audio for the recognizer thread."""
-        self._worker.transcribe(seq, audio)
-
-    def show_state(self, state: str, detail: str) -> None:
-        """Mirror the pipeline's state in the tray."""
-        self.tray.set_state(TrayState(state), detail)
-
-    def notify(self, message: str, level: str = "warning") -> None:
-        """Tell the user (tray notification) and log it."""
-        log.ui.warning("%s", message)
-        self.tray.notify("Swictation", message, level)
-        self.events.emit("notify", level=level, message=message)
-
-    def recording_changed(self, recording: bool) -> None:
-        """Sound cue, and the tray's level ring while recording."""
-        if recording:
-            self.cues.play_start()
-        else:
-            self.cues.play_stop()
-        self._update_level_timer()
-
-    # ----------------------------------------------------------------- results (GUI thread)
-
-    @Slot(object)
-    def _on_cuda_probed(self, report: object) -> None:
-        """First run: no model installed for the configured choice, so offer to download one."""
-        spec = catalogue.spec_for_key(self.config.model)
-        if spec is not None and not catalogue.installed_dir(spec).is_dir():
-            self.events.emit("first_run", model=spec.key)
-            self.windows.open_first_run()
-
-    @Slot(object)
-    def _on_model_installed(self, location: object) -> None:
-        """The first-run dialog installed (or adopted) a model: use it, and save that choice."""
-        assert isinstance(location, catalogue.ModelLocation)
-        if location.spec is not None:
-            new = self.settings.replace(model=ModelChoice(location.spec.key))
-        else:
-            new = self.settings.replace(model=ModelChoice.CUSTOM, custom_model_dir=str(location.folder))
-        same = model_for(new) == self.config.model
-        self.apply_settings(new)
-        if same:  # the choice did not change, but the model is there now: load it
-            self._worker.load(self._recognizer_factory(self.config.model))
-
-    @Slot(str)
-    def _switch_model(self, key: str) -> None:
-        """Tray "Model ▸ …": switch live; the old model keeps serving until the new one is warm."""
-        if key in ("gpu", "cpu") and key != self.settings.model:
-            self.apply_settings(self.settings.replace(model=ModelChoice(key)))
+    @Slot(object, object, str)
+    def _on_capture_event(self, capture: object, event: object, message: str) -> None:
+        if capture is self.dictation.capture and isinstance(event, CaptureEvent):
+            self.dictation.on_capture_event(event, message)  # a replaced capture's late events are dropped
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
         self._device = device
-        self.dictation.model_ready = True
-        self.tray.set_info(self.config.model, device, self.settings.hotkey, str(self.settings.hotkey_mode))
-        self.dictation.refresh()
+        self.dictation.model_ready()
+        self._show_info()
         capture = self.dictation.capture
         self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
 
-    @Slot(str)
-    def _on_load_failed(self, message: str) -> None:
-        self.tray.set_state(TrayState.NO_MODEL if "not installed" in message else TrayState.ERROR, message)
-        self.notify(message, "error")
-        self.events.emit("load_failed", message=message)
+    @Slot(str, bool)
+    def _on_load_failed(self, message: str, missing: bool) -> None:
+        self.dictation.model_failed(message, missing)
+        if not missing:  # a missing model is the normal first state: the first-run dialog offers it
+            self.feedback.notify(message, "error")
+        self.events.emit("load_failed", message=message, missing=missing)
 
-    @Slot(str)
-    def _on_swap_failed(self, message: str) -> None:
-        self.notify(message, "error")
-
-    @Slot()
-    def _on_pressed(self) -> None:
-        self.dictation.press()
-
-    @Slot()
-    def _on_released(self) -> None:
-        self.dictation.release()
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self.session.cancel()
-
-    @Slot(int, str)
-    def _on_recognition_failed(self, seq: int, message: str) -> None:
-        self.session.recognition_failed(seq, message)
+    @Slot(int, str, str)
+    def _on_hotkey(self, generation: int, event: str, message: str) -> None:
+        self.parts.on_hotkey(generation, event, message)
 
     @Slot(int, object)
     def _on_transcribed(self, seq: int, transcript: object) -> None:
         assert isinstance(transcript, Transcript)
         self.dictation.transcribed(seq, transcript)
+
+    @Slot(int, str)
+    def _on_recognition_failed(self, seq: int, message: str) -> None:
+        self.dictation.session.recognition_failed(seq, message)
 
     @Slot(int, object)
     def _on_injected(self, seq: int, result: object) -> None:
@@ -329,39 +174,23 @@ class Application(QObject):
         self.dictation.injected(seq, result)
         self.tray.set_last_transcript(self.dictation.last_text())  # also after a failure: "Paste again"
 
-    def stop_requested(self) -> None:
-        """Signals thread: SIGINT/SIGTERM; the shutdown runs on the GUI thread."""
-        self._bridge.command.emit("quit")
-
-    def on_control(self, command: str) -> None:
-        """Control-socket thread: forward a command to the GUI thread."""
-        self._bridge.command.emit(command)
-
     @Slot(str)
     def _on_command(self, command: str) -> None:
+        """A control-socket command, or "quit" from SIGINT/SIGTERM."""
         self.events.emit("command", command=command)
-        recording = self.session.phase == Phase.RECORDING
-        if command == "toggle" or (command == "start" and not recording) or (command == "stop" and recording):
-            self.dictation.toggle()
-        elif command == "quit":
-            self.shutdown()
-        elif command == "settings":
-            self._open_settings()
+        actions: dict[str, Callable[[], None]] = {
+            "toggle": self._toggle, "start": self.dictation.start, "stop": self.dictation.stop,
+            "quit": self.shutdown, "settings": self._open_settings}
+        if command in actions:
+            actions[command]()
         elif command.startswith("model:"):
             self._switch_model(command.removeprefix("model:"))
 
-    def _update_level_timer(self) -> None:
-        if self.session.phase == Phase.RECORDING or self._mic_test:
-            self._level_timer.start()
-        else:
-            self._level_timer.stop()
+    # ----------------------------------------------------------------- user actions
 
-    def _show_level(self) -> None:
-        level = self.dictation.capture.level()
-        if self.session.phase == Phase.RECORDING:
-            self.tray.set_level(level)
-        if self._mic_test:
-            self.windows.set_level(level)
+    @Slot()
+    def _toggle(self) -> None:
+        self.dictation.toggle()
 
     @Slot()
     def _copy_last(self) -> None:
@@ -377,49 +206,48 @@ class Application(QObject):
         if text and self.dictation.runner is not None:
             self.dictation.runner.submit(0, text)
 
-    # ----------------------------------------------------------------- settings
-
     @Slot()
     def _open_settings(self) -> None:
-        """Show the settings dialog (one at a time)."""
-        self.windows.open_settings(self.settings)
-
-    @Slot()
-    def _open_log(self) -> None:
-        self.windows.open_log()
+        self.windows.open_settings(self.config.effective)
 
     @Slot()
     def _open_about(self) -> None:
         self.windows.open_about(self._device)
 
+    @Slot(str)
+    def _switch_model(self, key: str) -> None:
+        """Tray "Model ▸ …": switch live; the old model keeps serving until the new one is warm."""
+        if key in ("gpu", "cpu") and key != self.config.effective.model:
+            self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
+
     @Slot(object)
     def _mic_test_changed(self, device: object) -> None:
-        """The dialog's microphone page is showing (a device name or None) or closed (False): meter the open
-        microphone when it is that device."""
-        self._mic_test = device is not False and (device or None) == (self.settings.input_device or None)
-        self._update_level_timer()
+        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone when
+        it is that device."""
+        ours = self.config.effective.input_device or None
+        self.levels.set_dialog(device is not False and (device or None) == ours)
 
     @Slot(bool)
     def _hotkey_capture_changed(self, capturing: bool) -> None:
         """While the dialog records a new hotkey, the global one must not start dictations."""
-        if capturing and self.hotkey is not None:
-            self.hotkey.stop()
-            self.hotkey = None
-        elif not capturing and self.hotkey is None and not self._shutting_down:
-            self._start_hotkey(self.settings)
+        if capturing:
+            self.parts.stop_hotkey()
+        elif self.parts.hotkey is None and not self._shutting_down:
+            self.parts.start_hotkey(self.config.effective)
 
     @Slot(object)
     def apply_settings(self, new: object) -> None:
-        """Save ``new`` and rebuild only the parts it changes (GUI thread)."""
+        """Save what the user changed (never this run's command-line overrides); rebuild only what changed."""
         assert isinstance(new, Settings)
-        old, self.settings = self.settings, new
+        old = self.config.effective
+        self.config, to_save = self.config.with_user_change(new)
         try:
-            self.config.store.save(new)
+            self.config.store.save(to_save)
         except SwictationError as exc:
-            self.notify(str(exc), "error")
+            self.feedback.notify(str(exc), "error")
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
-        self.session.config = session_config(new)
+        self.dictation.session.config = session_config(new)
         self.dictation.tail_s = new.tail_ms / 1000
         self.cues.set_enabled(new.sound_cues)
         self.tray.set_notifications_enabled(new.notifications)
@@ -427,20 +255,16 @@ class Application(QObject):
             try:
                 autostart.set_enabled(new.start_at_login)
             except SwictationError as exc:
-                self.notify(str(exc), "error")
+                self.feedback.notify(str(exc), "error")
         if "capture" in parts:
-            self.dictation.capture.close()
-            self.dictation.capture = self._new_capture(new)
-            self._open_capture()
+            self.parts.replace_capture(new)
         if "injector" in parts:
-            self._start_injector(new)
+            self.parts.start_injector(new)
         if "hotkey" in parts:
-            self._start_hotkey(new)
+            self.parts.start_hotkey(new)
         if "model" in parts:
-            self.config = replace(self.config, model=model_for(new))
-            self._worker.load(self._recognizer_factory(self.config.model))
-        self.tray.set_info(self.config.model, self._device, new.hotkey, str(new.hotkey_mode))
-        self.tray.set_model(self.config.model)
+            self._load_model()
+        self._show_info()
 
     # ----------------------------------------------------------------- shutdown
 
@@ -451,46 +275,46 @@ class Application(QObject):
             return
         self._shutting_down = True
         self.events.emit("shutting_down")
-        QTimer.singleShot(0, self._shutdown_stage2)
+        QTimer.singleShot(0, self._quit)
 
-    def _shutdown_stage2(self) -> None:
+    def _quit(self) -> None:
         self.shutdown_now()
         app = QApplication.instance()
         if app is not None:
             app.exit(0)
 
     def shutdown_now(self) -> None:
-        """Stop every part (idempotent, GUI thread): hotkey, microphone, injector, recognizer, tray."""
+        """Stop every part (idempotent, GUI thread), each stage even if an earlier one failed: input first (hotkey,
+        microphone), then output (typing, sounds), then the models and the windows."""
         if self._done:
             return
-        self._done = True
-        self._shutting_down = True
-        if self.hotkey is not None:
-            try:
-                self.hotkey.stop()
-            except Exception as exc:
-                log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
+        self._done = self._shutting_down = True
         self.dictation.stopping = True
-        for timer in (self._capture_timer, self._take_timer, self._level_timer):
-            timer.stop()
-        self.dictation.capture.close()
-        self.session.shutdown()
-        if self.dictation.runner is not None:
-            self.dictation.runner.stop()
-        self._worker.close()
-        self.recognizer_idle = self._worker.join(3.0)
-        self.cues.close()
-        self.windows.close_all()
-        self.tray.hide()
+        stages: list[tuple[str, Callable[[], object]]] = [
+            ("hotkey, microphone and typing", self.parts.stop),
+            ("pending dictations", self.dictation.session.shutdown),
+            ("level meter", self.levels.stop),
+            ("models", self.recognizer.close),
+            ("threads", lambda: self.parts.join(SHUTDOWN_JOIN_S)),
+            ("sound cues", self.cues.close),
+            ("windows", self.windows.close_all),
+            ("tray", self.tray.hide),
+        ]
+        for name, stage in stages:
+            try:
+                stage()
+            except Exception:
+                log.init.exception("Shutdown stage %r failed; continuing", name)
+        self.recognizer_idle = self.recognizer.join(SHUTDOWN_JOIN_S)
         self.events.emit("stopped")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the tray app until Quit, SIGINT or SIGTERM; returns the exit code."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    events = EventLog(sys.stderr if args.log_json else None, args.log_transcripts)
+    options = app_args.parse(sys.argv[1:] if argv is None else argv)
+    events = EventLog(sys.stderr if options.log_json else None, options.log_transcripts)
     try:
-        config, warnings = load_config(args)
+        config, warnings = load_config(options)
     except (SwictationError, ValueError) as exc:
         print(f"swictation-gui: {exc}", file=sys.stderr)
         events.emit("fatal", message=str(exc))
@@ -520,25 +344,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ipc.IpcError as exc:
         log.init.warning("No remote control this time: %s", exc)
     app = Application(config, events)
-    target.append(app.on_control)
-    stop_signals = StopSignals(app.stop_requested)
+    target.append(app.inputs.post_command)
+    stop_signals = StopSignals(lambda: app.inputs.post_command("quit"))
     stop_signals.install()
     for warning in warnings:
-        app.notify(warning)
+        app.feedback.notify(warning)
     app.start()
-    code = qapp.exec()
+    code = int(qapp.exec())
     app.shutdown_now()
     control.stop()
     stop_signals.uninstall()
     events.emit("exit", code=code)
     if not app.recognizer_idle:
         # A model load cannot be interrupted. Everything else is stopped and saved; end the process now rather
-        # than let the interpreter tear down onnxruntime under the loading thread.
+        # than let the interpreter tear onnxruntime down under the loading thread.
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(int(code))
-    return int(code)
+        os._exit(code)
+    return code
 
 
 def _has_display() -> bool:

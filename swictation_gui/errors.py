@@ -9,6 +9,10 @@ class ModelError(SwictationError):
     """A model folder is missing, incomplete or broken."""
 
 
+class ModelNotInstalledError(ModelError):
+    """A catalogue model that has not been downloaded yet (the normal first state, not a fault)."""
+
+
 class AudioInputError(SwictationError):
     """Audio handed to a recognizer cannot be used (NaN/Inf, wrong shape, unreadable file)."""
 

@@ -9,6 +9,9 @@ import pytest
 
 from tests.fixtures import synth_models
 
+# Fixture modules shared by several test files (declared here once, so pytest rewrites their asserts).
+pytest_plugins = ["tests.desktop.fixtures", "tests.fixtures.download_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from swictation_gui.platform import autostart
 from swictation_gui.errors import SettingsError
+from swictation_gui.platform import autostart
 
 
 def _parse(path: Path) -> configparser.SectionProxy:

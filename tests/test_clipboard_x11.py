@@ -11,8 +11,6 @@ from swictation_gui.platform.clipboard import available_backends, create_clipboa
 from swictation_gui.platform.x11 import SelectionOwner
 from tests.desktop import xenv
 
-pytest_plugins = ["tests.desktop.fixtures"]
-
 pytestmark = pytest.mark.e2e
 
 TEXT = "café — naïve ß 日本語 😀 “q” ÄÖÜ\nsecond line\ttab"

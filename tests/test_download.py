@@ -22,7 +22,6 @@ from tests.fixtures.archives import CPU, GPU, Archive, corrupt_archive, served_s
 from tests.fixtures.http_server import ArchiveServer, Behaviour, wait_until
 
 PATH = "/asr-models/model.tar.bz2"
-pytest_plugins = ["tests.fixtures.download_fixtures"]
 pytestmark = pytest.mark.timeout(60)
 
 

@@ -16,7 +16,6 @@ from tests.desktop import xenv
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
 
-pytest_plugins = ["tests.desktop.fixtures"]
 Listen = Callable[..., "tuple[X11HotkeyListener, Recorder]"]
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,6 @@ from tests.desktop import xenv
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
 
-pytest_plugins = ["tests.desktop.fixtures"]
 
 UNICODE = "café — naïve ß 日本語 😀"
 ASCII = "Hello, world! 123 (ok) ~`@#$%^&*_+={}[]|\\:;\"'<>,.?/"

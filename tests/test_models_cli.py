@@ -22,7 +22,6 @@ from tests.fixtures import synth_models as sm
 from tests.fixtures.archives import Archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour
 
-pytest_plugins = ["tests.fixtures.download_fixtures"]
 pytestmark = pytest.mark.timeout(120)
 
 

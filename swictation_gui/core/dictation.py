@@ -1,8 +1,8 @@
 """The dictation pipeline without Qt: microphone takes → session → recognizer requests → ordered injection.
 
-``Dictation`` implements the session's ``Effects`` on top of the capture and the injector thread, and
-reports what the user should see through a small ``Host`` interface that the app implements with Qt
-(timers, tray, recognizer thread). Every method runs on the owner (GUI) thread.
+``Dictation`` implements the session's ``Effects`` on top of the capture and the injector thread, and reaches
+the rest of the app through three narrow ports (``core/ports.py``): timers, the transcriber and the user's
+feedback. Every method runs on the owner (GUI) thread; results from other threads arrive there first.
 """
 
 from __future__ import annotations
@@ -10,61 +10,39 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import replace
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
-from swictation_gui.audio.ring import FloatArray
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
+from swictation_gui.core.ports import Feedback, Timers, Transcriber
 from swictation_gui.core.session import Cancellable, Phase, Session, SessionConfig
+from swictation_gui.core.status import Facts, ModelState, StatusView, status_of
 from swictation_gui.platform.base import InjectionResult
 from swictation_gui.recognition.base import Transcript
 
-
-class Host(Protocol):
-    """What the app provides (owner thread)."""
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> Cancellable:
-        """Run ``callback`` on the owner thread after ``seconds``."""
-        ...
-
-    def poll_takes(self, active: bool) -> None:
-        """Start (or stop) calling ``Dictation.poll_takes`` every few milliseconds."""
-        ...
-
-    def request_transcription(self, seq: int, audio: Callable[[], FloatArray]) -> None:
-        """Queue ``audio()`` for the recognizer thread (it calls ``audio`` there)."""
-        ...
-
-    def show_state(self, state: str, detail: str) -> None:
-        """Tray state: "loading", "ready", "recording", "transcribing", "error" or "no_model"."""
-        ...
-
-    def notify(self, message: str, level: str) -> None:
-        """A user-facing message ("info", "warning", "error")."""
-        ...
-
-    def recording_changed(self, recording: bool) -> None:
-        """A recording started or ended (sound cues, level meter)."""
-        ...
+TAKE_POLL_S = 0.005  # while a take waits for its tail
 
 
 class Dictation:
     """Capture, session and injector, wired together (owner thread)."""
 
-    def __init__(self, host: Host, events: EventLog, capture: Capture, config: SessionConfig, tail_s: float) -> None:
-        self.host = host
+    def __init__(self, timers: Timers, transcriber: Transcriber, feedback: Feedback, events: EventLog,
+                 capture: Capture, config: SessionConfig, tail_s: float) -> None:
+        self.timers = timers
+        self.transcriber = transcriber
+        self.feedback = feedback
         self.events = events
         self.capture = capture
         self.session = Session(self, config)
         self.tail_s = tail_s
         self.runner: InjectionRunner | None = None
-        self.model_ready = False
-        self.mic_error = ""
-        self.setup_error = ""
         self.stopping = False
+        self._facts = Facts()
+        self._shown: StatusView | None = None
         self._waiting: list[tuple[int, Take]] = []
+        self._take_poll: Cancellable | None = None
         self._recording = False
         self._owner = threading.get_ident()
 
@@ -76,40 +54,63 @@ class Dictation:
 
     # ----------------------------------------------------------------- state shown to the user
 
+    @property
+    def status(self) -> StatusView:
+        """What the tray shows now."""
+        return status_of(self._facts)
+
+    @property
+    def model_state(self) -> ModelState:
+        """Where the recognizer stands."""
+        return self._facts.model
+
+    def _set(self, **facts: object) -> None:
+        self._facts = replace(self._facts, **facts)  # type: ignore[arg-type]
+        self.refresh()
+
     def refresh(self) -> None:
-        """Push the current state to the tray."""
-        if not self.model_ready:
-            return
+        """Push the status to the tray when it changed."""
         phase = self.session.phase
-        if self.setup_error:
-            self.host.show_state("error", self.setup_error)
-        elif phase == Phase.RECORDING:
-            self.host.show_state("recording", "")
-        elif phase != Phase.IDLE:
-            self.host.show_state("transcribing", "")
-        elif self.mic_error:
-            self.host.show_state("error", self.mic_error)
-        else:
-            self.host.show_state("ready", "")
+        self._facts = replace(self._facts, recording=phase == Phase.RECORDING,
+                              busy=phase in (Phase.TRANSCRIBING, Phase.INJECTING))
+        view = status_of(self._facts)
+        if view != self._shown:
+            self._shown = view
+            self.feedback.show_status(view)
+
+    def model_loading(self, message: str = "") -> None:
+        """A model is being loaded (the first, or one installed later)."""
+        self._set(model=ModelState.LOADING, model_message=message)
+
+    def model_ready(self) -> None:
+        """The recognizer is warm."""
+        self._set(model=ModelState.READY, model_message="")
+
+    def model_failed(self, message: str, missing: bool) -> None:
+        """The model could not be loaded: not installed yet (``missing``) or broken."""
+        self._set(model=ModelState.MISSING if missing else ModelState.FAILED, model_message=message)
+
+    def set_setup_error(self, message: str) -> None:
+        """The hotkey or the text output could not be set up ("" once it works)."""
+        self._set(setup_error=message)
 
     def on_capture_event(self, event: CaptureEvent, message: str) -> None:
         """From ``Capture.open``/``poll``: the microphone opened, failed to open, or went away."""
         self._on_owner_thread("capture event")
         if event == CaptureEvent.OPENED:
-            recovered = bool(self.mic_error)
-            self.mic_error = ""
+            recovered = bool(self._facts.mic_error)
             self.events.emit("mic", status="open", rate=self.capture.rate)
             if recovered:
-                self.host.notify("The microphone is working again.", "info")
+                self.feedback.notify("The microphone is working again.", "info")
+            self._set(mic_error="")
         else:
-            first = not self.mic_error
-            self.mic_error = message
+            first = not self._facts.mic_error
             self.events.emit("mic", status=str(event), message=message)
             if first:
-                self.host.notify(message, "error")
-            if self.session.phase == Phase.RECORDING:
+                self.feedback.notify(message, "error")
+            if self.session.recording:
                 self.session.release()  # transcribe what was recorded before the loss
-        self.refresh()
+            self._set(mic_error=message)
 
     def last_text(self) -> str | None:
         """The newest transcript (injected or not)."""
@@ -120,23 +121,42 @@ class Dictation:
 
     # ----------------------------------------------------------------- user actions
 
-    def press(self) -> None:
-        """Hotkey down (hold) or a start request."""
-        self._on_owner_thread("press")
+    def chord_down(self) -> None:
+        """The hotkey's keys went down (raw; the session decides what it means)."""
+        self._on_owner_thread("chord_down")
         if not self.stopping:
-            self.session.press()
+            self.session.chord_down()
 
-    def release(self) -> None:
-        """Hotkey up (hold) or a stop request."""
-        self._on_owner_thread("release")
-        self.session.release()
+    def chord_up(self) -> None:
+        """The hotkey went up."""
+        self._on_owner_thread("chord_up")
+        self.session.chord_up()
+
+    def interrupted(self) -> None:
+        """Another key joined the held hotkey (a shortcut)."""
+        self._on_owner_thread("interrupted")
+        self.session.interrupted()
+
+    def hotkey_lost(self) -> None:
+        """The listener was replaced or died: end the recording, keeping its audio."""
+        self._on_owner_thread("hotkey_lost")
+        self.session.hotkey_lost()
 
     def toggle(self) -> None:
-        """Start a dictation, or stop the running one."""
-        if self.session.phase == Phase.RECORDING:
-            self.session.release()
-        else:
-            self.press()
+        """Start a dictation, or stop the running one (tray, control socket)."""
+        self._on_owner_thread("toggle")
+        if not self.stopping or self.session.recording:
+            self.session.toggle()
+
+    def start(self) -> None:
+        """Start a dictation unless one is recording (control socket)."""
+        if not self.session.recording:
+            self.toggle()
+
+    def stop(self) -> None:
+        """Stop the running dictation, if any (control socket)."""
+        if self.session.recording:
+            self.toggle()
 
     # ----------------------------------------------------------------- results from other threads
 
@@ -167,7 +187,8 @@ class Dictation:
         assert isinstance(take, Take)
         self.capture.end(take, self.tail_s)
         self._waiting.append((seq, take))
-        self.host.poll_takes(True)
+        if self._take_poll is None:
+            self._take_poll = self.timers.every(TAKE_POLL_S, self.poll_takes)
 
     def poll_takes(self) -> None:
         """Timer tick: hand over every take whose tail has arrived."""
@@ -176,8 +197,9 @@ class Dictation:
             if take.ready():
                 self._waiting.remove(item)
                 self.session.audio_ready(seq, take.seconds())
-        if not self._waiting:
-            self.host.poll_takes(False)
+        if not self._waiting and self._take_poll is not None:
+            self._take_poll.cancel()
+            self._take_poll = None
 
     def discard_capture(self, take: object) -> None:
         """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it)."""
@@ -187,32 +209,32 @@ class Dictation:
     def transcribe(self, seq: int, take: object) -> None:
         """Queue the take; the recognizer thread reads and resamples its audio."""
         assert isinstance(take, Take)
-        self.host.request_transcription(seq, take.audio)
+        self.transcriber.transcribe(seq, take.audio)
 
     def inject(self, seq: int, text: str) -> None:
         """Hand the text to the injector thread (a failure is reported on the next tick without one)."""
         if self.runner is None:
             result = InjectionResult(False, "none", "Text output is not available; see the earlier error.")
-            self.host.call_later(0, lambda: self.injected(seq, result))
+            self.timers.call_later(0, lambda: self.injected(seq, result))
             return
         self.runner.submit(seq, text)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Cancellable:
-        """A cancellable timer from the host."""
-        return self.host.call_later(seconds, callback)
+        """A cancellable timer on the owner thread."""
+        return self.timers.call_later(seconds, callback)
 
     def phase_changed(self, phase: Phase) -> None:
-        """Mirror the phase in the tray; tell the host when a recording starts or ends."""
+        """Mirror the phase in the tray; report when a recording starts or ends."""
         recording = phase == Phase.RECORDING
         if recording != self._recording:
             self._recording = recording
-            self.host.recording_changed(recording)
+            self.feedback.recording_changed(recording)
         self.refresh()
         self.events.emit("phase", phase=str(phase))
 
     def notify(self, message: str) -> None:
         """A session problem for the user."""
-        self.host.notify(message, "warning")
+        self.feedback.notify(message, "warning")
 
     def record(self, name: str, seq: int, **fields: object) -> None:
         """Session events go to the event log (and timings to the debug log)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swictation_gui import paths
-from swictation_gui.errors import ModelError
+from swictation_gui.errors import ModelNotInstalledError
 
 _RELEASES = "https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/"
 
@@ -142,13 +142,13 @@ def resolve(choice: str, root: Path | None = None) -> ModelLocation:
     """Turn "gpu", "cpu" or a folder path into a model location.
 
     Raises:
-        ModelError: ``choice`` names a catalogue model that is not installed.
+        ModelNotInstalledError: ``choice`` names a catalogue model that is not installed.
     """
     spec = spec_for_key(choice)
     if spec is not None:
         folder = installed_dir(spec, root)
         if not folder.is_dir():
-            raise ModelError(
+            raise ModelNotInstalledError(
                 f"The {spec.display_name} model is not installed (expected in {folder}). "
                 f"Install it with: swictation-gui models download {spec.key}")
         return ModelLocation(folder, spec.files, spec)

@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from swictation_gui import log
+from swictation_gui.errors import ModelNotInstalledError
 from swictation_gui.recognition.base import SAMPLE_RATE, Recognizer, Transcript
 
 RecognizerFactory = Callable[[], Recognizer]
@@ -43,8 +44,9 @@ class ServiceEvents(Protocol):
         """A model is warm and now serves every new request; ``device`` describes where it runs."""
         ...
 
-    def load_failed(self, kind: LoadKind, message: str) -> None:
-        """A model could not be loaded; after a failed switch the previous model keeps serving."""
+    def load_failed(self, kind: LoadKind, message: str, missing: bool) -> None:
+        """A model could not be loaded (``missing``: it is not installed yet); after a failed switch the previous
+        model keeps serving."""
         ...
 
     def transcribed(self, seq: int, transcript: Transcript) -> None:
@@ -76,6 +78,7 @@ class _ModelSlot:
         self.kind = kind
         self.queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.error = ""
+        self.missing = False
         self.thread = threading.Thread(target=self._run, name=f"recognizer-{next(self._ids)}", daemon=True)
 
     def _run(self) -> None:
@@ -89,6 +92,7 @@ class _ModelSlot:
             recognizer = candidate
         except Exception as exc:
             self.error = str(exc) or type(exc).__name__
+            self.missing = isinstance(exc, ModelNotInstalledError)
             log.recognition.error("The model could not be loaded: %s", self.error, exc_info=True)
         if recognizer is not None:
             log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
@@ -182,9 +186,9 @@ class RecognizerService:
             if switch_failed:
                 self.events.load_failed(LoadKind.SWITCH,
                                         f"The new model could not be loaded, so the current one stays in use: "
-                                        f"{slot.error}")
+                                        f"{slot.error}", slot.missing)
             else:
-                self.events.load_failed(LoadKind.FIRST, slot.error)
+                self.events.load_failed(LoadKind.FIRST, slot.error, slot.missing)
         else:
             self.events.loaded(slot.kind, recognizer.device.describe())
 

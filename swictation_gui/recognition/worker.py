@@ -17,7 +17,8 @@ class RecognizerWorker(QObject):
 
     Signals (emitted on a model thread; receivers on the GUI thread get them queued):
         ready(str): The first model is loaded and warm; the argument describes the device.
-        load_failed(str): The first model could not be loaded (user-facing message).
+        load_failed(str, bool): The first model could not be loaded (user-facing message; True when it is simply
+            not installed yet).
         swapped(str): A new model replaced the old one (device description).
         swap_failed(str): A new model could not be loaded; the old one keeps serving.
         transcribed(int, object): (seq, Transcript).
@@ -25,7 +26,7 @@ class RecognizerWorker(QObject):
     """
 
     ready = Signal(str)
-    load_failed = Signal(str)
+    load_failed = Signal(str, bool)
     swapped = Signal(str)
     swap_failed = Signal(str)
     transcribed = Signal(int, object)
@@ -64,9 +65,12 @@ class _Forward:
         """Model thread: a model is warm."""
         (self._w.swapped if kind is LoadKind.SWITCH else self._w.ready).emit(device)
 
-    def load_failed(self, kind: LoadKind, message: str) -> None:
+    def load_failed(self, kind: LoadKind, message: str, missing: bool) -> None:
         """Model thread: a model could not be loaded."""
-        (self._w.swap_failed if kind is LoadKind.SWITCH else self._w.load_failed).emit(message)
+        if kind is LoadKind.SWITCH:
+            self._w.swap_failed.emit(message)
+        else:
+            self._w.load_failed.emit(message, missing)
 
     def transcribed(self, seq: int, transcript: Transcript) -> None:
         """Model thread: an utterance's text."""

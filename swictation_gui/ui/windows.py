@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from swictation_gui.models import catalogue
@@ -122,5 +123,5 @@ class Windows(QObject):
     def close_all(self) -> None:
         """Close every window (shutdown)."""
         for window in (self.settings_dialog, self.first_run, self._log_window, self._about):
-            if window is not None:
+            if window is not None and shiboken6.isValid(window):  # a closed About box deletes itself
                 window.close()

@@ -1,0 +1,94 @@
+"""What the user sees and hears of the pipeline: tray state, notifications, cues and the level meter (GUI thread)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from swictation_gui import log
+from swictation_gui.audio.cues import SoundCues
+from swictation_gui.core.events import EventLog
+from swictation_gui.core.status import StatusView
+from swictation_gui.ui.icons import TrayState
+from swictation_gui.ui.tray import Tray
+
+LEVEL_POLL_MS = 50
+_LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+class TrayFeedback:
+    """``core.ports.Feedback`` on the tray and the sound cues (GUI thread)."""
+
+    def __init__(self, tray: Tray, cues: SoundCues, events: EventLog,
+                 on_recording: Callable[[bool], None] = lambda recording: None) -> None:
+        self.tray = tray
+        self.cues = cues
+        self.events = events
+        self._on_recording = on_recording
+
+    def show_status(self, view: StatusView) -> None:
+        """Mirror the pipeline's status in the tray icon and tooltip."""
+        self.tray.set_state(TrayState(view.status.value), view.detail)
+
+    def notify(self, message: str, level: str = "warning") -> None:
+        """One tray notification and one log line."""
+        log.ui.log(_LEVELS.get(level, logging.WARNING), "%s", message)
+        self.tray.notify("Swictation", message, level)
+        self.events.emit("notify", level=level, message=message)
+
+    def recording_changed(self, recording: bool) -> None:
+        """Start/stop cue, and the level meter follows."""
+        if recording:
+            self.cues.play_start()
+        else:
+            self.cues.play_stop()
+        self._on_recording(recording)
+
+
+class LevelMonitor(QObject):
+    """Polls the microphone level only while someone looks at it: the tray while recording, or the settings
+    dialog's meter (GUI thread). Idle, no timer runs."""
+
+    def __init__(self, level: Callable[[], float], to_tray: Callable[[float], None],
+                 to_dialog: Callable[[float], None]) -> None:
+        super().__init__()
+        self._level, self._to_tray, self._to_dialog = level, to_tray, to_dialog
+        self.recording = False
+        self.dialog = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(LEVEL_POLL_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def set_recording(self, recording: bool) -> None:
+        """A recording started or ended."""
+        self.recording = recording
+        self._update()
+
+    def set_dialog(self, watching: bool) -> None:
+        """The settings dialog's microphone meter is showing our microphone, or no longer."""
+        self.dialog = watching
+        self._update()
+
+    @property
+    def active(self) -> bool:
+        """Whether the timer runs."""
+        return self._timer.isActive()
+
+    def _update(self) -> None:
+        if self.recording or self.dialog:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _tick(self) -> None:
+        level = self._level()
+        if self.recording:
+            self._to_tray(level)
+        if self.dialog:
+            self._to_dialog(level)
+
+    def stop(self) -> None:
+        """Shutdown."""
+        self._timer.stop()

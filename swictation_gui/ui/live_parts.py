@@ -1,0 +1,166 @@
+"""The parts that follow the settings while the app runs: microphone, hotkey listener and text output (GUI thread).
+
+Each is built from the settings, replaced when its settings change, and stopped at shutdown, without the GUI
+thread ever waiting for a device: the capture and the hotkey listener do their device work on threads of their
+own and report back through ``ThreadInputs``/the capture's event signal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from swictation_gui import log
+from swictation_gui.audio.capture import Capture
+from swictation_gui.core.dictation import Dictation
+from swictation_gui.core.events import EventLog
+from swictation_gui.core.injection_runner import InjectionRunner
+from swictation_gui.errors import SwictationError
+from swictation_gui.platform.base import HotkeyListener, TextInjector
+from swictation_gui.platform.keyboard_state import KeyboardState
+from swictation_gui.settings import Settings
+from swictation_gui.ui.feedback import TrayFeedback
+from swictation_gui.ui.thread_inputs import ThreadInputs
+
+CaptureEventPoster = Callable[[Capture, object, str], None]
+
+
+def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
+    """The hotkey listener for this desktop (X11 or XWayland)."""
+    from swictation_gui.platform.hotkey import X11HotkeyListener
+
+    return X11HotkeyListener(s.hotkey, keyboard)
+
+
+def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
+    """The text injector for this desktop, from the fallback chain."""
+    from swictation_gui.platform.injection import create_injector
+
+    return create_injector(s.injection_method, keyboard=keyboard)
+
+
+class LiveParts:
+    """Builds, replaces and stops the settings-dependent parts (GUI thread)."""
+
+    def __init__(self, dictation: Dictation, inputs: ThreadInputs, feedback: TrayFeedback, events: EventLog,
+                 post_capture_event: CaptureEventPoster) -> None:
+        self.dictation = dictation
+        self.inputs = inputs
+        self.feedback = feedback
+        self.events = events
+        self.keyboard = KeyboardState()  # shared by the hotkey listener and the injector
+        self._post_capture_event = post_capture_event
+        self.hotkey: HotkeyListener | None = None
+        self._generation = 0
+        self._retired: list[HotkeyListener] = []
+        self._hotkey_settings: Settings | None = None
+        self._stopped = False
+
+    # ----------------------------------------------------------------- microphone
+
+    def new_capture(self, s: Settings) -> Capture:
+        """A capture for ``s`` whose events come back through the poster (it forwards them to the GUI thread)."""
+        def on_event(event: object, message: str) -> None:  # capture worker thread
+            self._post_capture_event(capture, event, message)
+
+        capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event)
+        return capture
+
+    def replace_capture(self, s: Settings) -> None:
+        """Close the microphone and open the one ``s`` asks for (returns at once)."""
+        old = self.dictation.capture
+        if self.dictation.session.recording:
+            self.dictation.session.release()  # keep what was said on the old microphone
+        self.dictation.capture = self.new_capture(s)
+        old.close(timeout=0)  # its worker closes the stream by itself
+        self.dictation.capture.open()
+
+    # ----------------------------------------------------------------- text output
+
+    def start_injector(self, s: Settings) -> None:
+        """Build the injector for ``s``; one injector thread keeps every text in order across a change."""
+        try:
+            injector = make_injector(s, self.keyboard)
+        except (SwictationError, ImportError) as exc:
+            self._setup_failed(f"Text output could not be set up: {exc}")
+            return
+        runner = self.dictation.runner
+        if runner is not None:
+            runner.set_injector(injector)
+            return
+        runner = InjectionRunner(injector, self.inputs.post_injected)
+        runner.start()
+        self.dictation.runner = runner
+
+    # ----------------------------------------------------------------- hotkey
+
+    def start_hotkey(self, s: Settings) -> None:
+        """Replace the hotkey listener (returns at once; it reports ready or failed through ``on_hotkey``)."""
+        self.stop_hotkey()
+        if self._stopped:
+            return
+        self._hotkey_settings = s
+        try:
+            listener = make_hotkey(s, self.keyboard)
+        except (SwictationError, ImportError) as exc:
+            self._setup_failed(f"The hotkey could not be set up: {exc}")
+            return
+        self._generation += 1
+        self.hotkey = listener
+        listener.start(self.inputs.sink(self._generation))
+
+    def stop_hotkey(self) -> None:
+        """Stop the listener without waiting for its threads; a recording it started ends and is transcribed."""
+        if self.hotkey is None:
+            return
+        self.hotkey.stop()
+        self._retired.append(self.hotkey)
+        self.hotkey = None
+        self._generation += 1  # whatever the old one still sends is ignored
+        self.dictation.hotkey_lost()
+
+    def on_hotkey(self, generation: int, event: str, message: str) -> None:
+        """A listener's event on the GUI thread; a replaced listener's late events are dropped."""
+        if generation != self._generation or self.hotkey is None:
+            return
+        if event == "down":
+            self.dictation.chord_down()
+        elif event == "up":
+            self.dictation.chord_up()
+        elif event == "interrupted":
+            self.dictation.interrupted()
+        elif event == "ready":
+            self.dictation.set_setup_error("")
+            s = self._hotkey_settings
+            self.events.emit("listening", hotkey=s.hotkey if s else "", mode=str(s.hotkey_mode) if s else "")
+        elif event == "failed":
+            self.stop_hotkey()
+            self._setup_failed(f"The hotkey could not be set up: {message}")
+
+    def _setup_failed(self, message: str) -> None:
+        self.dictation.set_setup_error(message)
+        self.feedback.notify(message, "error")
+        self.events.emit("error", kind="platform", message=message)
+
+    # ----------------------------------------------------------------- shutdown
+
+    def stop(self) -> None:
+        """Stop everything without waiting (idempotent)."""
+        self._stopped = True
+        self.stop_hotkey()
+        self.dictation.capture.close(timeout=0)
+        if self.dictation.runner is not None:
+            self.dictation.runner.stop()
+
+    def join(self, timeout: float) -> bool:
+        """Wait, bounded, for the injector (finishing the text it is typing) and the listeners' threads."""
+        deadline = time.monotonic() + timeout
+        done = True
+        if self.dictation.runner is not None:
+            done &= self.dictation.runner.join(max(0.0, deadline - time.monotonic()))
+        for listener in self._retired:
+            done &= listener.join(max(0.0, deadline - time.monotonic()))
+        done &= self.dictation.capture.close(timeout=max(0.0, deadline - time.monotonic()))
+        if not done:
+            log.init.warning("Some threads were still busy at shutdown")
+        return done
