@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
@@ -20,8 +19,9 @@ from swictation_gui import log
 from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.audio.ring import FloatArray
+from swictation_gui.cli import app_args
 from swictation_gui.core import autostart, ipc
-from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
+from swictation_gui.core.appconfig import AppConfig, changed_parts, load_config, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
@@ -89,7 +89,7 @@ class Application(QObject):
         super().__init__()
         self.config = config
         self.events = events
-        self.settings = s = config.settings
+        self.settings = s = config.effective
         self._shutting_down = False
         self._done = False
         self._mic_test = False
@@ -415,11 +415,13 @@ class Application(QObject):
 
     @Slot(object)
     def apply_settings(self, new: object) -> None:
-        """Save ``new`` and rebuild only the parts it changes (GUI thread)."""
+        """Save what the user changed in ``new`` (never this run's command-line overrides) and rebuild only
+        the parts it changes (GUI thread)."""
         assert isinstance(new, Settings)
         old, self.settings = self.settings, new
+        self.config, to_save = self.config.with_user_change(new)
         try:
-            self.config.store.save(new)
+            self.config.store.save(to_save)
         except SwictationError as exc:
             self.notify(str(exc), "error")
         parts = changed_parts(old, new)
@@ -442,7 +444,6 @@ class Application(QObject):
         if "hotkey" in parts:
             self._start_hotkey(new)
         if "model" in parts:
-            self.config = replace(self.config, model=model_for(new))
             self._bridge.swap_requested.emit(self._recognizer_factory(self.config.model))
         self.tray.set_info(self.config.model, self._device, new.hotkey, str(new.hotkey_mode))
         self.tray.set_model(self.config.model)
@@ -494,10 +495,10 @@ class Application(QObject):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the tray app until Quit, SIGINT or SIGTERM; returns the exit code."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    events = EventLog(sys.stderr if args.log_json else None, args.log_transcripts)
+    options = app_args.parse(sys.argv[1:] if argv is None else argv)
+    events = EventLog(sys.stderr if options.log_json else None, options.log_transcripts)
     try:
-        config, warnings = load_config(args)
+        config, warnings = load_config(options)
     except (SwictationError, ValueError) as exc:
         print(f"swictation-gui: {exc}", file=sys.stderr)
         events.emit("fatal", message=str(exc))
