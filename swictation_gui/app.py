@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
-from swictation_gui.audio.capture import Capture, CaptureEvent
+from swictation_gui.audio.capture import CaptureEvent
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.cli import app_args
 from swictation_gui.core.appconfig import AppConfig, changed_parts, load_config, session_config

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import collections
+import io
 import logging
 import logging.handlers
+import os
 import threading
 from pathlib import Path
 
@@ -45,6 +47,34 @@ class TailHandler(logging.Handler):
 
 tail = TailHandler()
 
+FILE_MODE = 0o600
+"""The log and its rotated copies are private: they name files, devices and (with -v) transcripts."""
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file created with mode 0600 (an existing one, and its backups, are tightened)."""
+
+    def __init__(self, filename: Path, max_bytes: int, backup_count: int) -> None:
+        for index in range(backup_count + 1):
+            old = Path(f"{filename}.{index}") if index else filename
+            try:
+                if old.exists() and old.stat().st_mode & 0o777 != FILE_MODE:
+                    old.chmod(FILE_MODE)
+            except OSError:
+                continue
+        super().__init__(filename, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+
+    def _open(self) -> io.TextIOWrapper:
+        """Open (or create) the file as 0600 whatever the umask; rotation renames, so backups keep it."""
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            if hasattr(os, "fchmod"):  # POSIX: tighten a file an older version created
+                os.fchmod(fd, FILE_MODE)
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
+
 
 def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool = True,
           file_level: int = logging.INFO) -> None:
@@ -69,9 +99,8 @@ def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool 
         root.addHandler(console)
     if log_file is not None:
         try:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            file_handler = logging.handlers.RotatingFileHandler(
-                log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            file_handler = PrivateRotatingFileHandler(log_file, max_bytes=2_000_000, backup_count=3)
         except OSError as exc:
             root.warning("Cannot write the log file %s (%s); logging to the console only", log_file, exc)
         else:

@@ -120,6 +120,8 @@ def test_version_and_usage_errors() -> None:
     assert proc.returncode == 0 and "swictation-gui" in proc.stdout
     proc = swictation("transcribe")
     assert proc.returncode == 2 and "FILE" in proc.stderr
+    proc = swictation("--help")  # the subcommands, and the tray app's own options
+    assert proc.returncode == 0 and "transcribe" in proc.stdout and "--max-record-seconds N" in proc.stdout
 
 
 def test_app_options_with_separate_values_reach_the_app(band_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:

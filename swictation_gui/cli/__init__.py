@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from swictation_gui import __version__, log, paths
+from swictation_gui.cli import app_args
 
 # Each module has ``register(subparsers)``, which adds its subcommand(s) with ``func`` set.
 _COMMAND_MODULES = (
@@ -22,10 +23,12 @@ _COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
+    app_usage = app_args.build_parser().format_usage().removeprefix("usage: ").strip()
     parser = argparse.ArgumentParser(
-        prog="swictation-gui",
-        description="Push-to-talk dictation with local NVIDIA Parakeet-TDT recognition. "
-                    "Without a subcommand, starts the tray app.")
+        prog="swictation-gui", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Push-to-talk dictation with local NVIDIA Parakeet-TDT recognition.\n"
+                    "Without a subcommand, starts the tray app.",
+        epilog=f"tray app (no COMMAND):\n  {app_usage}\n\nOptions that change a setting apply to this run only.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,77 +1,120 @@
-"""The app's configuration: the settings file with command-line overrides applied (pure Python)."""
+"""The app's configuration: the settings file and this run's command-line overrides, kept apart (pure Python)."""
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from swictation_gui.core.session import SessionConfig
-from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.errors import HotkeyError
+from swictation_gui.platform.base import HotkeyMode
+from swictation_gui.platform.keys import parse_hotkey
 from swictation_gui.settings import ModelChoice, Settings, SettingsStore
+from swictation_gui.settings.schema import FIELD_NAMES, LABELS, check_value
 
 
 @dataclass(frozen=True)
-class AppConfig:
-    """Everything the app needs, from the settings file with command-line overrides applied."""
+class LaunchOptions:
+    """What the command line asked for (``cli/app_args.py`` builds it from ``swictation-gui [OPTIONS]``).
 
-    settings: Settings
-    model: str                       # "gpu", "cpu" or a folder
-    store: SettingsStore
+    Attributes:
+        config_path: The settings file (``--config``); None for the user's settings.json.
+        overrides: Raw values keyed by :class:`Settings` field name, for this run only (validated by
+            :func:`load_config`).
+        spelled: How the user wrote each override (``{"pre_roll_ms": "--pre-roll-ms"}``), for error messages.
+        engine: Recognition engine ("auto", "sherpa", "onnxruntime").
+        device: Where the model runs ("auto", "cpu", "cuda").
+        log_json: Write machine-readable events to stderr.
+        log_transcripts: Include transcripts in those events.
+    """
+
+    config_path: Path | None = None
+    overrides: Mapping[str, object] = field(default_factory=dict)
+    spelled: Mapping[str, str] = field(default_factory=dict)
     engine: str = "auto"
     device: str = "auto"
     log_json: bool = False
     log_transcripts: bool = False
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Options of the tray app (``swictation-gui [OPTIONS]`` with no subcommand)."""
-    p = argparse.ArgumentParser(prog="swictation-gui", description="Push-to-talk dictation tray app.")
-    p.add_argument("--model-dir", metavar="PATH", help="use the model in this folder")
-    p.add_argument("--model", choices=["gpu", "cpu"], help="use an installed catalogue model")
-    p.add_argument("--engine", choices=["auto", "sherpa", "onnxruntime"], default="auto", help="recognition engine")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where the model runs")
-    p.add_argument("--config", metavar="PATH", type=Path, help="settings file (default: the user's settings.json)")
-    p.add_argument("--hotkey", metavar="SPEC", help='push-to-talk key, e.g. "ctrl_r", "f9", "ctrl+alt+space"')
-    p.add_argument("--mode", choices=[m.value for m in HotkeyMode], help="hold to talk, or toggle")
-    p.add_argument("--inject", choices=[m.value for m in InjectionMethod], help="how text is delivered")
-    p.add_argument("--input-device", metavar="NAME|INDEX", help="microphone (default: the system default)")
-    p.add_argument("--pre-roll-ms", type=int, help="audio kept from before the key press")
-    p.add_argument("--tail-ms", type=int, help="audio kept after the key release")
-    p.add_argument("--max-record-seconds", type=int, help="longest recording")
-    p.add_argument("--no-trailing-space", action="store_true", help="no space after each transcript")
-    p.add_argument("--sound-cues", choices=["on", "off"], help="start/stop sounds")
-    p.add_argument("--log-json", action="store_true", help="write machine-readable events to stderr (tests)")
-    p.add_argument("--log-transcripts", action="store_true",
-                   help="include transcripts in the --log-json events (tests only: they are private)")
-    return p
+@dataclass(frozen=True)
+class AppConfig:
+    """The settings file's values and this run's overrides, kept apart so overrides are never saved.
+
+    Attributes:
+        file_settings: What the settings file holds (and what is written back to it).
+        overrides: Validated command-line values keyed by :class:`Settings` field; in effect for this run only.
+        store: The settings file.
+    """
+
+    file_settings: Settings
+    store: SettingsStore
+    overrides: Mapping[str, object] = field(default_factory=dict)
+    engine: str = "auto"
+    device: str = "auto"
+    log_json: bool = False
+    log_transcripts: bool = False
+
+    @property
+    def effective(self) -> Settings:
+        """The settings the app runs with: the file's, with this run's overrides on top."""
+        return self.file_settings.replace(**self.overrides)
+
+    @property
+    def model(self) -> str:
+        """The model to load: "gpu", "cpu" or a folder."""
+        return model_for(self.effective)
+
+    def with_user_change(self, new_effective: Settings) -> tuple[AppConfig, Settings]:
+        """Apply a change the user made in the UI; returns the new config and the settings to save.
+
+        Only the fields that differ from :attr:`effective` are written onto the file's settings; an
+        override of a field the user changed gives way to the user's choice, every other override stays
+        in effect for this run and never reaches the file. Choosing a custom model folder saves the
+        folder with the choice, so the file never says "custom" without one. The new config's
+        :attr:`effective` equals ``new_effective``.
+        """
+        old = self.effective
+        changed = {name: getattr(new_effective, name) for name in FIELD_NAMES
+                   if getattr(new_effective, name) != getattr(old, name)}
+        if new_effective.model is ModelChoice.CUSTOM and changed.keys() & {"model", "custom_model_dir"}:
+            changed.update(model=new_effective.model, custom_model_dir=new_effective.custom_model_dir)
+        file_settings = self.file_settings.replace(**changed)
+        overrides = {name: value for name, value in self.overrides.items() if name not in changed}
+        return dataclasses.replace(self, file_settings=file_settings, overrides=overrides), file_settings
 
 
-def load_config(args: argparse.Namespace) -> tuple[AppConfig, list[str]]:
-    """Read the settings file and apply the command line on top; returns the config and warnings."""
-    store = SettingsStore(args.config)
+def validate_overrides(raw: Mapping[str, object], spelled: Mapping[str, str] | None = None) -> dict[str, object]:
+    """``raw`` checked by the same rules as the settings file, but refused instead of repaired.
+
+    Raises:
+        ValueError: A value is unusable or out of range; one line naming the option (``spelled``) and why.
+    """
+    spelled = spelled or {}
+    out: dict[str, object] = {}
+    for name, value in raw.items():
+        try:
+            out[name] = check_value(name, value)
+        except KeyError:
+            raise ValueError(f"{name!r} is not a setting") from None
+        except ValueError as exc:
+            raise ValueError(f"{spelled.get(name, LABELS[name])}: {exc}") from exc
+    return out
+
+
+def load_config(options: LaunchOptions) -> tuple[AppConfig, list[str]]:
+    """Read the settings file and validate the command line's overrides; returns the config and warnings.
+
+    Raises:
+        ValueError: An override is unusable (see :func:`validate_overrides`).
+    """
+    overrides = validate_overrides(options.overrides, options.spelled)
+    store = SettingsStore(options.config_path)
     loaded = store.load()
-    s = loaded.settings
-    changes: dict[str, Any] = {}
-    if args.hotkey:
-        changes["hotkey"] = args.hotkey
-    if args.mode:
-        changes["hotkey_mode"] = HotkeyMode(args.mode)
-    if args.inject:
-        changes["injection_method"] = InjectionMethod(args.inject)
-    if args.input_device is not None:
-        changes["input_device"] = args.input_device or None
-    for name in ("pre_roll_ms", "tail_ms", "max_record_seconds"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name)
-    if args.sound_cues:
-        changes["sound_cues"] = args.sound_cues == "on"
-    if args.no_trailing_space:
-        changes["trailing_space"] = False
-    s = s.replace(**changes)
-    model = args.model_dir or args.model or model_for(s)
-    config = AppConfig(s, model, store, args.engine, args.device, args.log_json, args.log_transcripts)
+    config = AppConfig(loaded.settings, store, overrides, options.engine, options.device,
+                       options.log_json, options.log_transcripts)
     return config, list(loaded.warnings)
 
 
@@ -84,9 +127,14 @@ def model_for(s: Settings) -> str:
 
 def session_config(s: Settings) -> SessionConfig:
     """The session's tunables from the settings."""
+    hold = HotkeyMode(s.hotkey_mode) == HotkeyMode.HOLD
+    try:
+        modifier_only = parse_hotkey(s.hotkey).is_modifier_only
+    except HotkeyError:  # the listener reports an unusable hotkey; the session only needs its shape
+        modifier_only = False
     return SessionConfig(min_press_s=s.min_press_ms / 1000, max_record_s=float(s.max_record_seconds),
-                         defer_injection_while_recording=HotkeyMode(s.hotkey_mode) == HotkeyMode.HOLD,
-                         trailing_space=s.trailing_space)
+                         defer_injection_while_recording=hold, trailing_space=s.trailing_space,
+                         toggle=not hold, modifier_only_hotkey=modifier_only)
 
 
 PARTS = {

@@ -92,6 +92,8 @@ def _run_probe(location: ModelLocation, timeout: float) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         raise ModelError(f"Checking the model in {location.folder} took more than {timeout:.0f} s; "
                          "the disk may be very slow or the files damaged.") from None
+    if proc.stderr.strip():
+        log.models.debug("Model check of %s, its stderr:\n%s", location.folder, proc.stderr.strip())
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode == 0 and lines:
         result: dict[str, Any] = json.loads(lines[-1])

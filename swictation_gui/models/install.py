@@ -33,7 +33,6 @@ from swictation_gui.models.download import (
     LocalDiskError,
     Progress,
     ProgressFn,
-    describe_size,
     ensure_free_space,
     fetch,
     os_error,
@@ -310,9 +309,3 @@ def _remove_stale(root: Path) -> None:
                     _rmtree(entry)
             except OSError:
                 continue
-
-
-def free_space_needed(source: Source) -> str:
-    """A short text of the disk space an install needs, for dialogs."""
-    total = (source.size or 0) + (source.unpacked_bytes or 0)
-    return describe_size(total) if total else "unknown"

@@ -33,11 +33,6 @@ class ModelInfo:
     feat_dim: int
     is_tdt: bool
 
-    @property
-    def frame_seconds(self) -> float:
-        """Seconds per encoder frame (0.08 s for Parakeet)."""
-        return 0.01 * self.subsampling_factor
-
 
 def parse(meta: Mapping[str, str], encoder_name: str, default_feat_dim: int = 80) -> ModelInfo:
     """Validate encoder metadata the way sherpa-onnx 2.0.1 would, but with a message instead of _Exit.

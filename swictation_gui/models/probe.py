@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def _session(path: Path, role: str) -> Any:
         sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path.name} is not a valid ONNX model (truncated or corrupt?): {first[:200]}") from None
+        raise ModelError(f"{path.name} is not a valid ONNX model (truncated or corrupt?): {first[:200]}") from exc
     n_in, n_out = _EXPECTED_IO[role]
     if len(sess.get_inputs()) != n_in or len(sess.get_outputs()) != n_out:
         raise ModelError(f"{path.name} has {len(sess.get_inputs())} inputs and {len(sess.get_outputs())} outputs; "
@@ -77,7 +78,7 @@ def _sherpa_smoke_test(folder: Path, names: list[str], info: metadata.ModelInfo)
     try:
         rec.decode_stream(stream)
     except Exception as exc:
-        raise ModelError(f"sherpa-onnx loaded the model but could not run it: {str(exc)[:200]}") from None
+        raise ModelError(f"sherpa-onnx loaded the model but could not run it: {str(exc)[:200]}") from exc
 
 
 def main(argv: list[str]) -> int:
@@ -86,6 +87,8 @@ def main(argv: list[str]) -> int:
     try:
         info = inspect(folder, names)
     except ModelError as exc:
+        if exc.__cause__ is not None:  # the full cause goes to stderr, which the parent logs at debug level
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
         print(json.dumps({"ok": False, "error": str(exc)}))
         return 0
     print(json.dumps({"ok": True, "info": dataclasses.asdict(info)}))

@@ -22,11 +22,6 @@ class TokenTable:
     symbols: tuple[str, ...]
     byte_fallback: bool
 
-    @property
-    def blank_id(self) -> int:
-        """Id of ``<blk>`` (always the last one in a valid NeMo table)."""
-        return len(self.symbols) - 1
-
 
 def read_tokens(path: Path) -> TokenTable:
     """Parse ``path`` ("symbol id" per line).

@@ -9,6 +9,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from swictation_gui import paths
 from swictation_gui.errors import SettingsError
 
 _log = logging.getLogger("swictation.settings")
@@ -22,9 +23,9 @@ def autostart_dir() -> Path:
     With ``SWICTATION_GUI_HOME`` set (tests, relocated installs) it is ``<that>/xdg-config/autostart``,
     so nothing outside that folder is ever touched.
     """
-    relocated = os.environ.get("SWICTATION_GUI_HOME")
-    if relocated:
-        return Path(relocated) / "xdg-config" / "autostart"
+    relocated = paths.relocated_home()
+    if relocated is not None:
+        return relocated / "xdg-config" / "autostart"
     config_home = os.environ.get("XDG_CONFIG_HOME")
     base = Path(config_home) if config_home and Path(config_home).is_absolute() else Path.home() / ".config"
     return base / "autostart"

@@ -48,7 +48,7 @@ class NotRunningError(IpcError):
 
 def control_dir() -> Path:
     """The private folder for the lock and the socket (not created here)."""
-    if os.environ.get("SWICTATION_GUI_HOME"):  # tests and relocated installs keep everything together
+    if paths.relocated_home() is not None:  # tests and relocated installs keep everything together
         return paths.config_dir() / "run"
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime).is_dir():

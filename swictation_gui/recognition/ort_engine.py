@@ -98,8 +98,9 @@ class OrtEngine(EngineBase):
             return providers.create_session(str(path), device, threads, spin=spin)
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            log.recognition.debug("onnxruntime could not load %s", path, exc_info=True)
             raise ModelError(f"onnxruntime could not load {path}: {first[:300]}. "
-                             f"{check.remedy(self._location)}") from None
+                             f"{check.remedy(self._location)}") from exc
 
     def load(self) -> None:
         """Check the folder (child process, cached), then create the three sessions. Worker thread."""

@@ -118,7 +118,7 @@ _TRUE_STRINGS = {"true", "yes", "on", "1"}
 _FALSE_STRINGS = {"false", "no", "off", "0"}
 
 
-class _InvalidValueError(Exception):
+class _InvalidValueError(ValueError):
     """A stored value that cannot be used; ``str()`` says why, in words for the user."""
 
 
@@ -206,6 +206,25 @@ def _coerce_field(name: str, value: object) -> object:
     if isinstance(default, int):
         return _coerce_int(value)
     return _coerce_optional_str(value)
+
+
+def check_value(name: str, value: object) -> object:
+    """``value`` as a valid value of setting ``name``, by the same rules as the file but without clamping.
+
+    Used for values that must be right as given (command-line overrides).
+
+    Raises:
+        KeyError: ``name`` is not a setting.
+        ValueError: ``value`` cannot be used or is out of range (the message says why, in words for the user).
+    """
+    if name not in FIELD_NAMES:
+        raise KeyError(name)
+    value = _coerce_field(name, value)
+    if name in INT_RANGES and isinstance(value, int):
+        low, high = INT_RANGES[name]
+        if not low <= value <= high:
+            raise _InvalidValueError(f"{value} is outside {low}–{high}")
+    return value
 
 
 def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
