@@ -7,10 +7,8 @@ of its own and reaches the GUI thread only through queued signals. Nothing on th
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
@@ -18,22 +16,21 @@ from PySide6.QtWidgets import QApplication
 from swictation_gui import log
 from swictation_gui.audio.capture import CaptureEvent
 from swictation_gui.audio.cues import SoundCues
-from swictation_gui.cli import app_args
-from swictation_gui.core.appconfig import AppConfig, changed_parts, load_config, session_config
+from swictation_gui.core.appconfig import AppConfig, changed_parts, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.errors import SwictationError
-from swictation_gui.platform import autostart, ipc
+from swictation_gui.platform import autostart
 from swictation_gui.platform.base import InjectionResult
-from swictation_gui.platform.stop_signals import StopSignals
-from swictation_gui.recognition.base import Recognizer, Transcript
+from swictation_gui.recognition.base import Transcript
 from swictation_gui.recognition.cuda_probe import CudaProbe
+from swictation_gui.recognition.factory import deferred
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.feedback import LevelMonitor, TrayFeedback
 from swictation_gui.ui.first_run_controller import FirstRunController
-from swictation_gui.ui.live_parts import LiveParts
+from swictation_gui.ui.live_parts import LiveParts, PlatformParts, new_capture
 from swictation_gui.ui.qt_timers import QtTimers
 from swictation_gui.ui.thread_inputs import ThreadInputs
 from swictation_gui.ui.tray import Tray
@@ -47,7 +44,7 @@ class Application(QObject):
 
     capture_event = Signal(object, object, str)  # (capture, CaptureEvent, message) from a capture worker thread
 
-    def __init__(self, config: AppConfig, events: EventLog) -> None:
+    def __init__(self, config: AppConfig, events: EventLog, platform: PlatformParts | None = None) -> None:
         super().__init__()
         self.config, self.events = config, events
         s = config.effective
@@ -63,10 +60,10 @@ class Application(QObject):
         self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
         self.feedback = TrayFeedback(self.tray, self.cues, events)
-        self.parts = LiveParts(None, self.inputs, self.feedback, events, self.capture_event.emit)  # type: ignore[arg-type]
-        self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, self.parts.new_capture(s),
-                                   session_config(s), s.tail_ms / 1000)
-        self.parts.dictation = self.dictation
+        capture = new_capture(s, self.capture_event.emit)
+        self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
+                                   s.tail_ms / 1000)
+        self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit, platform)
         self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
         self.feedback._on_recording = self.levels.set_recording
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
@@ -102,16 +99,6 @@ class Application(QObject):
         self.first_run.use_settings.connect(self.apply_settings)
         self.first_run.reload_model.connect(self._load_model)
 
-    def _recognizer_factory(self, model: str) -> Callable[[], Recognizer]:
-        engine, device = self.config.engine, self.config.device
-
-        def build() -> Recognizer:  # runs on the new model's own thread
-            from swictation_gui.models.catalogue import resolve
-            from swictation_gui.recognition import factory
-
-            return factory.create(resolve(model), engine=engine, device=device)
-        return build
-
     def start(self) -> None:
         """Show the tray and start everything that takes time on its own thread; returns at once."""
         s = self.config.effective
@@ -126,7 +113,7 @@ class Application(QObject):
 
     def _load_model(self) -> None:
         self.dictation.model_loading()
-        self.recognizer.load(self._recognizer_factory(self.config.model))
+        self.recognizer.load(deferred(self.config.model, engine=self.config.engine, device=self.config.device))
 
     def _show_info(self) -> None:
         s = self.config.effective
@@ -256,12 +243,7 @@ class Application(QObject):
                 autostart.set_enabled(new.start_at_login)
             except SwictationError as exc:
                 self.feedback.notify(str(exc), "error")
-        if "capture" in parts:
-            self.parts.replace_capture(new)
-        if "injector" in parts:
-            self.parts.start_injector(new)
-        if "hotkey" in parts:
-            self.parts.start_hotkey(new)
+        self.parts.apply(parts, new)
         if "model" in parts:
             self._load_model()
         self._show_info()
@@ -307,67 +289,3 @@ class Application(QObject):
                 log.init.exception("Shutdown stage %r failed; continuing", name)
         self.recognizer_idle = self.recognizer.join(SHUTDOWN_JOIN_S)
         self.events.emit("stopped")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the tray app until Quit, SIGINT or SIGTERM; returns the exit code."""
-    options = app_args.parse(sys.argv[1:] if argv is None else argv)
-    events = EventLog(sys.stderr if options.log_json else None, options.log_transcripts)
-    try:
-        config, warnings = load_config(options)
-    except (SwictationError, ValueError) as exc:
-        print(f"swictation-gui: {exc}", file=sys.stderr)
-        events.emit("fatal", message=str(exc))
-        return 2
-    if not _has_display():
-        msg = ("No graphical display was found (DISPLAY and WAYLAND_DISPLAY are not set). "
-               "Start swictation-gui from your desktop session.")
-        print(f"swictation-gui: {msg}", file=sys.stderr)
-        events.emit("fatal", message=msg)
-        return 1
-    qapp = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(qapp, QApplication)
-    qapp.setQuitOnLastWindowClosed(False)
-    qapp.setApplicationName("swictation-gui")
-    target: list[Callable[[str], None]] = []
-    control = ipc.ControlServer(lambda command: target[0](command) if target else None)
-    try:
-        control.start()
-    except ipc.AlreadyRunningError:
-        print("swictation-gui is already running; opening its settings.", file=sys.stderr)
-        events.emit("already_running")
-        try:
-            ipc.send_command("settings")
-        except ipc.IpcError as exc:
-            print(f"swictation-gui: {exc}", file=sys.stderr)
-        return 0
-    except ipc.IpcError as exc:
-        log.init.warning("No remote control this time: %s", exc)
-    app = Application(config, events)
-    target.append(app.inputs.post_command)
-    stop_signals = StopSignals(lambda: app.inputs.post_command("quit"))
-    stop_signals.install()
-    for warning in warnings:
-        app.feedback.notify(warning)
-    app.start()
-    code = int(qapp.exec())
-    app.shutdown_now()
-    control.stop()
-    stop_signals.uninstall()
-    events.emit("exit", code=code)
-    if not app.recognizer_idle:
-        # A model load cannot be interrupted. Everything else is stopped and saved; end the process now rather
-        # than let the interpreter tear onnxruntime down under the loading thread.
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code
-
-
-def _has_display() -> bool:
-    if sys.platform in ("win32", "darwin"):
-        return True
-    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -42,9 +42,9 @@ def _run_app(argv: list[str], verbose: bool) -> int:
     log.setup(logging.DEBUG if verbose else logging.WARNING, stderr=True,
               log_file=paths.log_dir() / "swictation-gui.log",
               file_level=logging.DEBUG if verbose else logging.INFO)
-    from swictation_gui import app
+    from swictation_gui.cli import tray_app
 
-    return app.main(argv)
+    return tray_app.run(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

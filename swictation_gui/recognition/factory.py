@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from swictation_gui.errors import SwictationError
 from swictation_gui.models.catalogue import Device, ModelLocation
 from swictation_gui.recognition.base import Recognizer
@@ -34,3 +36,13 @@ def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
     from swictation_gui.recognition.ort_engine import OrtEngine
 
     return OrtEngine(location, device=device, max_segment_seconds=max_segment_seconds)
+
+
+def deferred(model: str, engine: str = "auto", device: str = "auto") -> Callable[[], Recognizer]:
+    """A factory that resolves ``model`` ("gpu", "cpu" or a folder) and builds its recognizer when called, on the
+    thread that will own the model (resolving checks the disk, so it must not run on the GUI thread)."""
+    def build() -> Recognizer:
+        from swictation_gui.models.catalogue import resolve
+
+        return create(resolve(model), engine=engine, device=device)
+    return build

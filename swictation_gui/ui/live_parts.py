@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture
@@ -39,39 +40,58 @@ def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
     return create_injector(s.injection_method, keyboard=keyboard)
 
 
+def new_capture(s: Settings, post_event: CaptureEventPoster) -> Capture:
+    """A capture for ``s`` whose events go to ``post_event`` (called on the capture's worker thread)."""
+    def on_event(event: object, message: str) -> None:  # capture worker thread
+        post_event(capture, event, message)
+
+    capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event)
+    return capture
+
+
+@dataclass(frozen=True)
+class PlatformParts:
+    """How the desktop-specific parts are made; the app passes the real ones, an in-process test its fakes."""
+
+    hotkey: Callable[[Settings, KeyboardState], HotkeyListener] = make_hotkey
+    injector: Callable[[Settings, KeyboardState], TextInjector] = make_injector
+
+
 class LiveParts:
     """Builds, replaces and stops the settings-dependent parts (GUI thread)."""
 
     def __init__(self, dictation: Dictation, inputs: ThreadInputs, feedback: TrayFeedback, events: EventLog,
-                 post_capture_event: CaptureEventPoster) -> None:
+                 post_capture_event: CaptureEventPoster, platform: PlatformParts | None = None) -> None:
         self.dictation = dictation
         self.inputs = inputs
         self.feedback = feedback
         self.events = events
         self.keyboard = KeyboardState()  # shared by the hotkey listener and the injector
         self._post_capture_event = post_capture_event
+        self.platform = platform or PlatformParts()
         self.hotkey: HotkeyListener | None = None
         self._generation = 0
         self._retired: list[HotkeyListener] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
 
+    def apply(self, parts: set[str], s: Settings) -> None:
+        """Rebuild the parts named in ``parts`` ("capture", "injector", "hotkey") for the settings ``s``."""
+        if "capture" in parts:
+            self.replace_capture(s)
+        if "injector" in parts:
+            self.start_injector(s)
+        if "hotkey" in parts:
+            self.start_hotkey(s)
+
     # ----------------------------------------------------------------- microphone
-
-    def new_capture(self, s: Settings) -> Capture:
-        """A capture for ``s`` whose events come back through the poster (it forwards them to the GUI thread)."""
-        def on_event(event: object, message: str) -> None:  # capture worker thread
-            self._post_capture_event(capture, event, message)
-
-        capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event)
-        return capture
 
     def replace_capture(self, s: Settings) -> None:
         """Close the microphone and open the one ``s`` asks for (returns at once)."""
         old = self.dictation.capture
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
-        self.dictation.capture = self.new_capture(s)
+        self.dictation.capture = new_capture(s, self._post_capture_event)
         old.close(timeout=0)  # its worker closes the stream by itself
         self.dictation.capture.open()
 
@@ -80,7 +100,7 @@ class LiveParts:
     def start_injector(self, s: Settings) -> None:
         """Build the injector for ``s``; one injector thread keeps every text in order across a change."""
         try:
-            injector = make_injector(s, self.keyboard)
+            injector = self.platform.injector(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
             self._setup_failed(f"Text output could not be set up: {exc}")
             return
@@ -101,7 +121,7 @@ class LiveParts:
             return
         self._hotkey_settings = s
         try:
-            listener = make_hotkey(s, self.keyboard)
+            listener = self.platform.hotkey(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
             self._setup_failed(f"The hotkey could not be set up: {exc}")
             return
