@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.cues import SoundCues
-from swictation_gui.audio.ring import FloatArray
+from swictation_gui.audio.samples import FloatArray
 from swictation_gui.core import autostart, ipc
 from swictation_gui.core.appconfig import AppConfig, build_parser, changed_parts, load_config, model_for, session_config
 from swictation_gui.core.dictation import Dictation

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
-from swictation_gui.audio.ring import FloatArray
+from swictation_gui.audio.samples import FloatArray
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.session import Cancellable, Phase, Session, SessionConfig
