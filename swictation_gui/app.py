@@ -1,9 +1,10 @@
 """The tray app's composition root: builds every part, wires them together, and owns the staged shutdown.
 
-Threads: the GUI thread runs Qt, the session, the capture's polling and the tray; the recognizer
-worker has its own QThread; pynput calls the hotkey callbacks on its listener thread (they only
-emit signals); PortAudio calls the capture callback (it only copies); injection runs on the
-injector thread. Nothing on the GUI thread waits for any of them.
+Threads: the GUI thread runs Qt, the session and the tray; the recognizer worker has its own
+QThread; the capture worker opens and watches the microphone (its events arrive as signals);
+pynput calls the hotkey callbacks on its listener thread (they only emit signals); PortAudio
+calls the capture callback (it only copies); injection runs on the injector thread. Nothing on the
+GUI thread waits for any of them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
-from swictation_gui.audio.capture import Capture
+from swictation_gui.audio.capture import Capture, CaptureEvent
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.audio.samples import FloatArray
 from swictation_gui.core import autostart, ipc
@@ -39,7 +40,6 @@ from swictation_gui.ui.tray import Tray
 from swictation_gui.ui.windows import CudaProbe, Windows
 
 TAKE_POLL_MS = 5          # while a take waits for its tail
-CAPTURE_POLL_MS = 200     # microphone health and reconnect
 LEVEL_POLL_MS = 50        # input level for the tray and the settings dialog
 
 
@@ -53,6 +53,7 @@ class _Bridge(QObject):
     transcribe_requested = Signal(int, object)
     command = Signal(str)
     swap_requested = Signal(object)
+    capture_event = Signal(object, object, str)
 
 
 class _QtTimer:
@@ -104,7 +105,6 @@ class Application(QObject):
         self.dictation = Dictation(self, events, self._new_capture(s), session_config(s), s.tail_ms / 1000)
         self.session = self.dictation.session
         self._take_timer = self._timer(TAKE_POLL_MS, self.dictation.poll_takes)
-        self._capture_timer = self._timer(CAPTURE_POLL_MS, lambda: self.dictation.capture.poll())
         self._level_timer = self._timer(LEVEL_POLL_MS, self._show_level)
         # Recognizer worker on its own thread.
         self._worker = RecognizerWorker(self._recognizer_factory(config.model))
@@ -127,6 +127,7 @@ class Application(QObject):
         self._bridge.cancelled.connect(self._on_cancelled)
         self._bridge.injected.connect(self._on_injected)
         self._bridge.command.connect(self._on_command)
+        self._bridge.capture_event.connect(self._on_capture_event)
         self.tray.quit_requested.connect(self.shutdown)
         self.tray.toggle_requested.connect(self.dictation.toggle)
         self.tray.settings_requested.connect(self._open_settings)
@@ -148,8 +149,15 @@ class Application(QObject):
         return timer
 
     def _new_capture(self, s: Settings) -> Capture:
-        return Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
-                       on_event=lambda event, message: self.dictation.on_capture_event(event, message))
+        capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds),
+                          on_event=lambda event, message: self._bridge.capture_event.emit(capture, event, message))
+        return capture
+
+    @Slot(object, object, str)
+    def _on_capture_event(self, capture: object, event: object, message: str) -> None:
+        """A capture worker's event, on the GUI thread (one from a replaced capture is dropped)."""
+        if capture is self.dictation.capture and isinstance(event, CaptureEvent):
+            self.dictation.on_capture_event(event, message)
 
     def _recognizer_factory(self, model: str) -> Callable[[], Recognizer]:
         engine, device = self.config.engine, self.config.device
@@ -173,16 +181,9 @@ class Application(QObject):
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
         self._thread.start()
-        self._open_capture()
-        self._capture_timer.start()
+        self.dictation.capture.open()
         self._start_injector(s)
         self._start_hotkey(s)
-
-    def _open_capture(self) -> None:
-        try:
-            self.dictation.capture.open()
-        except SwictationError as exc:
-            log.audio.warning("%s", exc)  # the capture event already told the user; polling keeps retrying
 
     def _start_injector(self, s: Settings) -> None:
         if self.dictation.runner is not None:
@@ -434,9 +435,9 @@ class Application(QObject):
             except SwictationError as exc:
                 self.notify(str(exc), "error")
         if "capture" in parts:
-            self.dictation.capture.close()
+            self.dictation.capture.close(timeout=0)  # its worker closes the old stream by itself
             self.dictation.capture = self._new_capture(new)
-            self._open_capture()
+            self.dictation.capture.open()
         if "injector" in parts:
             self._start_injector(new)
         if "hotkey" in parts:
@@ -476,7 +477,7 @@ class Application(QObject):
             except Exception as exc:
                 log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
         self.dictation.stopping = True
-        for timer in (self._capture_timer, self._take_timer, self._level_timer):
+        for timer in (self._take_timer, self._level_timer):
             timer.stop()
         self.dictation.capture.close()
         self.session.shutdown()

@@ -93,7 +93,7 @@ class Dictation:
             self.host.show_state("ready", "")
 
     def on_capture_event(self, event: CaptureEvent, message: str) -> None:
-        """From ``Capture.open``/``poll``: the microphone opened, failed to open, or went away."""
+        """From the capture worker (forwarded to this thread by the host): the microphone opened, failed, or went."""
         self._on_owner_thread("capture event")
         if event == CaptureEvent.OPENED:
             recovered = bool(self.mic_error)
