@@ -156,6 +156,8 @@ class Capture:
         self._attempt = 0
         self._retry_at = 0.0
         self._failing = False
+        self._need_rescan = False       # the last attempt could not find the device
+        portaudio.preload(pa)
 
     # ----------------------------------------------------------------- PortAudio callback thread
 
@@ -245,7 +247,9 @@ class Capture:
             self._drop_stream()
 
     def _try_open(self, now: float) -> None:
-        if self._attempt > 0 and self._pa.rescan():   # only when no stream of ours is open
+        # A rescan re-initialises PortAudio (30-50 ms, stderr muted meanwhile): only when the device was
+        # missing from the list, and only while no stream of ours is open (the owner checks).
+        if self._need_rescan and self._pa.rescan():
             log.audio.debug("Re-scanned audio devices")
         try:
             self._open_stream()
@@ -275,8 +279,10 @@ class Capture:
         pa = self._pa
         try:
             sd = pa.module()
+            self._need_rescan = True
             index = pa.call(lambda: resolve_device(sd, self._device))
             rate = pa.call(lambda: self._pick_rate(sd, index))
+            self._need_rescan = False
         except (AudioDeviceError, PortAudioClosedError):
             raise
         except Exception as exc:

@@ -53,12 +53,13 @@ class StreamPlayer:
     owner, so a device rescan never runs under a playing cue and exit closes a cue still playing.
 
     Args:
-        portaudio: The PortAudio owner (the process-wide one by default).
+        pa: The PortAudio owner (the process-wide one by default).
     """
 
-    def __init__(self, portaudio: PortAudio | None = None) -> None:
-        self._pa = portaudio
+    def __init__(self, pa: PortAudio | None = None) -> None:
+        self._pa = pa or portaudio.SHARED
         self._abort = threading.Event()
+        portaudio.preload(self._pa)
 
     def abort(self) -> None:
         """End the cue playing now and play nothing more (any thread; returns at once)."""
@@ -68,7 +69,7 @@ class StreamPlayer:
         """Play ``samples`` and return when they were played, or were aborted (cue thread)."""
         if self._abort.is_set():
             return
-        pa = self._pa or portaudio.SHARED
+        pa = self._pa
         sd = pa.module(OPEN_WAIT_S)
         finished = threading.Event()
         pos = 0

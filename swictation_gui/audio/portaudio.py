@@ -77,6 +77,11 @@ class PortAudio:
                     atexit.register(self.shutdown)
             return self._sd
 
+    def devices(self, timeout: float = 5.0) -> Any:
+        """``sounddevice.query_devices()`` as a counted call, so it never overlaps a rescan (any thread)."""
+        sd = self.module(timeout)
+        return self.call(sd.query_devices, timeout)
+
     @property
     def closed(self) -> bool:
         """True once :meth:`shutdown` began; no new call is let in afterwards."""
@@ -205,3 +210,17 @@ class PortAudio:
 SHARED = PortAudio()
 """The process-wide owner for the real ``sounddevice``. Created (and its exit handler registered) when
 this module is imported; ``sounddevice`` itself is imported on first use."""
+
+
+def preload(pa: PortAudio) -> None:
+    """Import ``sounddevice`` now, on the calling thread (construction time, before other threads start).
+
+    Importing it initialises PortAudio with fd 2 pointed at /dev/null and then restored. If another
+    thread redirects fd 2 meanwhile (the recognizer captures native stderr while a model loads), one
+    of them restores the wrong target and stderr stays lost for good, so it must not happen
+    concurrently. Errors are left for the first real use to report.
+    """
+    try:
+        pa.module()
+    except Exception as exc:
+        log.audio.debug("sounddevice is not usable: %s", exc)
