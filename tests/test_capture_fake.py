@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,12 +52,18 @@ class Recorder:
         return [e for e, _, _ in self.events]
 
 
+def opened(rec: Recorder | None = None, pa: PortAudio | None = None, **kwargs: Any) -> Capture:
+    """A capture on the fake PortAudio, opened (its worker is running)."""
+    cap = Capture(on_event=rec, pa=pa or PortAudio(fake_sd, install_exit_handler=False), **kwargs)
+    cap.open()
+    return cap
+
+
 def test_replayed_audio_reaches_a_take_through_the_real_callback(sd: fake_sd.Config) -> None:
     t = np.arange(int(0.5 * 16_000)) / 16_000
     sd.input = np.concatenate([np.zeros(8000), 0.5 * np.sin(2 * np.pi * 440 * t), np.zeros(16_000)]).astype(np.float32)
     rec = Recorder()
-    cap = Capture(pre_roll_s=0.2, max_seconds=5, on_event=rec, pa=PortAudio(fake_sd, install_exit_handler=False))
-    cap.open()
+    cap = opened(rec, pre_roll_s=0.2, max_seconds=5)
     try:
         wait_for(lambda: cap.is_open, 5, "the microphone to open")
         assert rec.events == [(CaptureEvent.OPENED, "", "capture")], "events come from the capture worker"
@@ -91,8 +98,7 @@ def test_a_lost_device_is_reported_and_reopened_after_a_rescan(sd: fake_sd.Confi
     sd.lose_after_s, sd.lost_for_s = 0.3, 0.8
     rec = Recorder()
     pa = PortAudio(fake_sd, install_exit_handler=False)
-    cap = Capture(on_event=rec, pa=pa)
-    cap.open()
+    cap = opened(rec, pa)
     try:
         wait_for(lambda: CaptureEvent.LOST in rec.kinds(), 5, "the loss")
         wait_for(lambda: rec.kinds()[-1] == CaptureEvent.OPENED and len(rec.kinds()) >= 3, 10, "the device to return")
@@ -107,8 +113,7 @@ def test_a_lost_device_is_reported_and_reopened_after_a_rescan(sd: fake_sd.Confi
 def test_a_failed_open_is_reported_once_and_retried(sd: fake_sd.Config) -> None:
     sd.open_fail = 2
     rec = Recorder()
-    cap = Capture(on_event=rec, pa=PortAudio(fake_sd, install_exit_handler=False))
-    cap.open()
+    cap = opened(rec)
     try:
         wait_for(lambda: cap.is_open, 10, "the retries to succeed")
         assert rec.kinds() == [CaptureEvent.OPEN_FAILED, CaptureEvent.OPENED]
@@ -128,8 +133,7 @@ def test_no_rescan_while_any_stream_of_ours_is_open(sd: fake_sd.Config) -> None:
 
 def test_take_audio_is_safe_on_another_thread_after_ready(sd: fake_sd.Config) -> None:
     sd.input, sd.loop = (np.arange(16_000, dtype=np.float32) / 16_000), True
-    cap = Capture(pre_roll_s=0.0, max_seconds=0.1, pa=PortAudio(fake_sd, install_exit_handler=False))
-    cap.open()
+    cap = opened(pre_roll_s=0.0, max_seconds=0.1)
     try:
         wait_for(lambda: cap.is_open, 5, "the microphone to open")
         take = cap.begin()
