@@ -21,6 +21,7 @@ CUE_RATE = 48_000
 MAX_QUEUED = 4             # cues waiting beyond this are dropped (the player is behind)
 OPEN_WAIT_S = 0.3          # how long a cue waits for a device rescan to end before it is dropped
 FINISH_MARGIN_S = 0.35     # time past a cue's length for the output to play it out, then it is aborted
+MAX_TAIL_S = 0.25          # most we wait after the last callback for the output latency to play out
 Player = Callable[[FloatArray, int], None]
 """Plays mono float32 samples at a rate and returns when done. Runs on the cue thread."""
 
@@ -101,6 +102,9 @@ class StreamPlayer:
                     _log.debug("A sound cue did not finish in time; aborting it")
                     break
                 finished.wait(min(left, 0.02))
+            if finished.is_set():   # the last samples are still in the output's buffer: let them play
+                latency = pa.call(lambda: float(getattr(stream, "latency", 0.0) or 0.0), timeout=OPEN_WAIT_S)
+                self._abort.wait(min(latency, MAX_TAIL_S))
         finally:
             pa.close_stream(stream, abort=True)
 
