@@ -67,3 +67,30 @@ def test_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> Non
     warnings = [r for r in caplog.records if "Cannot play sound cues" in r.getMessage()]
     assert len(warnings) == 1
 
+
+
+def test_close_aborts_a_cue_that_does_not_finish() -> None:
+    """A stalled output must not hold up quitting: close() aborts the playing cue and joins the thread."""
+
+    class StuckPlayer:
+        def __init__(self) -> None:
+            self.aborted = threading.Event()
+            self.playing = threading.Event()
+
+        def __call__(self, samples: npt.NDArray[np.float32], rate: int) -> None:
+            self.playing.set()
+            self.aborted.wait(30)
+
+        def abort(self) -> None:
+            self.aborted.set()
+
+    player = StuckPlayer()
+    sc = cues.SoundCues(player=player)
+    sc.play_start()
+    assert player.playing.wait(5)
+    started = time.monotonic()
+    assert sc.close(0.4)
+    assert time.monotonic() - started < 0.5
+    assert player.aborted.is_set()
+    sc.play_stop()   # after close: ignored, no new thread
+    assert not any(t.name == "sound-cues" and t.is_alive() for t in threading.enumerate())

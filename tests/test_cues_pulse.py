@@ -64,3 +64,46 @@ def test_start_cue_is_heard_on_the_default_output(virtual_mic: VirtualMic, tmp_p
     finally:
         rec.terminate()
         rec.wait(5)
+
+
+QUIT = ("import sys, time\n"
+        "from swictation_gui.audio.cues import SoundCues\n"
+        "cues = SoundCues()\n"
+        "for _ in range(int(sys.argv[1])):\n"
+        "    cues.play_start()\n"
+        "    cues.play_stop()\n"
+        "time.sleep(0.05)\n"
+        "t0 = time.monotonic()\n"
+        "if sys.argv[2] == 'close':\n"
+        "    cues.close()\n"
+        "print(f'close {time.monotonic() - t0:.3f}')\n")
+"""Plays cues and exits while they play: with ``close()`` (as the app's shutdown does) or without.
+The timing goes to stdout: importing sounddevice mutes fd 2 for a moment, on whichever thread imports it."""
+
+CRASH_SIGNS = ("malloc", "Assertion", "PaAlsaStream", "Segmentation", "Aborted", "core dumped")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sink", ["stalled", "working"])
+def test_exit_while_cues_play_never_crashes(virtual_mic: VirtualMic, sink: str) -> None:
+    """Issue 9: quitting right after cues crashed in PortAudio teardown (SIGABRT/SIGSEGV).
+
+    A "stalled" sink is a suspended null sink that never consumes audio: blocking writes to it
+    hang, as PulseAudio did for ~2 s on the reporter's desktop.
+    """
+    env = {**os.environ, **virtual_mic.env, "PYTHONPATH": str(REPO)}
+    if sink == "stalled":
+        virtual_mic.pactl("load-module", "module-null-sink", "sink_name=stalled", "rate=48000", "channels=1")
+        virtual_mic.pactl("suspend-sink", "stalled", "1")
+        env["PULSE_SINK"] = "stalled"
+    for round_ in range(8):
+        how = "close" if round_ % 2 == 0 else "exit"
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-c", QUIT, str(1 + round_ % 3), how], env=env, cwd=REPO,
+                              capture_output=True, text=True, timeout=60, check=False)
+        took = time.monotonic() - started
+        detail = f"round {round_} ({how}, {sink} sink): exit {proc.returncode} after {took:.1f} s\n{proc.stderr}"
+        assert proc.returncode == 0, detail
+        assert not any(sign in proc.stderr for sign in CRASH_SIGNS), detail
+        close_s = float(proc.stdout.split("close ")[-1].split()[0])
+        assert close_s < 1.2, detail

@@ -95,7 +95,7 @@ class Dictation:
         self._set(setup_error=message)
 
     def on_capture_event(self, event: CaptureEvent, message: str) -> None:
-        """From ``Capture.open``/``poll``: the microphone opened, failed to open, or went away."""
+        """From the capture worker (forwarded to this thread by the host): the microphone opened, failed, or went."""
         self._on_owner_thread("capture event")
         if event == CaptureEvent.OPENED:
             recovered = bool(self._facts.mic_error)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import soxr
 
+from swictation_gui.audio.samples import FloatArray, resample
 from swictation_gui.errors import AudioInputError
-from swictation_gui.recognition.base import SAMPLE_RATE, FloatArray
 
 
 def to_mono_float(samples: npt.ArrayLike) -> FloatArray:
@@ -44,16 +43,8 @@ def to_mono_float(samples: npt.ArrayLike) -> FloatArray:
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def resample(samples: FloatArray, sample_rate: int) -> FloatArray:
-    """Resample mono float32 audio to 16 kHz with soxr (high quality)."""
-    if sample_rate <= 0:
-        raise AudioInputError(f"Invalid sample rate {sample_rate}.")
-    if sample_rate == SAMPLE_RATE or samples.size == 0:
-        return samples
-    out = soxr.resample(samples, sample_rate, SAMPLE_RATE, quality="HQ")
-    return np.ascontiguousarray(out, dtype=np.float32)
-
-
 def prepare(samples: npt.ArrayLike, sample_rate: int) -> FloatArray:
     """Everything a recognizer needs: mono float32 at 16 kHz, finite."""
+    if sample_rate <= 0:
+        raise AudioInputError(f"Invalid sample rate {sample_rate}.")
     return resample(to_mono_float(samples), sample_rate)

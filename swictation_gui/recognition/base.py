@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-import numpy as np
 import numpy.typing as npt
 
-SAMPLE_RATE = 16_000
+from swictation_gui.audio.samples import SAMPLE_RATE, FloatArray
+
 MIN_SAMPLES = 80  # below this the encoder gets zero frames: we return an empty transcript
 
-FloatArray = npt.NDArray[np.float32]
+__all__ = ["MIN_SAMPLES", "SAMPLE_RATE", "DeviceReport", "FloatArray", "Recognizer", "Transcript"]
 
 
 @dataclass(frozen=True)

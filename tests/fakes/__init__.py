@@ -1,0 +1,1 @@
+"""Named fakes for tests (a fake ``sounddevice``/PortAudio)."""
