@@ -64,11 +64,12 @@ def default_model_availability(choice: ModelChoice, custom_dir: str | None) -> A
 
 
 def default_input_devices() -> list[str]:
-    """Input device names from ``sounddevice.query_devices()``; empty when PortAudio is unusable."""
+    """Input device names from PortAudio (through its lifecycle owner, so never during a rescan); empty when
+    PortAudio is unusable."""
     try:
-        import sounddevice
+        from swictation_gui.audio import portaudio
 
-        devices = sounddevice.query_devices()
+        devices = portaudio.SHARED.devices(timeout=1.0)
     except Exception:  # no PortAudio, no devices: the dialog shows "System default" only
         _log.warning("Cannot list audio input devices", exc_info=True)
         return []
