@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
 from swictation_gui.audio.capture import CaptureEvent
-from swictation_gui.audio.cues import SoundCues
+from swictation_gui.audio.cues import SoundCues, cue_player
 from swictation_gui.core.appconfig import AppConfig, changed_parts, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
@@ -56,14 +56,16 @@ class Application(QObject):
         self.tray.set_notifications_enabled(s.notifications)
         self.cuda_probe = CudaProbe()
         self.windows = Windows(config.store.path, self.cuda_probe)
-        self.cues = SoundCues(s.sound_cues)
+        self.platform = platform or PlatformParts()
+        self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
         self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
         self.feedback = TrayFeedback(self.tray, self.cues, events)
-        capture = new_capture(s, self.capture_event.emit)
+        capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000)
-        self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit, platform)
+        self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
+                               self.platform)
         self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
         self.feedback._on_recording = self.levels.set_recording
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,

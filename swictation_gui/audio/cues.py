@@ -205,3 +205,8 @@ class SoundCues:
                     self._failed_once = True
                 else:
                     _log.debug("Sound cue %s failed: %s", name, exc)
+
+
+def cue_player(sd_module: Any = None) -> StreamPlayer:
+    """The cue player on the process's PortAudio, or on ``sd_module`` (a stand-in ``sounddevice``, for tests)."""
+    return StreamPlayer(None if sd_module is None else PortAudio(sd_module, install_exit_handler=False))

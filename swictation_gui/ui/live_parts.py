@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture
@@ -40,12 +41,14 @@ def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
     return create_injector(s.injection_method, keyboard=keyboard)
 
 
-def new_capture(s: Settings, post_event: CaptureEventPoster) -> Capture:
-    """A capture for ``s`` whose events go to ``post_event`` (called on the capture's worker thread)."""
+def new_capture(s: Settings, post_event: CaptureEventPoster, sd_module: Any = None) -> Capture:
+    """A capture for ``s`` whose events go to ``post_event`` (called on the capture's worker thread); ``sd_module``
+    replaces ``sounddevice`` (a named fake in tests)."""
     def on_event(event: object, message: str) -> None:  # capture worker thread
         post_event(capture, event, message)
 
-    capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event)
+    capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event,
+                      sd_module=sd_module)
     return capture
 
 
@@ -55,6 +58,7 @@ class PlatformParts:
 
     hotkey: Callable[[Settings, KeyboardState], HotkeyListener] = make_hotkey
     injector: Callable[[Settings, KeyboardState], TextInjector] = make_injector
+    sd_module: Any = None  # None: the real sounddevice (PortAudio)
 
 
 class LiveParts:
@@ -91,7 +95,7 @@ class LiveParts:
         old = self.dictation.capture
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
-        self.dictation.capture = new_capture(s, self._post_capture_event)
+        self.dictation.capture = new_capture(s, self._post_capture_event, self.platform.sd_module)
         old.close(timeout=0)  # its worker closes the stream by itself
         self.dictation.capture.open()
 

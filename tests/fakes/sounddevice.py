@@ -103,6 +103,39 @@ _lost_at: float | None = None       # when the microphone disappeared (monotonic
 _first_start: float | None = None
 
 
+_speech: list[np.ndarray] = []      # audio "spoken" now, mixed into the open microphone streams (see speak)
+_speech_lock = threading.Lock()
+
+
+def speak(samples: np.ndarray) -> None:
+    """Say ``samples`` (mono float32 at ``config.rate``) into the microphone from now on, after anything still being
+    said; the open input stream plays it in real time (in-process tests)."""
+    with _speech_lock:
+        _speech.append(np.asarray(samples, dtype=np.float32).copy())
+
+
+def speech_pending() -> int:
+    """Samples still to be said (0 once everything given to ``speak`` reached the callback)."""
+    with _speech_lock:
+        return sum(part.size for part in _speech)
+
+
+def _take_speech(frames: int) -> np.ndarray:
+    out = np.zeros(frames, dtype=np.float32)
+    filled = 0
+    with _speech_lock:
+        while _speech and filled < frames:
+            part = _speech[0]
+            n = min(frames - filled, part.size)
+            out[filled:filled + n] = part[:n]
+            filled += n
+            if n == part.size:
+                _speech.pop(0)
+            else:
+                _speech[0] = part[n:]
+    return out
+
+
 def _mic_present() -> bool:
     """Apply the configured loss schedule; True while the microphone exists."""
     global _lost_at
@@ -290,6 +323,7 @@ class InputStream(_Stream):
             else:
                 chunk = source[self._pos:self._pos + frames]
                 block[:chunk.size, 0] = chunk
+        block[:, 0] += _take_speech(frames)
         self._pos += frames
         try:
             self._callback(block, frames, None, _Status())

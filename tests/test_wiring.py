@@ -1,0 +1,203 @@
+"""The whole app wired in-process: the real session, capture, recognizer threads and Qt signals, with named fakes
+only at the edges. Runs in seconds, without X or PulseAudio.
+
+Named fakes:
+    * ``tests/fakes/sounddevice.py`` (FAKE PortAudio): replays speech through the real capture callback.
+    * ``FakeHotkey`` (FAKE hotkey listener): its own thread calls the real ``HotkeySink`` as pynput's would.
+    * ``RecordingInjector`` (FAKE text output): records what would have been typed, on the real injector thread.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pytestqt.qtbot import QtBot
+
+from swictation_gui.app import Application
+from swictation_gui.core.appconfig import AppConfig
+from swictation_gui.core.events import EventLog
+from swictation_gui.core.session import Outcome
+from swictation_gui.core.status import AppStatus, ModelState
+from swictation_gui.platform.base import HotkeyMode, HotkeySink, InjectionResult
+from swictation_gui.settings import ModelChoice, Settings, SettingsStore
+from swictation_gui.ui.live_parts import PlatformParts
+from tests.fakes import sounddevice as fake_sd
+from tests.fixtures.synth_models import band_phrase
+
+
+class FakeHotkey:
+    """FAKE hotkey listener: ``press``/``release`` are delivered to the sink from the listener's own thread."""
+
+    instances: list[FakeHotkey] = []
+
+    def __init__(self) -> None:
+        self._events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.stopped = threading.Event()
+        FakeHotkey.instances.append(self)
+
+    def start(self, sink: HotkeySink) -> None:
+        def run() -> None:
+            sink.ready()
+            while (event := self._events.get()) is not None:
+                getattr(sink, event)()
+
+        self._thread = threading.Thread(target=run, name="fake-hotkey", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self._events.put(None)
+
+    def join(self, timeout: float) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
+    def press(self) -> None:
+        self._events.put("chord_down")
+
+    def release(self) -> None:
+        self._events.put("chord_up")
+
+
+class RecordingInjector:
+    """FAKE text output: records each text and the thread it ran on; ``gate`` can hold an injection midway."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.threads: set[str] = set()
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def inject(self, text: str) -> InjectionResult:
+        self.threads.add(threading.current_thread().name)
+        self.gate.wait(10)
+        self.texts.append(text)
+        return InjectionResult(True, "type")
+
+
+@pytest.fixture
+def fake_mic() -> Iterator[None]:
+    fake_sd.config.input = None
+    fake_sd.config.open_hang_s = 0.0
+    fake_sd.config.open_fail = 0
+    yield
+    while fake_sd.speech_pending():
+        fake_sd._take_speech(fake_sd.speech_pending())
+
+
+def make_app(tmp_path: Path, model: Path, injector: RecordingInjector, **settings: object) -> Application:
+    FakeHotkey.instances.clear()
+    base = Settings(model=ModelChoice.CUSTOM, custom_model_dir=str(model), sound_cues=False,
+                    pre_roll_ms=200, tail_ms=100)
+    config = AppConfig(base.replace(**settings), SettingsStore(tmp_path / "settings.json"))
+    parts = PlatformParts(hotkey=lambda s, keyboard: FakeHotkey(), injector=lambda s, keyboard: injector,
+                          sd_module=fake_sd)
+    return Application(config, EventLog(None), parts)
+
+
+@pytest.fixture
+def running(qtbot: QtBot, tmp_path: Path, band_model: Path, fake_mic: None) -> Iterator[tuple[Application,
+                                                                                             RecordingInjector]]:
+    injector = RecordingInjector()
+    app = make_app(tmp_path, band_model, injector)
+    app.start()
+    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: app.dictation.status.status is AppStatus.READY, timeout=5_000)
+    yield app, injector
+    app.shutdown_now()
+
+
+def dictate(qtbot: QtBot, hotkey: FakeHotkey, words: list[str]) -> None:
+    hotkey.press()
+    fake_sd.speak(band_phrase(words))
+    qtbot.waitUntil(lambda: fake_sd.speech_pending() == 0, timeout=10_000)
+    hotkey.release()
+
+
+def test_hold_to_talk_types_the_words_once(qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:
+    app, injector = running
+    dictate(qtbot, FakeHotkey.instances[-1], ["do", "re", "mi"])
+    qtbot.waitUntil(lambda: injector.texts == ["do re mi "], timeout=15_000)
+    assert injector.threads == {"injector"}
+    assert app.dictation.session.history[-1].outcome is Outcome.INJECTED
+
+
+def test_presses_while_typing_keep_every_utterance_in_order(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:
+    """Dictate again while the previous text is still being typed, for several rounds: each arrives once, in
+    order."""
+    app, injector = running
+    hotkey = FakeHotkey.instances[-1]
+    phrases = [["do"], ["re", "mi"], ["fa"], ["sol", "la"], ["si"]]
+    for i, words in enumerate(phrases):
+        if i % 2 == 0:
+            injector.gate.clear()  # the previous text is still being "typed" while the next dictation runs
+        dictate(qtbot, hotkey, words)
+        injector.gate.set()
+    expected = [" ".join(w) + " " for w in phrases]
+    qtbot.waitUntil(lambda: len(injector.texts) == len(phrases), timeout=30_000)
+    assert injector.texts == expected
+
+
+def test_toggle_mode_socket_start_is_stopped_by_one_hotkey_press(
+        qtbot: QtBot, tmp_path: Path, band_model: Path, fake_mic: None) -> None:
+    injector = RecordingInjector()
+    app = make_app(tmp_path, band_model, injector, hotkey="f9", hotkey_mode=HotkeyMode.TOGGLE)
+    try:
+        app.start()
+        qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+                        timeout=30_000)
+        app.inputs.post_command("start")  # as the control socket's thread does
+        qtbot.waitUntil(lambda: app.dictation.session.recording, timeout=5_000)
+        fake_sd.speak(band_phrase(["la"]))
+        qtbot.waitUntil(lambda: fake_sd.speech_pending() == 0, timeout=10_000)
+        hotkey = FakeHotkey.instances[-1]
+        hotkey.press()
+        hotkey.release()
+        qtbot.waitUntil(lambda: injector.texts == ["la "], timeout=15_000)
+    finally:
+        app.shutdown_now()
+
+
+def test_a_settings_change_mid_recording_transcribes_what_was_said(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:
+    """Replacing the listener while a recording runs ends it cleanly: its audio is transcribed, not lost."""
+    app, injector = running
+    first = FakeHotkey.instances[-1]
+    first.press()
+    fake_sd.speak(band_phrase(["fa", "sol"]))
+    qtbot.waitUntil(lambda: fake_sd.speech_pending() == 0, timeout=10_000)
+    app.apply_settings(app.config.effective.replace(hotkey="f9"))
+    assert first.stopped.is_set() and FakeHotkey.instances[-1] is not first
+    qtbot.waitUntil(lambda: injector.texts == ["fa sol "], timeout=15_000)
+    assert not app.dictation.session.recording
+    first.release()  # a late event from the replaced listener changes nothing
+    qtbot.wait(100)
+    assert not app.dictation.session.recording
+
+
+def test_shutdown_ends_every_thread_it_started(qtbot: QtBot, tmp_path: Path, band_model: Path,
+                                              fake_mic: None) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    injector = RecordingInjector()
+    app = make_app(tmp_path, band_model, injector)
+    app.start()
+    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+                    timeout=30_000)
+    dictate(qtbot, FakeHotkey.instances[-1], ["re"])
+    qtbot.waitUntil(lambda: injector.texts == ["re "], timeout=15_000)
+    app.shutdown_now()
+    assert app.recognizer_idle
+    left = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []
