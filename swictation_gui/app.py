@@ -30,6 +30,8 @@ from swictation_gui.core.stop_signals import StopSignals
 from swictation_gui.errors import SwictationError
 from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyListener, HotkeyMode, InjectionResult, TextInjector
+from swictation_gui.platform.keyboard_state import KeyboardState
+from swictation_gui.platform.keys import parse_hotkey
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.worker import RecognizerWorker
 from swictation_gui.settings import Settings
@@ -46,9 +48,7 @@ LEVEL_POLL_MS = 50        # input level for the tray and the settings dialog
 class _Bridge(QObject):
     """Carries calls from foreign threads (pynput, injector) to the GUI thread as queued signals."""
 
-    pressed = Signal()
-    released = Signal()
-    cancelled = Signal()
+    hotkey = Signal(object, str, str)   # (the sink that emitted it, HotkeySink method name, failure message)
     injected = Signal(int, object)
     transcribe_requested = Signal(int, object)
     command = Signal(str)
@@ -70,16 +70,38 @@ class _QtTimer:
         self._timer.deleteLater()
 
 
-def _make_hotkey(s: Settings) -> HotkeyListener:
+class _HotkeySink:
+    """``HotkeySink`` that forwards each chord event to the GUI thread as a queued signal (listener threads)."""
+
+    def __init__(self, bridge: _Bridge) -> None:
+        self._bridge = bridge
+
+    def chord_down(self) -> None:
+        self._bridge.hotkey.emit(self, "chord_down", "")
+
+    def chord_up(self) -> None:
+        self._bridge.hotkey.emit(self, "chord_up", "")
+
+    def interrupted(self) -> None:
+        self._bridge.hotkey.emit(self, "interrupted", "")
+
+    def ready(self) -> None:
+        self._bridge.hotkey.emit(self, "ready", "")
+
+    def failed(self, message: str) -> None:
+        self._bridge.hotkey.emit(self, "failed", message)
+
+
+def _make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    return X11HotkeyListener(s.hotkey, HotkeyMode(s.hotkey_mode))
+    return X11HotkeyListener(s.hotkey, keyboard)
 
 
-def _make_injector(s: Settings, wait_released: Callable[[float], bool]) -> TextInjector:
+def _make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
     from swictation_gui.platform.injection import create_injector
 
-    return create_injector(s.injection_method, wait_released=wait_released)
+    return create_injector(s.injection_method, keyboard=keyboard)
 
 
 class Application(QObject):
@@ -101,6 +123,10 @@ class Application(QObject):
         self.windows = Windows(config.store.path, self.cuda_probe)
         self.cues = SoundCues(s.sound_cues)
         self.hotkey: HotkeyListener | None = None
+        self._hotkey_sink: _HotkeySink | None = None
+        self._chord_interrupted = False
+        self._tap_armed = False
+        self.keyboard = KeyboardState()   # shared by the hotkey listener and the injector
         self.dictation = Dictation(self, events, self._new_capture(s), session_config(s), s.tail_ms / 1000)
         self.session = self.dictation.session
         self._take_timer = self._timer(TAKE_POLL_MS, self.dictation.poll_takes)
@@ -122,9 +148,7 @@ class Application(QObject):
         self._bridge.swap_requested.connect(self._worker.swap)
         # Foreign threads (pynput, injector, control socket) → GUI thread. Every receiver is a slot of
         # this QObject: PySide6 runs a plain Python callable on the emitting thread.
-        self._bridge.pressed.connect(self._on_pressed)
-        self._bridge.released.connect(self._on_released)
-        self._bridge.cancelled.connect(self._on_cancelled)
+        self._bridge.hotkey.connect(self._on_hotkey)
         self._bridge.injected.connect(self._on_injected)
         self._bridge.command.connect(self._on_command)
         self.tray.quit_requested.connect(self.shutdown)
@@ -185,44 +209,42 @@ class Application(QObject):
             log.audio.warning("%s", exc)  # the capture event already told the user; polling keeps retrying
 
     def _start_injector(self, s: Settings) -> None:
-        if self.dictation.runner is not None:
-            self.dictation.runner.stop()
-            self.dictation.runner = None
         try:
             # The injector itself waits until the hotkey is up before sending anything.
-            runner = InjectionRunner(_make_injector(s, self._keys_released), self._bridge.injected.emit)
+            injector = _make_injector(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
             self._platform_failed(f"Text output could not be set up: {exc}")
             return
+        if self.dictation.runner is not None:
+            self.dictation.runner.set_injector(injector)   # one thread keeps the texts in order
+            return
+        runner = InjectionRunner(injector, self._bridge.injected.emit)
         runner.start()
         self.dictation.runner = runner
 
     def _start_hotkey(self, s: Settings) -> None:
-        if self.hotkey is not None:
-            self.hotkey.stop()
-            self.hotkey = None
+        """Replace the hotkey listener (returns at once; it reports ready or failed through ``_on_hotkey``)."""
+        self._stop_hotkey()
         try:
-            self.hotkey = _make_hotkey(s)
-            self.hotkey.start(self._bridge.pressed.emit, self._bridge.released.emit, self._bridge.cancelled.emit)
+            self.hotkey = _make_hotkey(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
-            self.hotkey = None
             self._platform_failed(f"The hotkey could not be set up: {exc}")
             return
-        if self.dictation.runner is not None:
-            self.dictation.setup_error = ""
-            self.dictation.refresh()
-            self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+        self._hotkey_sink = _HotkeySink(self._bridge)
+        self.hotkey.start(self._hotkey_sink)
+
+    def _stop_hotkey(self) -> None:
+        """Stop the listener without waiting for its threads; its queued events are ignored from now on."""
+        if self.hotkey is not None:
+            self.hotkey.stop()
+        self.hotkey = None
+        self._hotkey_sink = None
 
     def _platform_failed(self, message: str) -> None:
         self.dictation.setup_error = message
         self.notify(message, "error")
         self.tray.set_state(TrayState.ERROR, message)
         self.events.emit("error", kind="platform", message=message)
-
-    def _keys_released(self, timeout: float) -> bool:
-        """Injector thread: wait until the hotkey is physically up."""
-        hotkey = self.hotkey
-        return True if hotkey is None else hotkey.wait_keys_released(timeout)
 
     # ----------------------------------------------------------------- Host (GUI thread)
 
@@ -307,17 +329,41 @@ class Application(QObject):
     def _on_swap_failed(self, message: str) -> None:
         self.notify(message, "error")
 
-    @Slot()
-    def _on_pressed(self) -> None:
-        self.dictation.press()
-
-    @Slot()
-    def _on_released(self) -> None:
-        self.dictation.release()
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self.session.cancel()
+    @Slot(object, str, str)
+    def _on_hotkey(self, sink: object, event: str, message: str) -> None:
+        """A chord event from the current listener, mapped onto the dictation by mode (hold: down starts, up
+        stops; toggle: down toggles, or a clean tap for a modifier-only hotkey). A modifier-only hotkey used in a
+        shortcut cancels a hold."""
+        if sink is not self._hotkey_sink:
+            return   # from a listener replaced meanwhile
+        s = self.settings
+        hold = HotkeyMode(s.hotkey_mode) is HotkeyMode.HOLD
+        modifier_only = parse_hotkey(s.hotkey).is_modifier_only
+        if event == "ready":
+            self.dictation.setup_error = ""
+            self.dictation.refresh()
+            self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+        elif event == "failed":
+            self._stop_hotkey()
+            self._platform_failed(f"The hotkey could not be set up: {message}")
+        elif event == "chord_down":
+            self._chord_interrupted = False
+            self._tap_armed = not hold and modifier_only
+            if hold:
+                self.dictation.press()
+            elif not modifier_only:
+                self.dictation.toggle()
+        elif event == "interrupted":
+            self._chord_interrupted, self._tap_armed = True, False
+            if hold and modifier_only:
+                log.hotkey.info("%s was used in a shortcut; dictation cancelled", s.hotkey)
+                self.session.cancel()
+        elif event == "chord_up":
+            if hold and not (modifier_only and self._chord_interrupted):
+                self.dictation.release()
+            elif self._tap_armed:
+                self._tap_armed = False
+                self.dictation.toggle()
 
     @Slot(int, str)
     def _on_recognition_failed(self, seq: int, message: str) -> None:
@@ -408,8 +454,7 @@ class Application(QObject):
     def _hotkey_capture_changed(self, capturing: bool) -> None:
         """While the dialog records a new hotkey, the global one must not start dictations."""
         if capturing and self.hotkey is not None:
-            self.hotkey.stop()
-            self.hotkey = None
+            self._stop_hotkey()
         elif not capturing and self.hotkey is None and not self._shutting_down:
             self._start_hotkey(self.settings)
 
@@ -470,11 +515,8 @@ class Application(QObject):
             return
         self._done = True
         self._shutting_down = True
-        if self.hotkey is not None:
-            try:
-                self.hotkey.stop()
-            except Exception as exc:
-                log.hotkey.warning("Stopping the hotkey listener failed: %s", exc)
+        hotkey = self.hotkey
+        self._stop_hotkey()
         self.dictation.stopping = True
         for timer in (self._capture_timer, self._take_timer, self._level_timer):
             timer.stop()
@@ -482,6 +524,9 @@ class Application(QObject):
         self.session.shutdown()
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
+            self.dictation.runner.join(2.0)   # finish the text being typed, briefly
+        if hotkey is not None:
+            hotkey.join(2.0)                  # its thread releases the key grab
         self._thread.quit()
         if not self._thread.wait(10_000):
             log.init.warning("The recognizer is still busy; exiting anyway")

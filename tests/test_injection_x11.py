@@ -17,6 +17,7 @@ from swictation_gui.platform.base import InjectionMethod, InjectionResult
 from swictation_gui.platform.clipboard import make_backend
 from swictation_gui.platform.hotkey import X11HotkeyListener
 from swictation_gui.platform.injection import X11Injector, clean_text, create_injector
+from swictation_gui.platform.keyboard_state import KeyboardState
 from tests.desktop import xenv
 
 if TYPE_CHECKING:
@@ -31,6 +32,40 @@ StartTarget = Callable[..., "TargetWindow"]
 
 def injector(method: InjectionMethod, **kwargs: object) -> X11Injector:
     return X11Injector(method, clipboard=make_backend("xclip"), **kwargs)  # type: ignore[arg-type]
+
+
+class Sink:
+    """A ``HotkeySink`` that sets an event per chord event and runs ``on_up`` on the listener thread."""
+
+    def __init__(self, on_up: Callable[[], None] | None = None) -> None:
+        self.down, self.up, self.is_ready = threading.Event(), threading.Event(), threading.Event()
+        self.failure = ""
+        self._on_up = on_up
+
+    def chord_down(self) -> None:
+        self.down.set()
+
+    def chord_up(self) -> None:
+        self.up.set()
+        if self._on_up is not None:
+            self._on_up()
+
+    def interrupted(self) -> None:
+        pass
+
+    def ready(self) -> None:
+        self.is_ready.set()
+
+    def failed(self, message: str) -> None:
+        self.failure = message
+
+
+def listening(spec: str, keyboard: KeyboardState, on_up: Callable[[], None] | None = None) \
+        -> tuple[X11HotkeyListener, Sink]:
+    listener, sink = X11HotkeyListener(spec, keyboard), Sink(on_up)
+    listener.start(sink)
+    assert sink.is_ready.wait(10), sink.failure
+    return listener, sink
 
 
 def test_clean_text_strips_control_characters() -> None:
@@ -223,13 +258,12 @@ def test_stuck_modifier_is_released_after_timeout(xdisplay: xenv.XDisplay, targe
 
 @pytest.mark.e2e
 def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
-    listener = X11HotkeyListener("f9")
-    started = threading.Event()
-    listener.start(started.set, lambda: None, lambda: None)
+    keyboard = KeyboardState()
+    listener, sink = listening("f9", keyboard)
     try:
         xdisplay.xtest_key("F9", True)
-        assert started.wait(5)
-        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_timeout=30)
+        assert sink.down.wait(5)
+        inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_timeout=30)
         thread, results = _inject_in_thread(inj, "after release")
         thread.join(0.5)
         assert thread.is_alive() and target_window.text() == ""   # still holding F9: nothing typed yet
@@ -239,6 +273,7 @@ def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: Ta
         assert target_window.wait_text("after release") == "after release"
     finally:
         listener.stop()
+        assert listener.join(5)
 
 
 @pytest.mark.e2e
@@ -275,8 +310,8 @@ def test_factory_without_display(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow, method: InjectionMethod) -> None:
     """Hold ctrl+alt+space, let go of space first while ctrl+alt stay down: the text arrives once they are up,
     exact, with no leaked space and no Ctrl/Alt shortcut."""
-    listener = X11HotkeyListener("ctrl+alt+space")
-    inj = injector(method, wait_released=listener.wait_keys_released, key_timeout=30)
+    keyboard = KeyboardState()
+    inj = injector(method, keyboard=keyboard, key_timeout=30)
     results: list[InjectionResult] = []
     done = threading.Event()
 
@@ -286,7 +321,7 @@ def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow,
             done.set()
         threading.Thread(target=work).start()
 
-    listener.start(lambda: None, on_stop, lambda: None)
+    listener, _ = listening("ctrl+alt+space", keyboard, on_up=on_stop)
     try:
         xdisplay.key_down("ctrl+alt+space")
         xdisplay.key_up("space")
@@ -303,6 +338,7 @@ def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow,
         assert shortcuts == []
     finally:
         listener.stop()
+        assert listener.join(5)
 
 
 @pytest.mark.e2e
@@ -312,12 +348,12 @@ def test_hotkey_pressed_during_typing_is_seen_and_no_character_is_lost(
     """The user starts the next dictation while the last one is still being typed: the press must start it
     (not be taken for our own synthetic keys), and typing pauses while the grabbed key is down instead of
     sending the rest of the text into the grab."""
-    listener = X11HotkeyListener(hotkey)
-    started, stopped = threading.Event(), threading.Event()
-    listener.start(started.set, stopped.set, lambda: None)
+    keyboard = KeyboardState()
+    listener, sink = listening(hotkey, keyboard)
+    started, stopped = sink.down, sink.up
     text = "the quick brown fox jumps over the lazy dog " * 3
     try:
-        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_delay=0.02)
+        inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_delay=0.02)
         thread, results = _inject_in_thread(inj, text)
         assert xenv.wait_for(lambda: len(target_window.text()) >= 10, 20)   # typing is under way
         xdisplay.key_down(keys)
@@ -329,3 +365,4 @@ def test_hotkey_pressed_during_typing_is_seen_and_no_character_is_lost(
         assert target_window.wait_text(text) == text
     finally:
         listener.stop()
+        assert listener.join(5)

@@ -5,15 +5,11 @@ Everything here runs on the injection worker thread.
 
 from __future__ import annotations
 
-import time
 import unicodedata
-from collections.abc import Callable
 
 from swictation_gui import log
 from swictation_gui.platform import x11
-
-# Waits until the hotkey's keys are up (for example ``HotkeyListener.wait_keys_released``); False on timeout.
-WaitReleased = Callable[[float], bool]
+from swictation_gui.platform.keyboard_state import KeyboardState
 
 
 def clean_text(text: str) -> str:
@@ -22,41 +18,39 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
-def release_held_keys(conn: x11.XConnection, wait_released: WaitReleased | None, timeout: float) -> list[str]:
+def release_held_keys(conn: x11.XConnection, keyboard: KeyboardState, timeout: float) -> list[str]:
     """Wait until the hotkey and every modifier (Shift, Ctrl, Alt, Super, AltGr…) are up; then neutralize leftovers.
 
-    A modifier still held while typing turns letters into shortcuts (Ctrl+A selects all), so we first wait up to
-    ``timeout`` seconds for the user to let go. Keys still down after that are released with XTest (the server
-    then treats them as up; the user's next real press works normally). Returns the names of keys that had to be
-    force-released (for the log).
+    A modifier still held while typing turns letters into shortcuts (Ctrl+A selects all), and a held hotkey's grab
+    takes every key sent meanwhile, so we wait (see ``KeyboardState.wait_keys_up``: as long as the user holds the
+    hotkey, at most ``timeout`` seconds for anything else). Keys still down after that are released with XTest (the
+    server then treats them as up; the user's next real press works normally). Returns the names of keys that had
+    to be force-released (for the log). Injector thread.
     """
-    deadline = time.monotonic() + timeout
-    if wait_released is not None:
-        try:
-            if not wait_released(timeout):
-                log.injection.warning("hotkey still held after %.1f s; typing anyway", timeout)
-        except Exception:
-            log.injection.exception("waiting for the hotkey release failed")
-    modifiers = conn.modifier_keycodes()
-    announced = False
-    while True:
-        held = conn.pressed_keycodes() & modifiers
-        if not held:
-            return []
-        if time.monotonic() >= deadline:
-            break
-        if not announced:
-            names = sorted(conn.keysym_name(code) or str(code) for code in held)
-            log.injection.info("waiting for held keys to be released before injecting: %s", ", ".join(names))
-            announced = True
-        time.sleep(0.01)
+    held = keyboard.blocking_keys(conn)
+    if not held:
+        return []
+    names = sorted(conn.keysym_name(code) or str(code) for code in held)
+    log.injection.info("waiting for held keys to be released before injecting: %s", ", ".join(names))
+    held = keyboard.wait_keys_up(conn, timeout)
+    if not held:
+        return []
     names = sorted(conn.keysym_name(code) or str(code) for code in held)
     log.injection.warning("releasing keys still held after %.1f s: %s", timeout, ", ".join(names))
-    x11.INJECTING.set()
-    try:
+    with keyboard.injecting():
         for code in held:
-            conn.fake_key(code, False)
+            keyboard.fake_key(conn, code, False)
         conn.display.sync()
-    finally:
-        x11.INJECTING.clear()
     return names
+
+
+def send_chord(conn: x11.XConnection, keyboard: KeyboardState, keycode: int, modifiers: list[int],
+               timeout: float) -> None:
+    """Send one key (with ``modifiers`` held) once no hotkey key and no modifier is down (injector thread).
+
+    When the user presses the hotkey mid-text (the next dictation) the send waits until it is up again: the check
+    and the send are one step on the server (``KeyboardState.try_send``), so no press can slip in between.
+    """
+    while not keyboard.try_send(conn, keycode, modifiers):
+        log.injection.debug("a hotkey key or modifier is down: sending paused")
+        release_held_keys(conn, keyboard, timeout)
