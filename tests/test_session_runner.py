@@ -86,7 +86,11 @@ def test_join_without_start() -> None:
 def test_set_injector_applies_from_the_next_text() -> None:
     first, second = Blocking(), Recording()
     done = threading.Event()
-    runner = InjectionRunner(first, lambda seq, _r: seq == 2 and done.set())
+    def on_result(seq: int, _result: InjectionResult) -> None:
+        if seq == 2:
+            done.set()
+
+    runner = InjectionRunner(first, on_result)
     runner.start()
     runner.submit(1, "one")
     assert first.began.wait(5)
