@@ -61,6 +61,7 @@ class X11HotkeyListener:
         self._down: set[str] = set()
         self._active = False
         self._interrupted = False
+        self._grab_active = False   # the user pressed the chord's grabbed key: every key goes to our grab
 
     # -- HotkeyListener (any thread) ------------------------------------------------------------------------------
     def start(self, sink: HotkeySink) -> None:
@@ -269,11 +270,13 @@ class X11HotkeyListener:
         try:
             name, sym_name = self._key_names(key)
             keyboard = self.keyboard
-            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, True):
+            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, True, swallowed=self._grab_active):
                 return  # the echo of a key we typed
             if name in self._down:
                 return  # auto-repeat
             self._down.add(name)
+            if self.grab and name == self.hotkey.key and self._chord_held():
+                self._grab_active = True
             keyboard.set_held(self, self._hotkey_keys_down())
             chord_key = self._is_chord_key(name)
             if keyboard.is_injecting() and not chord_key:
@@ -297,6 +300,8 @@ class X11HotkeyListener:
             if keyboard.is_injecting() and keyboard.consume_echo(sym_name, False):
                 return
             self._down.discard(name)
+            if name == self.hotkey.key:
+                self._grab_active = False
             keyboard.set_held(self, self._hotkey_keys_down())
             if self._active and self._is_chord_key(name):
                 self._active = False

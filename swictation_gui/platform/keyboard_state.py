@@ -36,7 +36,9 @@ class KeyboardState:
         self._cond = threading.Condition()
         self._injecting = 0
         self._cleared_at = float("-inf")
-        self._sent: collections.deque[tuple[str, bool, float]] = collections.deque()
+        self._sent: collections.deque[tuple[str, bool, float, int]] = collections.deque()
+        self._token = 0
+        self._swallowed: set[int] = set()
         self._hotkey_owner: object | None = None
         self._hotkey_codes: frozenset[int] = frozenset()
         self._held = False
@@ -72,17 +74,24 @@ class KeyboardState:
         """Whether synthetic events from this process may still be arriving at the listener (any thread)."""
         return self._injecting > 0 or time.monotonic() - self._cleared_at < self.GRACE
 
-    def consume_echo(self, keysym_name: str | None, press: bool) -> bool:
-        """True when this event is the echo of a key we sent; it is then forgotten (listener thread)."""
+    def consume_echo(self, keysym_name: str | None, press: bool, swallowed: bool = False) -> bool:
+        """True when this event is the echo of a key we sent; it is then forgotten (listener thread).
+
+        ``swallowed``: the listener saw this press arrive while the hotkey's grab was active (the user's press was
+        processed first), so the grab took it and the focused window never got it (see :meth:`was_swallowed`).
+        """
         if not keysym_name:
             return False
         now = time.monotonic()
         with self._cond:
             while self._sent and now - self._sent[0][2] > self.ECHO_TTL:
                 self._sent.popleft()
-            for i, (name, was_press, _) in enumerate(self._sent):
+            for i, (name, was_press, _, token) in enumerate(self._sent):
                 if name == keysym_name and was_press == press:
                     del self._sent[i]
+                    if swallowed and press:
+                        self._swallowed.add(token)
+                    self._cond.notify_all()
                     return True
         return False
 
@@ -119,9 +128,26 @@ class KeyboardState:
             with self._cond:
                 self._cond.wait(0.01)
 
-    def try_send(self, conn: x11.XConnection, keycode: int, modifiers: Iterable[int] = ()) -> bool:
+    def was_swallowed(self, token: int, timeout: float) -> bool:
+        """Whether the key press ``token`` (from :meth:`try_send`) went to the hotkey's grab instead of the window.
+
+        Waits up to ``timeout`` seconds for the listener to see its echo; False at once when no listener runs
+        (injector thread). This covers the one gap the server grab cannot close: a press from a real keyboard is
+        processed by the server between our check and our key, and the listener sees that order exactly.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while (self._hotkey_owner is not None and any(entry[3] == token for entry in self._sent)
+                   and time.monotonic() < deadline):
+                self._cond.wait(max(0.0, deadline - time.monotonic()))
+            if token in self._swallowed:
+                self._swallowed.discard(token)
+                return True
+            return False
+
+    def try_send(self, conn: x11.XConnection, keycode: int, modifiers: Iterable[int] = ()) -> int | None:
         """Press ``modifiers``, tap ``keycode``, release the modifiers, unless a blocking key is down: then send
-        nothing and return False (injector thread; call inside :meth:`injecting`).
+        nothing and return None; otherwise the token of the key's press (injector thread; inside :meth:`injecting`).
 
         The check and the send run under one server grab: the server handles no other client's request (an
         XTest press from xdotool, a second connection) in between, so the result of the check still holds when
@@ -133,24 +159,29 @@ class KeyboardState:
             display.grab_server()
         try:
             if self.blocking_keys(conn):
-                return False
-            for code in (*mods, keycode):
+                return None
+            for code in mods:
                 self.fake_key(conn, code, True)
+            token = self.fake_key(conn, keycode, True)
             for code in (keycode, *reversed(mods)):
                 self.fake_key(conn, code, False)
-            return True
+            return token
         finally:
             if self.serialize:
                 display.ungrab_server()
             display.flush()
 
-    def fake_key(self, conn: x11.XConnection, keycode: int, press: bool) -> None:
-        """Send one XTest event, noted by name so the listener can recognize its echo (injector thread)."""
+    def fake_key(self, conn: x11.XConnection, keycode: int, press: bool) -> int:
+        """Send one XTest event, noted by name so the listener can recognize its echo; returns its token
+        (injector thread)."""
         name = conn.keysym_name(keycode)
-        if name:
-            with self._cond:
-                self._sent.append((name, press, time.monotonic()))
+        with self._cond:
+            self._token += 1
+            token = self._token
+            if name:
+                self._sent.append((name, press, time.monotonic(), token))
         conn.fake_key(keycode, press)
+        return token
 
 
 class ScratchKeys:

@@ -44,13 +44,45 @@ def release_held_keys(conn: x11.XConnection, keyboard: KeyboardState, timeout: f
     return names
 
 
-def send_chord(conn: x11.XConnection, keyboard: KeyboardState, keycode: int, modifiers: list[int],
-               timeout: float) -> None:
-    """Send one key (with ``modifiers`` held) once no hotkey key and no modifier is down (injector thread).
+class ChordSender:
+    """Sends key chords for one injection, safe against the hotkey (injector thread).
 
-    When the user presses the hotkey mid-text (the next dictation) the send waits until it is up again: the check
-    and the send are one step on the server (``KeyboardState.try_send``), so no press can slip in between.
+    Each chord goes out only while no hotkey key and no modifier is down: the check and the send are one step on
+    the server (``KeyboardState.try_send``), so no press from another client can slip in between. When a key is
+    down (the user presses the hotkey mid-text for the next dictation) sending pauses until it is up. One gap stays
+    that no server grab closes: a press from a real keyboard processed between the check and the key. If that press
+    was the grabbed hotkey, the grab took our key; the listener sees that order exactly, and the chord is sent
+    again (it is always the last one sent before the pause, since the next check sees the hotkey down).
     """
-    while not keyboard.try_send(conn, keycode, modifiers):
-        log.injection.debug("a hotkey key or modifier is down: sending paused")
-        release_held_keys(conn, keyboard, timeout)
+
+    ECHO_WAIT = 0.25   # how long to wait for the listener to report what became of the last key
+
+    def __init__(self, conn: x11.XConnection, keyboard: KeyboardState, key_timeout: float) -> None:
+        self.conn = conn
+        self.keyboard = keyboard
+        self.key_timeout = key_timeout
+        self._last: tuple[int, int, list[int]] | None = None   # (token, keycode, modifiers) of the last chord sent
+        self.resent = 0
+
+    def send(self, keycode: int, modifiers: list[int] | None = None) -> None:
+        """Send ``keycode`` with ``modifiers`` held, pausing while a hotkey key or modifier is down."""
+        mods = modifiers or []
+        while True:
+            token = self.keyboard.try_send(self.conn, keycode, mods)
+            if token is not None:
+                self._last = (token, keycode, mods)
+                return
+            log.injection.debug("a hotkey key or modifier is down: sending paused")
+            release_held_keys(self.conn, self.keyboard, self.key_timeout)
+            self._resend_if_swallowed()
+
+    def finish(self) -> None:
+        """After the last chord: send it again if the hotkey's grab took it."""
+        self._resend_if_swallowed()
+
+    def _resend_if_swallowed(self) -> None:
+        last, self._last = self._last, None
+        if last is not None and self.keyboard.was_swallowed(last[0], self.ECHO_WAIT):
+            log.injection.info("the hotkey's grab took a key we sent; sending it again")
+            self.resent += 1
+            self.send(last[1], last[2])

@@ -18,7 +18,7 @@ from swictation_gui import log
 from swictation_gui.errors import InjectionError
 from swictation_gui.platform import x11
 from swictation_gui.platform.base import Clipboard
-from swictation_gui.platform.injection.common import send_chord
+from swictation_gui.platform.injection.common import ChordSender
 from swictation_gui.platform.keyboard_state import KeyboardState
 
 _MAX_OWNED_BYTES = 200_000  # larger texts need the INCR protocol: hand them to xclip/xsel instead
@@ -103,7 +103,9 @@ def _keep_on_clipboard(clipboard: Clipboard, text: str, owner: x11.SelectionOwne
 def _send(conn: x11.XConnection, keyboard: KeyboardState, mods: list[int], key: int, timeout: float) -> None:
     """Send the paste shortcut once no hotkey key or modifier is down (a held hotkey's grab would take it)."""
     with keyboard.injecting():
-        send_chord(conn, keyboard, key, mods, timeout)
+        sender = ChordSender(conn, keyboard, timeout)
+        sender.send(key, mods)
+        sender.finish()
         conn.display.sync()
 
 

@@ -4,7 +4,7 @@ Characters on the current layout (first two columns: plain and shifted) are type
 character (emoji, CJK, letters of other layouts) is typed by binding its keysym to a spare ("scratch") keycode, with
 the same keysym in every column so that neither Shift nor XKB case rules can change it, and pressing that keycode.
 XTest events are used because some clients (xterm) ignore XSendEvent. Every key goes through
-``KeyboardState.try_send``, so none is sent while a hotkey key or a modifier is down. Runs on the injector thread.
+``ChordSender``, so none is sent while a hotkey key or a modifier is down. Runs on the injector thread.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 
 from swictation_gui.errors import InjectionError
 from swictation_gui.platform import x11
-from swictation_gui.platform.injection.common import send_chord
+from swictation_gui.platform.injection.common import ChordSender
 from swictation_gui.platform.keyboard_state import KeyboardState
 
 _REUSE_SETTLE = 0.15
@@ -70,7 +70,7 @@ class XTestTyper:
         self.conn = conn
         self.keyboard = keyboard
         self.key_delay = key_delay
-        self.key_timeout = key_timeout
+        self.sender = ChordSender(conn, keyboard, key_timeout)
         self._bound: dict[int, int] = {}  # keysym -> scratch keycode, for this text
         self._lru: list[int] = []
 
@@ -91,13 +91,14 @@ class XTestTyper:
                     if self.key_delay:
                         time.sleep(self.key_delay)
             finally:
+                self.sender.finish()
                 if caps and caps_codes:
                     self._send(caps_codes[0])
                 conn.display.sync()
                 scratch.schedule_restore(conn.display.get_display_name())
 
     def _send(self, keycode: int, modifiers: list[int] | None = None) -> None:
-        send_chord(self.conn, self.keyboard, keycode, modifiers or [], self.key_timeout)
+        self.sender.send(keycode, modifiers)
 
     def _type_char(self, ch: str) -> None:
         keysym = x11.char_keysym(ch)
