@@ -340,9 +340,10 @@ class Application(QObject):
         hold = HotkeyMode(s.hotkey_mode) is HotkeyMode.HOLD
         modifier_only = parse_hotkey(s.hotkey).is_modifier_only
         if event == "ready":
-            self.dictation.setup_error = ""
-            self.dictation.refresh()
-            self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
+            if self.dictation.runner is not None:   # else the injector's error stays shown
+                self.dictation.setup_error = ""
+                self.dictation.refresh()
+                self.events.emit("listening", hotkey=s.hotkey, mode=str(s.hotkey_mode))
         elif event == "failed":
             self._stop_hotkey()
             self._platform_failed(f"The hotkey could not be set up: {message}")
