@@ -14,57 +14,14 @@ from swictation_gui.platform import x11
 from swictation_gui.platform.hotkey import X11HotkeyListener
 from swictation_gui.platform.keyboard_state import KeyboardState
 from tests.desktop import xenv
+from tests.desktop.hotkey_sink import RecordingSink
 
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
 
 pytest_plugins = ["tests.desktop.fixtures"]
-Listen = Callable[..., "tuple[X11HotkeyListener, Recorder]"]
+Listen = Callable[..., "tuple[X11HotkeyListener, RecordingSink]"]
 pytestmark = pytest.mark.e2e
-
-
-class Recorder:
-    """A ``HotkeySink`` that records the chord events (listener threads) and the setup outcome."""
-
-    def __init__(self, on_down: Callable[[], None] | None = None) -> None:
-        self.events: list[str] = []
-        self.outcome: list[str] = []          # "ready" or the failure message
-        self.threads: set[str] = set()
-        self._on_down = on_down
-        self._cond = threading.Condition()
-
-    def _add(self, target: list[str], name: str) -> None:
-        with self._cond:
-            target.append(name)
-            self.threads.add(threading.current_thread().name)
-            self._cond.notify_all()
-
-    def chord_down(self) -> None:
-        self._add(self.events, "down")
-        if self._on_down is not None:
-            self._on_down()
-
-    def chord_up(self) -> None:
-        self._add(self.events, "up")
-
-    def interrupted(self) -> None:
-        self._add(self.events, "interrupted")
-
-    def ready(self) -> None:
-        self._add(self.outcome, "ready")
-
-    def failed(self, message: str) -> None:
-        self._add(self.outcome, message)
-
-    def wait(self, count: int, timeout: float = 5) -> list[str]:
-        with self._cond:
-            self._cond.wait_for(lambda: len(self.events) >= count, timeout)
-            return list(self.events)
-
-    def wait_outcome(self, timeout: float = 10) -> str:
-        with self._cond:
-            self._cond.wait_for(lambda: bool(self.outcome), timeout)
-            return self.outcome[0] if self.outcome else "(no outcome)"
 
 
 @pytest.fixture
@@ -72,8 +29,8 @@ def listen(xdisplay: xenv.XDisplay) -> Iterator[Listen]:
     listeners: list[X11HotkeyListener] = []
 
     def start(spec: str, grab: bool = True, on_down: Callable[[], None] | None = None,
-              keyboard: KeyboardState | None = None, expect: str = "ready") -> tuple[X11HotkeyListener, Recorder]:
-        rec = Recorder(on_down)
+              keyboard: KeyboardState | None = None, expect: str = "ready") -> tuple[X11HotkeyListener, RecordingSink]:
+        rec = RecordingSink(on_down)
         listener = X11HotkeyListener(spec, keyboard, grab=grab)
         listeners.append(listener)
         listener.start(rec)
@@ -243,7 +200,7 @@ def test_stuck_modifier_wait_ends_at_the_timeout(xdisplay: xenv.XDisplay, listen
 
 
 def test_start_and_stop_return_at_once_and_stop_silences_the_sink(xdisplay: xenv.XDisplay) -> None:
-    rec = Recorder()
+    rec = RecordingSink()
     listener = X11HotkeyListener("f9")
     began = time.monotonic()
     listener.start(rec)
@@ -284,7 +241,7 @@ def test_restart_right_after_stop_gets_the_grab(xdisplay: xenv.XDisplay, listen:
 
 def test_no_display_is_reported_through_the_sink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
-    rec = Recorder()
+    rec = RecordingSink()
     listener = X11HotkeyListener("f9")
     listener.start(rec)
     assert "X11" in rec.wait_outcome()

@@ -19,6 +19,7 @@ from swictation_gui.platform.hotkey import X11HotkeyListener
 from swictation_gui.platform.injection import X11Injector, clean_text, create_injector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from tests.desktop import xenv
+from tests.desktop.hotkey_sink import RecordingSink
 
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
@@ -34,37 +35,11 @@ def injector(method: InjectionMethod, **kwargs: object) -> X11Injector:
     return X11Injector(method, clipboard=make_backend("xclip"), **kwargs)  # type: ignore[arg-type]
 
 
-class Sink:
-    """A ``HotkeySink`` that sets an event per chord event and runs ``on_up`` on the listener thread."""
-
-    def __init__(self, on_up: Callable[[], None] | None = None) -> None:
-        self.down, self.up, self.is_ready = threading.Event(), threading.Event(), threading.Event()
-        self.failure = ""
-        self._on_up = on_up
-
-    def chord_down(self) -> None:
-        self.down.set()
-
-    def chord_up(self) -> None:
-        self.up.set()
-        if self._on_up is not None:
-            self._on_up()
-
-    def interrupted(self) -> None:
-        pass
-
-    def ready(self) -> None:
-        self.is_ready.set()
-
-    def failed(self, message: str) -> None:
-        self.failure = message
-
-
 def listening(spec: str, keyboard: KeyboardState, on_up: Callable[[], None] | None = None) \
-        -> tuple[X11HotkeyListener, Sink]:
-    listener, sink = X11HotkeyListener(spec, keyboard), Sink(on_up)
+        -> tuple[X11HotkeyListener, RecordingSink]:
+    listener, sink = X11HotkeyListener(spec, keyboard), RecordingSink(on_up=on_up)
     listener.start(sink)
-    assert sink.is_ready.wait(10), sink.failure
+    assert sink.wait_outcome() == "ready"
     return listener, sink
 
 
@@ -262,7 +237,7 @@ def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: Ta
     listener, sink = listening("f9", keyboard)
     try:
         xdisplay.xtest_key("F9", True)
-        assert sink.down.wait(5)
+        assert sink.wait_for("down")
         inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_timeout=30)
         thread, results = _inject_in_thread(inj, "after release")
         thread.join(0.5)
@@ -350,16 +325,15 @@ def test_hotkey_pressed_during_typing_is_seen_and_no_character_is_lost(
     sending the rest of the text into the grab."""
     keyboard = KeyboardState()
     listener, sink = listening(hotkey, keyboard)
-    started, stopped = sink.down, sink.up
     text = "the quick brown fox jumps over the lazy dog " * 3
     try:
         inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_delay=0.02)
         thread, results = _inject_in_thread(inj, text)
         assert xenv.wait_for(lambda: len(target_window.text()) >= 10, 20)   # typing is under way
         xdisplay.key_down(keys)
-        assert started.wait(5), "a hotkey press during typing was ignored"
+        assert sink.wait_for("down"), "a hotkey press during typing was ignored"
         xdisplay.key_up(*reversed(keys.split("+")))
-        assert stopped.wait(5)
+        assert sink.wait_for("up")
         thread.join(60)
         assert results and results[0].ok, results
         assert target_window.wait_text(text) == text

@@ -25,6 +25,7 @@ from swictation_gui.platform.hotkey import X11HotkeyListener
 from swictation_gui.platform.injection import X11Injector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from tests.desktop import xenv
+from tests.desktop.hotkey_sink import RecordingSink
 
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
@@ -37,31 +38,6 @@ TEXT = ("alfa bravo charlie delta echo foxtrot golf hotel india juliett kilo lim
 QT_CTRL, QT_ALT = 0x04000000, 0x08000000
 QT_MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift, Control, Meta, Alt, AltGr
 QT_F9 = 0x01000038
-
-
-class ChordCounter:
-    """A ``HotkeySink`` counting chord presses (listener threads)."""
-
-    def __init__(self) -> None:
-        self.downs = 0
-        self.ups = 0
-        self.ready_event = threading.Event()
-        self.failure = ""
-
-    def chord_down(self) -> None:
-        self.downs += 1
-
-    def chord_up(self) -> None:
-        self.ups += 1
-
-    def interrupted(self) -> None:
-        pass
-
-    def ready(self) -> None:
-        self.ready_event.set()
-
-    def failed(self, message: str) -> None:
-        self.failure = message
 
 
 class Presser(threading.Thread):
@@ -121,9 +97,9 @@ def race(xdisplay: xenv.XDisplay, target: TargetWindow, hotkey: str, keysyms: Se
          presses_per_round: int, serialize: bool = True, seed: int = 1, key_delay: float = 0.002) -> RaceOutcome:
     """Type ``TEXT`` ``rounds`` times into ``target`` while another client presses the hotkey."""
     keyboard = KeyboardState(serialize=serialize)
-    listener, counter = X11HotkeyListener(hotkey, keyboard), ChordCounter()
-    listener.start(counter)
-    assert counter.ready_event.wait(10), counter.failure
+    listener, sink = X11HotkeyListener(hotkey, keyboard), RecordingSink()
+    listener.start(sink)
+    assert sink.wait_outcome() == "ready"
     inj = X11Injector(InjectionMethod.TYPE, keyboard=keyboard, clipboard=make_backend("xclip"), key_timeout=30,
                       key_delay=key_delay)
     out = RaceOutcome()
@@ -142,12 +118,12 @@ def race(xdisplay: xenv.XDisplay, target: TargetWindow, hotkey: str, keysyms: Se
             out.expected += TEXT
             xenv.wait_for(lambda: target.text() == out.expected, 3)
         out.seconds = time.monotonic() - began
-        xenv.wait_for(lambda: counter.ups >= out.presses, 3)
+        sink.wait_for("up", out.presses, 3)
     finally:
         listener.stop()
         listener.join(5)
     out.got = target.text()
-    out.chords_seen = counter.downs
+    out.chords_seen = sink.count("down")
     out.typed = len(out.expected)
     for line in target.key_log():
         _, key, mods, *_ = line.split()
