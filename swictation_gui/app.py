@@ -333,7 +333,7 @@ class Application(QObject):
     def _on_hotkey(self, sink: object, event: str, message: str) -> None:
         """A chord event from the current listener, mapped onto the dictation by mode (hold: down starts, up
         stops; toggle: down toggles, or a clean tap for a modifier-only hotkey). A modifier-only hotkey used in a
-        shortcut cancels a hold."""
+        shortcut while recording cancels the dictation."""
         if sink is not self._hotkey_sink:
             return   # from a listener replaced meanwhile
         s = self.settings
@@ -356,7 +356,7 @@ class Application(QObject):
                 self.dictation.toggle()
         elif event == "interrupted":
             self._chord_interrupted, self._tap_armed = True, False
-            if hold and modifier_only:
+            if modifier_only and self.session.phase == Phase.RECORDING:
                 log.hotkey.info("%s was used in a shortcut; dictation cancelled", s.hotkey)
                 self.session.cancel()
         elif event == "chord_up":
