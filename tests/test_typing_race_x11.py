@@ -45,9 +45,10 @@ class Presser(threading.Thread):
     ``busy()`` is true (its own connection, on its own thread)."""
 
     def __init__(self, display_name: str, keysyms: Sequence[str], count: int, seed: int,
-                 busy: Callable[[], bool]) -> None:
+                 busy: Callable[[], bool], hold: tuple[float, float]) -> None:
         super().__init__(name="presser", daemon=True)
         self.display_name, self.keysyms, self.count, self.busy = display_name, keysyms, count, busy
+        self.hold = hold
         self.rng = random.Random(seed)
         self.pressed = 0
 
@@ -64,7 +65,7 @@ class Presser(threading.Thread):
                 for code in codes:
                     xtest.fake_input(disp, X.KeyPress, code)
                     disp.flush()
-                time.sleep(self.rng.uniform(0.001, 0.015))
+                time.sleep(self.rng.uniform(*self.hold))
                 for code in reversed(codes):
                     xtest.fake_input(disp, X.KeyRelease, code)
                     disp.flush()
@@ -94,8 +95,10 @@ class RaceOutcome:
 
 
 def race(xdisplay: xenv.XDisplay, target: TargetWindow, hotkey: str, keysyms: Sequence[str], *, rounds: int,
-         presses_per_round: int, serialize: bool = True, seed: int = 1, key_delay: float = 0.002) -> RaceOutcome:
-    """Type ``TEXT`` ``rounds`` times into ``target`` while another client presses the hotkey."""
+         presses_per_round: int, serialize: bool = True, seed: int = 1, key_delay: float = 0.002,
+         hold: tuple[float, float] = (0.001, 0.015)) -> RaceOutcome:
+    """Type ``TEXT`` ``rounds`` times into ``target`` while another client presses the hotkey for ``hold`` (a
+    range of seconds)."""
     keyboard = KeyboardState(serialize=serialize)
     listener, sink = X11HotkeyListener(hotkey, keyboard), RecordingSink()
     listener.start(sink)
@@ -109,7 +112,8 @@ def race(xdisplay: xenv.XDisplay, target: TargetWindow, hotkey: str, keysyms: Se
             results: list[InjectionResult] = []
             typing = threading.Thread(target=lambda out=results: out.append(inj.inject(TEXT)))
             typing.start()
-            presser = Presser(xdisplay.name, keysyms, presses_per_round, seed * 1000 + round_no, typing.is_alive)
+            presser = Presser(xdisplay.name, keysyms, presses_per_round, seed * 1000 + round_no, typing.is_alive,
+                              hold)
             presser.start()
             typing.join(60)
             presser.join(10)
@@ -153,9 +157,10 @@ def test_hotkey_presses_at_any_instant_lose_nothing(xdisplay: xenv.XDisplay, tar
 def test_key_taken_by_the_grab_is_sent_again(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
     """The gap no server grab closes: a real keyboard's press processed between our check and our key. Leaving
     the gap open for the other client's XTest presses (``serialize=False``) reproduces it; the listener sees the
-    grabbed hotkey's press before our key's, and the typer sends that key again."""
+    grabbed hotkey's press before our key's, and the typer sends that key again at the pause the press causes.
+    Holds are a human's (20–60 ms): a press shorter than one typed key could end before that pause."""
     out = race(xdisplay, target_window, "f9", ["F9"], rounds=6, presses_per_round=15, key_delay=0.0005,
-               serialize=False, seed=5)
+               serialize=False, seed=5, hold=(0.02, 0.06))
     assert out.presses >= 50, f"only {out.presses} presses landed during typing"
     assert out.got == out.expected, f"{out.wrong_chars()} characters lost or changed"
     assert out.shortcuts == []

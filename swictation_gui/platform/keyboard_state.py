@@ -78,7 +78,7 @@ class KeyboardState:
         """True when this event is the echo of a key we sent; it is then forgotten (listener thread).
 
         ``swallowed``: the listener saw this press arrive while the hotkey's grab was active (the user's press was
-        processed first), so the grab took it and the focused window never got it (see :meth:`was_swallowed`).
+        processed first), so the grab took it and the focused window never got it (see :meth:`swallowed`).
         """
         if not keysym_name:
             return False
@@ -128,22 +128,24 @@ class KeyboardState:
             with self._cond:
                 self._cond.wait(0.01)
 
-    def was_swallowed(self, token: int, timeout: float) -> bool:
-        """Whether the key press ``token`` (from :meth:`try_send`) went to the hotkey's grab instead of the window.
+    def swallowed(self, tokens: list[int], timeout: float) -> set[int]:
+        """Which of the key presses ``tokens`` (from :meth:`try_send`, oldest first) went to the hotkey's grab
+        instead of the focused window (injector thread).
 
-        Waits up to ``timeout`` seconds for the listener to see its echo; False at once when no listener runs
-        (injector thread). This covers the one gap the server grab cannot close: a press from a real keyboard is
-        processed by the server between our check and our key, and the listener sees that order exactly.
+        Waits up to ``timeout`` seconds for the listener to see the last one's echo (echoes arrive in order); empty
+        at once when no listener runs. This covers the one gap the server grab cannot close: a press from a real
+        keyboard processed by the server between our check and our key; the listener sees that order exactly.
         """
-        deadline = time.monotonic() + timeout
+        if not tokens:
+            return set()
+        last, deadline = tokens[-1], time.monotonic() + timeout
         with self._cond:
-            while (self._hotkey_owner is not None and any(entry[3] == token for entry in self._sent)
+            while (self._hotkey_owner is not None and any(entry[3] == last for entry in self._sent)
                    and time.monotonic() < deadline):
                 self._cond.wait(max(0.0, deadline - time.monotonic()))
-            if token in self._swallowed:
-                self._swallowed.discard(token)
-                return True
-            return False
+            found = self._swallowed.intersection(tokens)
+            self._swallowed -= found
+            return found
 
     def try_send(self, conn: x11.XConnection, keycode: int, modifiers: Iterable[int] = ()) -> int | None:
         """Press ``modifiers``, tap ``keycode``, release the modifiers, unless a blocking key is down: then send

@@ -51,17 +51,18 @@ class ChordSender:
     the server (``KeyboardState.try_send``), so no press from another client can slip in between. When a key is
     down (the user presses the hotkey mid-text for the next dictation) sending pauses until it is up. One gap stays
     that no server grab closes: a press from a real keyboard processed between the check and the key. If that press
-    was the grabbed hotkey, the grab took our key; the listener sees that order exactly, and the chord is sent
-    again (it is always the last one sent before the pause, since the next check sees the hotkey down).
+    was the grabbed hotkey, the grab took our key; the listener sees that order exactly, and at the pause that the
+    held hotkey causes, the chord is sent again (it is the last one sent before the pause). A press released again
+    before our next check (shorter than one key of typing) cannot be repaired in place; it is logged.
     """
 
-    ECHO_WAIT = 0.25   # how long to wait for the listener to report what became of the last key
+    ECHO_WAIT = 0.25   # how long to wait for the listener to report what became of the keys sent
 
     def __init__(self, conn: x11.XConnection, keyboard: KeyboardState, key_timeout: float) -> None:
         self.conn = conn
         self.keyboard = keyboard
         self.key_timeout = key_timeout
-        self._last: tuple[int, int, list[int]] | None = None   # (token, keycode, modifiers) of the last chord sent
+        self._unverified: list[tuple[int, int, list[int]]] = []   # (token, keycode, modifiers) since the last check
         self.resent = 0
 
     def send(self, keycode: int, modifiers: list[int] | None = None) -> None:
@@ -70,19 +71,25 @@ class ChordSender:
         while True:
             token = self.keyboard.try_send(self.conn, keycode, mods)
             if token is not None:
-                self._last = (token, keycode, mods)
+                self._unverified.append((token, keycode, mods))
                 return
             log.injection.debug("a hotkey key or modifier is down: sending paused")
             release_held_keys(self.conn, self.keyboard, self.key_timeout)
-            self._resend_if_swallowed()
+            self._verify()
 
     def finish(self) -> None:
         """After the last chord: send it again if the hotkey's grab took it."""
-        self._resend_if_swallowed()
+        self._verify()
 
-    def _resend_if_swallowed(self) -> None:
-        last, self._last = self._last, None
-        if last is not None and self.keyboard.was_swallowed(last[0], self.ECHO_WAIT):
+    def _verify(self) -> None:
+        sent, self._unverified = self._unverified, []
+        lost = self.keyboard.swallowed([token for token, _, _ in sent], self.ECHO_WAIT)
+        if not lost:
+            return
+        if lost != {sent[-1][0]}:
+            log.injection.warning("the hotkey's grab took %d key(s) in the middle of the text; they are missing",
+                                  len(lost - {sent[-1][0]}))
+        if sent[-1][0] in lost:
             log.injection.info("the hotkey's grab took a key we sent; sending it again")
             self.resent += 1
-            self.send(last[1], last[2])
+            self.send(sent[-1][1], sent[-1][2])
