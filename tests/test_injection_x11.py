@@ -17,7 +17,9 @@ from swictation_gui.platform.base import InjectionMethod, InjectionResult
 from swictation_gui.platform.clipboard import make_backend
 from swictation_gui.platform.hotkey import X11HotkeyListener
 from swictation_gui.platform.injection import X11Injector, clean_text, create_injector
+from swictation_gui.platform.keyboard_state import KeyboardState
 from tests.desktop import xenv
+from tests.desktop.hotkey_sink import RecordingSink
 
 if TYPE_CHECKING:
     from tests.desktop.fixtures import TargetWindow
@@ -30,6 +32,14 @@ StartTarget = Callable[..., "TargetWindow"]
 
 def injector(method: InjectionMethod, **kwargs: object) -> X11Injector:
     return X11Injector(method, clipboard=make_backend("xclip"), **kwargs)  # type: ignore[arg-type]
+
+
+def listening(spec: str, keyboard: KeyboardState, on_up: Callable[[], None] | None = None) \
+        -> tuple[X11HotkeyListener, RecordingSink]:
+    listener, sink = X11HotkeyListener(spec, keyboard), RecordingSink(on_up=on_up)
+    listener.start(sink)
+    assert sink.wait_outcome() == "ready"
+    return listener, sink
 
 
 def test_clean_text_strips_control_characters() -> None:
@@ -222,13 +232,12 @@ def test_stuck_modifier_is_released_after_timeout(xdisplay: xenv.XDisplay, targe
 
 @pytest.mark.e2e
 def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
-    listener = X11HotkeyListener("f9")
-    started = threading.Event()
-    listener.start(started.set, lambda: None, lambda: None)
+    keyboard = KeyboardState()
+    listener, sink = listening("f9", keyboard)
     try:
         xdisplay.xtest_key("F9", True)
-        assert started.wait(5)
-        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_timeout=30)
+        assert sink.wait_for("down")
+        inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_timeout=30)
         thread, results = _inject_in_thread(inj, "after release")
         thread.join(0.5)
         assert thread.is_alive() and target_window.text() == ""   # still holding F9: nothing typed yet
@@ -238,6 +247,7 @@ def test_waits_for_the_hotkey_release(xdisplay: xenv.XDisplay, target_window: Ta
         assert target_window.wait_text("after release") == "after release"
     finally:
         listener.stop()
+        assert listener.join(5)
 
 
 @pytest.mark.e2e
@@ -274,8 +284,8 @@ def test_factory_without_display(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow, method: InjectionMethod) -> None:
     """Hold ctrl+alt+space, let go of space first while ctrl+alt stay down: the text arrives once they are up,
     exact, with no leaked space and no Ctrl/Alt shortcut."""
-    listener = X11HotkeyListener("ctrl+alt+space")
-    inj = injector(method, wait_released=listener.wait_keys_released, key_timeout=30)
+    keyboard = KeyboardState()
+    inj = injector(method, keyboard=keyboard, key_timeout=30)
     results: list[InjectionResult] = []
     done = threading.Event()
 
@@ -285,7 +295,7 @@ def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow,
             done.set()
         threading.Thread(target=work).start()
 
-    listener.start(lambda: None, on_stop, lambda: None)
+    listener, _ = listening("ctrl+alt+space", keyboard, on_up=on_stop)
     try:
         xdisplay.key_down("ctrl+alt+space")
         xdisplay.key_up("space")
@@ -302,6 +312,7 @@ def test_push_to_talk_flow(xdisplay: xenv.XDisplay, target_window: TargetWindow,
         assert shortcuts == []
     finally:
         listener.stop()
+        assert listener.join(5)
 
 
 @pytest.mark.e2e
@@ -311,20 +322,20 @@ def test_hotkey_pressed_during_typing_is_seen_and_no_character_is_lost(
     """The user starts the next dictation while the last one is still being typed: the press must start it
     (not be taken for our own synthetic keys), and typing pauses while the grabbed key is down instead of
     sending the rest of the text into the grab."""
-    listener = X11HotkeyListener(hotkey)
-    started, stopped = threading.Event(), threading.Event()
-    listener.start(started.set, stopped.set, lambda: None)
+    keyboard = KeyboardState()
+    listener, sink = listening(hotkey, keyboard)
     text = "the quick brown fox jumps over the lazy dog " * 3
     try:
-        inj = injector(InjectionMethod.TYPE, wait_released=listener.wait_keys_released, key_delay=0.02)
+        inj = injector(InjectionMethod.TYPE, keyboard=keyboard, key_delay=0.02)
         thread, results = _inject_in_thread(inj, text)
         assert xenv.wait_for(lambda: len(target_window.text()) >= 10, 20)   # typing is under way
         xdisplay.key_down(keys)
-        assert started.wait(5), "a hotkey press during typing was ignored"
+        assert sink.wait_for("down"), "a hotkey press during typing was ignored"
         xdisplay.key_up(*reversed(keys.split("+")))
-        assert stopped.wait(5)
+        assert sink.wait_for("up")
         thread.join(60)
         assert results and results[0].ok, results
         assert target_window.wait_text(text) == text
     finally:
         listener.stop()
+        assert listener.join(5)

@@ -1,8 +1,9 @@
-"""The injector thread used by the session: order, exceptions turned into failures, waiting for the hotkey."""
+"""The injector thread used by the session: order, exceptions turned into failures, non-blocking stop."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.platform.base import InjectionResult
@@ -44,22 +45,59 @@ def test_jobs_run_in_order_on_the_injector_thread_and_exceptions_become_failures
     assert injector.threads == {"injector"}
 
 
-def test_waits_for_the_hotkey_before_injecting() -> None:
-    released = threading.Event()
-    asked: list[float] = []
+class Blocking(Recording):
+    """An injector whose first text takes until ``go`` is set."""
 
-    def keys_released(timeout: float) -> bool:
-        asked.append(timeout)
-        return released.wait(timeout)
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+        self.began = threading.Event()
 
-    injector = Recording()
-    got = threading.Event()
-    runner = InjectionRunner(injector, lambda _s, _r: got.set(), keys_released=keys_released, release_timeout_s=10)
+    def inject(self, text: str) -> InjectionResult:
+        self.began.set()
+        self.go.wait(10)
+        return super().inject(text)
+
+
+def test_stop_returns_at_once_finishes_the_current_text_and_drops_the_rest() -> None:
+    injector = Blocking()
+    results: list[int] = []
+    runner = InjectionRunner(injector, lambda seq, _r: results.append(seq))
     runner.start()
-    runner.submit(1, "text")
-    assert not got.wait(0.2), "nothing is injected while the hotkey is held"
-    assert injector.texts == []
-    released.set()
-    assert got.wait(10)
+    runner.submit(1, "current")
+    runner.submit(2, "queued")
+    assert injector.began.wait(5)
+    began = time.monotonic()
     runner.stop()
-    assert injector.texts == ["text"] and asked == [10]
+    runner.stop()   # idempotent
+    assert time.monotonic() - began < 0.05, "stop never waits for the injector"
+    assert not runner.join(0.1)   # still typing "current"
+    injector.go.set()
+    assert runner.join(5)
+    assert injector.texts == ["current"] and results == [1]
+
+
+def test_join_without_start() -> None:
+    runner = InjectionRunner(Recording(), lambda _s, _r: None)
+    runner.stop()
+    assert runner.join(0.1)
+
+
+def test_set_injector_applies_from_the_next_text() -> None:
+    first, second = Blocking(), Recording()
+    done = threading.Event()
+    def on_result(seq: int, _result: InjectionResult) -> None:
+        if seq == 2:
+            done.set()
+
+    runner = InjectionRunner(first, on_result)
+    runner.start()
+    runner.submit(1, "one")
+    assert first.began.wait(5)
+    runner.set_injector(second)
+    runner.submit(2, "two")
+    first.go.set()
+    assert done.wait(5)
+    runner.stop()
+    assert runner.join(5)
+    assert first.texts == ["one"] and second.texts == ["two"]

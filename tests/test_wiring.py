@@ -14,6 +14,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -36,7 +37,7 @@ from tests.fixtures.synth_models import band_phrase
 class FakeHotkey:
     """FAKE hotkey listener: ``press``/``release`` are delivered to the sink from the listener's own thread."""
 
-    instances: list[FakeHotkey] = []
+    instances: ClassVar[list[FakeHotkey]] = []
 
     def __init__(self) -> None:
         self._events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
@@ -137,7 +138,7 @@ def test_presses_while_typing_keep_every_utterance_in_order(
         qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:
     """Dictate again while the previous text is still being typed, for several rounds: each arrives once, in
     order."""
-    app, injector = running
+    _, injector = running
     hotkey = FakeHotkey.instances[-1]
     phrases = [["do"], ["re", "mi"], ["fa"], ["sol", "la"], ["si"]]
     for i, words in enumerate(phrases):

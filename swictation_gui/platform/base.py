@@ -7,38 +7,62 @@ lives in its own module and is chosen from a fallback list.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 
 class HotkeyMode(enum.StrEnum):
-    """Hold: dictate while held. Toggle: one press starts, the next press stops."""
+    """Hold: dictate while held. Toggle: one press starts, the next press stops (the session applies it)."""
 
     HOLD = "hold"
     TOGGLE = "toggle"
 
 
-class HotkeyListener(Protocol):
-    """A global push-to-talk hotkey.
+class HotkeySink(Protocol):
+    """Receives a hotkey listener's raw chord events.
 
-    ``on_start``/``on_stop`` are called on the listener's own thread (never the GUI thread);
-    they must not block. ``on_stop`` fires when the user ends a dictation (release in hold mode,
-    second press in toggle mode). ``on_cancel`` fires when a modifier-only hotkey turns out to
-    be part of a shortcut (for example ctrl_r + c): the dictation must be discarded.
+    Every method is called on one of the listener's own threads (never the GUI thread); implementations must not
+    block (emit a Qt signal, set an event). What a chord means (hold, toggle, tap) is decided by the receiver.
     """
 
-    def start(self, on_start: Callable[[], None], on_stop: Callable[[], None],
-              on_cancel: Callable[[], None]) -> None:
-        """Begin listening (idempotent). Raises ``HotkeyError`` with a user-facing message."""
+    def chord_down(self) -> None:
+        """Every key of the chord became down and nothing else is held; once per hold (no auto-repeat)."""
+        ...
+
+    def chord_up(self) -> None:
+        """After ``chord_down``: the first chord key went up."""
+        ...
+
+    def interrupted(self) -> None:
+        """After ``chord_down`` and before ``chord_up``: another (non-chord) key was pressed, so the chord is part
+        of a shortcut (at most once per hold)."""
+        ...
+
+    def ready(self) -> None:
+        """Listening (the grab, if any, is taken)."""
+        ...
+
+    def failed(self, message: str) -> None:
+        """Could not start, or stopped working later (thread died, X connection gone); ``message`` says what to do.
+        No other call follows."""
+        ...
+
+
+class HotkeyListener(Protocol):
+    """A global hotkey that reports raw chord events to a :class:`HotkeySink`. No method blocks except ``join``."""
+
+    def start(self, sink: HotkeySink) -> None:
+        """Begin listening; returns at once (any thread). Setup runs on the listener's threads; errors arrive
+        through ``sink.failed``. Call it once per listener."""
         ...
 
     def stop(self) -> None:
-        """Stop listening and release any grab (idempotent)."""
+        """Stop listening and release the grab; returns at once and never joins (any thread, idempotent). No sink
+        call happens after it returns."""
         ...
 
-    def wait_keys_released(self, timeout: float) -> bool:
-        """Block until every key of the hotkey is physically up; False on timeout."""
+    def join(self, timeout: float) -> bool:
+        """For shutdown: wait up to ``timeout`` seconds for the listener's threads to end; True when they did."""
         ...
 
 

@@ -1,35 +1,36 @@
-"""The global push-to-talk hotkey on X11: a pynput listener for key state, plus an XGrabKey so the key never leaks.
+"""The global push-to-talk hotkey on X11: raw chord events from a pynput (XRecord) listener, plus an XGrabKey.
 
-Threads: pynput delivers key events on its own listener thread, and ``on_start``/``on_stop``/``on_cancel`` are
-called there (they must not block; exceptions are logged to ``swictation.hotkey`` and never stop the listener).
-A second thread owns the X connection holding the key grab and drains its events. ``start``/``stop`` and
-``wait_keys_released`` may be called from any thread.
+Threads, and what each owns:
+
+* the **hotkey thread** (``hotkey``) does the setup, owns the connection that holds the key grab, drains its events
+  (a sided hotkey's synchronous grab is decided there), watches the pynput thread, and tears everything down after
+  :meth:`X11HotkeyListener.stop`. It calls ``sink.ready`` and ``sink.failed``.
+* the **pynput thread** receives every key event through XRecord. It owns the lookup connection (created, used and
+  closed there) that turns keysyms into our key names, keeps the set of keys down, and calls ``sink.chord_down``,
+  ``chord_up`` and ``interrupted``.
+
+``start``, ``stop`` and ``join`` may be called from any thread; only ``join`` blocks. Sink exceptions are logged to
+``swictation.hotkey`` and never stop the listener. Hold, toggle and tap semantics belong to the receiver.
 """
 
 from __future__ import annotations
 
-import enum
 import select
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from swictation_gui import log
 from swictation_gui.errors import HotkeyError, InjectionError
 from swictation_gui.platform import x11
-from swictation_gui.platform.base import HotkeyListener, HotkeyMode
+from swictation_gui.platform.base import HotkeyListener, HotkeySink
+from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.platform.keys import Hotkey, key_from_keysym_name, key_matches, keysym_names, parse_hotkey
 
-
-class _State(enum.Enum):
-    IDLE = "idle"
-    ACTIVE = "active"
-    CANCELLED = "cancelled"  # a modifier-only hotkey became a shortcut; wait until its keys are up
-
-
-def _noop() -> None:
-    pass
+_READY_TIMEOUT = 10.0   # for pynput's XRecord connection
+_GRAB_RETRY = 1.5       # a listener of ours that was just stopped may still hold the same grab for a moment
+_MODIFIER_KEYSYMS = {"ctrl": "Control_L", "shift": "Shift_L", "alt": "Alt_L", "super": "Super_L",
+                     "alt_gr": "ISO_Level3_Shift"}
 
 
 class X11HotkeyListener:
@@ -37,37 +38,88 @@ class X11HotkeyListener:
 
     Args:
         hotkey: A spec such as ``"ctrl_r"`` or ``"ctrl+alt+space"`` (see ``keys.parse_hotkey``) or a ``Hotkey``.
-        mode: Hold (dictate while held) or toggle (press to start, press again to stop).
+        keyboard: The app's keyboard state, shared with the injectors: the listener tells it the hotkey's keys and
+            whether they are held, and asks it which key events are the echo of our own typing.
         grab: Grab a hotkey that has a non-modifier key with XGrabKey, so the focused window never receives it.
             Modifier-only hotkeys are never grabbed (that would break every shortcut using the modifier).
         display_name: X display to use (default: ``$DISPLAY``).
     """
 
-    def __init__(self, hotkey: str | Hotkey, mode: HotkeyMode = HotkeyMode.HOLD, grab: bool = True,
+    def __init__(self, hotkey: str | Hotkey, keyboard: KeyboardState | None = None, *, grab: bool = True,
                  display_name: str | None = None) -> None:
         self.hotkey = parse_hotkey(hotkey) if isinstance(hotkey, str) else hotkey
-        self.mode = mode
+        self.keyboard = keyboard if keyboard is not None else KeyboardState()
         self.grab = grab and not self.hotkey.is_modifier_only
         self._display_name = display_name
-        self._lock = threading.Condition()
-        self._down: set[str] = set()
-        self._state = _State.IDLE
-        self._tap_armed = False
-        self._on_start: Callable[[], None] = _noop
-        self._on_stop: Callable[[], None] = _noop
-        self._on_cancel: Callable[[], None] = _noop
-        self._listener: Any = None
+        self._lock = threading.RLock()   # guards _sink; held during each sink call, so stop() waits for it
+        self._sink: HotkeySink | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        # pynput thread only:
         self._lookup: x11.XConnection | None = None
-        self._grabber: _KeyGrabber | None = None
+        self._lookup_error = ""
+        self._down: set[str] = set()
+        self._active = False
+        self._interrupted = False
+        self._grab_active = False   # the user pressed the chord's grabbed key: every key goes to our grab
 
-    # -- HotkeyListener ---------------------------------------------------------------------------------------
-    def start(self, on_start: Callable[[], None], on_stop: Callable[[], None],
-              on_cancel: Callable[[], None]) -> None:
-        """Begin listening (idempotent; any thread). Raises ``HotkeyError`` with a user-facing message."""
+    # -- HotkeyListener (any thread) ------------------------------------------------------------------------------
+    def start(self, sink: HotkeySink) -> None:
+        """Begin listening; returns at once. Errors arrive through ``sink.failed`` (once per listener)."""
         with self._lock:
-            self._on_start, self._on_stop, self._on_cancel = on_start, on_stop, on_cancel
-            if self._listener is not None:
+            if self._thread is not None or self._stopping.is_set():
                 return
+            self._sink = sink
+            self._thread = threading.Thread(target=self._run, name="hotkey", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening; the hotkey thread releases the grab. Returns at once; no sink call after it returns."""
+        with self._lock:
+            self._sink = None
+        self._stopping.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the listener's threads to end (after ``stop``); True when they did."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _emit(self, name: str, *args: str) -> None:
+        """Call one sink method unless stopped (hotkey or pynput thread); its exceptions are logged."""
+        with self._lock:
+            sink = self._sink
+            if sink is None:
+                return
+            try:
+                getattr(sink, name)(*args)
+            except Exception:
+                log.hotkey.exception("hotkey sink %s raised", name)
+
+    # -- hotkey thread ----------------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._serve()
+        except HotkeyError as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # the X connection broke, or a bug: say so instead of dying silently
+            log.hotkey.exception("hotkey thread failed")
+            self._fail(f"The global hotkey stopped working ({type(exc).__name__}: {exc}). Restart the app, or "
+                       "change the hotkey in Settings to try again.")
+        finally:
+            self.keyboard.clear_hotkey(self)
+
+    def _fail(self, message: str) -> None:
+        if not self._stopping.is_set():
+            log.hotkey.warning("%s", message)
+            self._emit("failed", message)
+        with self._lock:
+            self._sink = None
+
+    def _serve(self) -> None:
+        """Set up (grab, pynput), report ready, then drain the grab connection until stopped."""
         if not x11.x11_available():
             raise HotkeyError("The global hotkey needs an X11 session (DISPLAY is not set). On Wayland, run the app "
                               "under XWayland or bind a desktop shortcut instead.")
@@ -76,67 +128,86 @@ class X11HotkeyListener:
         except Exception as exc:  # pynput raises ImportError subclasses and others when no backend works
             raise HotkeyError(f"The keyboard listener could not start: {exc}") from exc
         try:
-            self._lookup = x11.XConnection(self._display_name)
+            conn = x11.XConnection(self._display_name)
         except InjectionError as exc:
             raise HotkeyError(str(exc)) from exc
-        if self.grab:
-            self._grabber = _KeyGrabber(self.hotkey, self._display_name)
+        grabber = _Grab(conn, self.hotkey)
+        try:
+            if self.grab and not grabber.take(self._stopping):
+                return
+            listener = self._new_pynput(keyboard.Listener)
+            listener.start()
             try:
-                self._grabber.start()
-            except HotkeyError:
-                self._grabber = None
-                self._lookup.close()
-                self._lookup = None
-                raise
-        listener = keyboard.Listener(on_press=self._on_press, on_release=self._on_release)
+                if not self._wait_ready(listener):
+                    return
+                self.keyboard.set_hotkey(self, self._chord_keycodes(conn))
+                log.hotkey.info("listening for %s%s", self.hotkey, " (grabbed)" if self.grab else "")
+                self._emit("ready")
+                while not self._stopping.is_set():
+                    if not listener.is_alive():
+                        raise HotkeyError("The keyboard listener stopped unexpectedly (the X connection was lost?). "
+                                          "Restart the app to get the hotkey back.")
+                    select.select([conn.display.fileno()], [], [], 0.05)
+                    while conn.display.pending_events():
+                        self._handle_grab_event(conn, grabber, conn.display.next_event())
+            finally:
+                self._stop_pynput(listener)
+        finally:
+            grabber.release()
+            conn.close()
+
+    def _handle_grab_event(self, conn: x11.XConnection, grabber: _Grab, event: Any) -> None:
+        if event.type == x11.X.MappingNotify:  # the layout changed: the hotkey's keycodes may have moved
+            conn.display.refresh_keyboard_mapping(event)
+            self.keyboard.set_hotkey(self, self._chord_keycodes(conn))
+        elif grabber.sided and event.type == x11.X.KeyPress:
+            grabber.decide(event)
+        # Other grabbed events are dropped: pynput reports them. The grab stays active while the key is held (ending
+        # it would let auto-repeat presses leak to the focused window); the injector waits meanwhile.
+
+    def _chord_keycodes(self, conn: x11.XConnection) -> set[int]:
+        return {code for part in self.hotkey.parts for sym in keysym_names(part)
+                for code in conn.keycodes(conn.keysym(sym))}
+
+    def _new_pynput(self, base: Any) -> Any:
+        """A pynput keyboard listener whose thread also owns our lookup connection."""
+        owner = self
+
+        class Listener(base):  # type: ignore[misc]  # pynput has no type hints
+            def _run(self) -> None:
+                owner._open_lookup()
+                try:
+                    super()._run()
+                finally:
+                    owner._close_lookup()
+
+        listener = Listener(on_press=self._on_press, on_release=self._on_release)
         listener.daemon = True
-        listener.start()
-        # pynput's wait() blocks forever when the listener dies before it is ready (e.g. no RECORD extension).
-        deadline = time.monotonic() + 10
+        return listener
+
+    def _wait_ready(self, listener: Any) -> bool:
+        """Wait for pynput's XRecord context (hotkey thread); False when stopped meanwhile. pynput's own ``wait()``
+        would block forever when its thread dies first (no RECORD extension)."""
+        deadline = time.monotonic() + _READY_TIMEOUT
         while not getattr(listener, "_ready", True):
+            if self._stopping.is_set():
+                return False
             if not listener.is_alive() or time.monotonic() > deadline:
-                listener.stop()
-                if self._grabber is not None:
-                    self._grabber.stop()
-                    self._grabber = None
-                self._lookup.close()
-                self._lookup = None
-                raise HotkeyError("The keyboard listener could not start (does the X server have the RECORD "
-                                  "extension?).")
-            time.sleep(0.01)
-        codes = {code for part in self.hotkey.parts for sym in keysym_names(part)
-                 for code in self._lookup.keycodes(self._lookup.keysym(sym))}
-        x11.HOTKEY_HELD.set_keycodes(codes)
-        with self._lock:
-            self._listener = listener
-        log.hotkey.info("listening for %s (%s mode%s)", self.hotkey, self.mode.value, ", grabbed" if self.grab else "")
+                detail = f": {self._lookup_error}" if self._lookup_error else ""
+                raise HotkeyError(f"The keyboard listener could not start{detail} (does the X server have the "
+                                  "RECORD extension?).")
+            self._stopping.wait(0.01)
+        return True
 
-    def stop(self) -> None:
-        """Stop listening and release the grab (idempotent; any thread but the listener's own)."""
-        with self._lock:
-            listener, self._listener = self._listener, None
-            grabber, self._grabber = self._grabber, None
-            self._state = _State.IDLE
-            self._down.clear()
-            x11.HOTKEY_HELD.set(False)
-            x11.HOTKEY_HELD.set_keycodes(())
-        if listener is not None:
-            self._stop_listener(listener)
-        if grabber is not None:
-            grabber.stop()
-        if self._lookup is not None:
-            self._lookup.close()
-            self._lookup = None
-
-    def _stop_listener(self, listener: Any) -> None:
-        """Stop pynput's XRecord listener promptly.
+    def _stop_pynput(self, listener: Any) -> None:
+        """Stop pynput's XRecord thread promptly (hotkey thread).
 
         pynput's own ``stop()`` sends the disable request on the recording connection, which only goes out with the
-        next key event (so ``stop`` hangs until a key is pressed) and then breaks that connection. Disabling the
-        record context from a separate connection, as the RECORD extension intends, ends the thread at once.
+        next key event (so ``stop`` hangs until a key is pressed). Disabling the record context from a separate
+        connection, as the RECORD extension intends, ends the thread at once.
         """
         context = getattr(listener, "_context", None)
-        if context is not None and threading.current_thread() is not listener:
+        if context is not None:
             try:
                 with x11.XConnection(self._display_name) as conn:
                     conn.display.record_disable_context(context)
@@ -146,37 +217,20 @@ class X11HotkeyListener:
             listener.join(2)
         if listener.is_alive():
             listener.stop()
-            if threading.current_thread() is not listener:
-                listener.join(5)
+            listener.join(2)
 
-    def wait_keys_released(self, timeout: float) -> bool:
-        """Block (any thread but the listener's) until every hotkey key is up; False on timeout.
-
-        Uses the X server's key state (``XQueryKeymap``), which also covers keys pressed before the listener
-        started; falls back to the listener's own record when the server cannot be asked.
-        """
-        deadline = time.monotonic() + timeout
+    # -- pynput thread ----------------------------------------------------------------------------------------------
+    def _open_lookup(self) -> None:
         try:
-            conn = x11.XConnection(self._display_name)
-        except InjectionError:
-            with self._lock:
-                return self._lock.wait_for(lambda: not self._hotkey_keys_down(), max(0.0, timeout))
-        try:
-            codes = {code for part in self.hotkey.parts for sym in keysym_names(part)
-                     for code in conn.keycodes(conn.keysym(sym))}
-            while codes & conn.pressed_keycodes():
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.01)
-            return True
-        finally:
-            conn.close()
+            self._lookup = x11.XConnection(self._display_name)
+        except InjectionError as exc:
+            self._lookup_error = str(exc)
+            raise
 
-    # -- state --------------------------------------------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        """Whether a dictation is running (between on_start and on_stop/on_cancel)."""
-        return self._state is _State.ACTIVE
+    def _close_lookup(self) -> None:
+        if self._lookup is not None:
+            self._lookup.close()
+            self._lookup = None
 
     def _is_chord_key(self, name: str) -> bool:
         return any(key_matches(part, name) for part in self.hotkey.parts)
@@ -191,8 +245,7 @@ class X11HotkeyListener:
         return all(any(key_matches(part, name) for name in self._down) for part in self.hotkey.parts)
 
     def _key_names(self, key: Any) -> tuple[str, str | None]:
-        """Our key name for a pynput key, and its base X keysym name (listener thread); unknown keys get a unique
-        ``keysym:N`` name."""
+        """Our key name for a pynput key, and its base X keysym name; unknown keys get a unique ``keysym:N`` name."""
         vk = getattr(key, "vk", None)
         if vk is None:
             vk = getattr(getattr(key, "value", None), "vk", None)
@@ -212,187 +265,119 @@ class X11HotkeyListener:
         name = key_from_keysym_name(sym_name) if sym_name else None
         return name or f"keysym:{vk}", sym_name
 
-    # -- pynput callbacks (listener thread): never block, never raise ---------------------------------------------
     def _on_press(self, key: Any) -> None:
+        """pynput callback: never blocks, never raises."""
         try:
             name, sym_name = self._key_names(key)
-            call: Callable[[], None] | None = None
-            with self._lock:
-                if x11.INJECTING.is_set() and x11.INJECTING.consume_echo(sym_name, True):
-                    return  # the echo of a key we typed
-                if name in self._down:
-                    return  # auto-repeat
-                self._down.add(name)
-                x11.HOTKEY_HELD.set(self._hotkey_keys_down())
-                if x11.INJECTING.is_set() and not self._is_chord_key(name):
-                    return  # most likely ours (a remapped scratch key); never let it cancel a dictation
-                call = self._press_transition(name)
-            if call is not None:
-                self._call(call)
+            keyboard = self.keyboard
+            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, True, swallowed=self._grab_active):
+                return  # the echo of a key we typed
+            if name in self._down:
+                return  # auto-repeat
+            self._down.add(name)
+            if self.grab and name == self.hotkey.key and self._chord_held():
+                self._grab_active = True
+            keyboard.set_held(self, self._hotkey_keys_down())
+            chord_key = self._is_chord_key(name)
+            if keyboard.is_injecting() and not chord_key:
+                return  # most likely ours (a remapped scratch key); never let it interrupt the chord
+            if not self._active:
+                if chord_key and self._chord_held():
+                    self._active, self._interrupted = True, False
+                    self._emit("chord_down")
+            elif not chord_key and not self._interrupted:
+                self._interrupted = True
+                log.hotkey.info("%s was used in a shortcut", self.hotkey)
+                self._emit("interrupted")
         except Exception:
             log.hotkey.exception("hotkey press handling failed")
 
-    def _press_transition(self, name: str) -> Callable[[], None] | None:
-        chord_key = self._is_chord_key(name)
-        if self.mode is HotkeyMode.TOGGLE:
-            if self.hotkey.is_modifier_only:
-                self._tap_armed = chord_key and self._chord_held()
-                return None
-            return self._toggle() if chord_key and self._chord_held() else None
-        if self._state is _State.IDLE:
-            if chord_key and self._chord_held():
-                self._state = _State.ACTIVE
-                return self._on_start
-        elif self._state is _State.ACTIVE and not chord_key and self.hotkey.is_modifier_only:
-            self._state = _State.CANCELLED
-            log.hotkey.info("%s was used in a shortcut; dictation cancelled", self.hotkey)
-            return self._on_cancel
-        return None
-
     def _on_release(self, key: Any) -> None:
+        """pynput callback: never blocks, never raises."""
         try:
             name, sym_name = self._key_names(key)
-            call: Callable[[], None] | None = None
-            with self._lock:
-                if x11.INJECTING.is_set() and x11.INJECTING.consume_echo(sym_name, False):
-                    return
-                self._down.discard(name)
-                x11.HOTKEY_HELD.set(self._hotkey_keys_down())
-                call = self._release_transition(name)
-                self._lock.notify_all()
-            if call is not None:
-                self._call(call)
+            keyboard = self.keyboard
+            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, False):
+                return
+            self._down.discard(name)
+            if name == self.hotkey.key:
+                self._grab_active = False
+            keyboard.set_held(self, self._hotkey_keys_down())
+            if self._active and self._is_chord_key(name):
+                self._active = False
+                self._emit("chord_up")
         except Exception:
             log.hotkey.exception("hotkey release handling failed")
 
-    def _toggle(self) -> Callable[[], None]:
-        """Toggle mode: a press (or a clean tap of a modifier-only hotkey) starts or stops (listener thread)."""
-        if self._state is _State.ACTIVE:
-            self._state = _State.IDLE
-            return self._on_stop
-        self._state = _State.ACTIVE
-        return self._on_start
 
-    def _release_transition(self, name: str) -> Callable[[], None] | None:
-        chord_key = self._is_chord_key(name)
-        if self.mode is HotkeyMode.TOGGLE:
-            if self.hotkey.is_modifier_only and self._tap_armed and chord_key:
-                self._tap_armed = False
-                return self._toggle()
-            return None
-        if self._state is _State.ACTIVE and chord_key:
-            self._state = _State.IDLE
-            return self._on_stop
-        if self._state is _State.CANCELLED and not self._hotkey_keys_down():
-            self._state = _State.IDLE
-        return None
+class _Grab:
+    """The passive XGrabKey of the hotkey's main key (with each NumLock/CapsLock combination); hotkey thread only."""
 
-    def _call(self, callback: Callable[[], None]) -> None:
-        try:
-            callback()
-        except Exception:
-            log.hotkey.exception("hotkey callback %s raised", getattr(callback, "__name__", callback))
-
-
-class _KeyGrabber:
-    """Holds a passive XGrabKey of the hotkey's main key (with each NumLock/CapsLock combination) on its own thread."""
-
-    def __init__(self, hotkey: Hotkey, display_name: str | None) -> None:
+    def __init__(self, conn: x11.XConnection, hotkey: Hotkey) -> None:
+        self.conn = conn
         self.hotkey = hotkey
-        self._display_name = display_name
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._conn: x11.XConnection | None = None
         self._grabs: list[tuple[int, int]] = []
         # A grab mask cannot tell left from right. For a sided hotkey (ctrl_r+space) we grab synchronously and
         # replay the key to the focused window when the wrong side is held (Left Ctrl+Space stays a shortcut).
-        self._sided = [m for m in hotkey.modifiers if m.endswith(("_l", "_r"))]
-        self._sided_codes: list[set[int]] = []
+        sided = [m for m in hotkey.modifiers if m.endswith(("_l", "_r"))]
+        self.sided = bool(sided)
+        self._sided_codes = [{code for sym in keysym_names(m) for code in conn.keycodes(conn.keysym(sym))}
+                             for m in sided]
 
-    def start(self) -> None:
-        """Grab (caller's thread), then drain events on a thread. Raises ``HotkeyError`` if the key is taken."""
-        try:
-            conn = x11.XConnection(self._display_name)
-        except InjectionError as exc:
-            raise HotkeyError(str(exc)) from exc
-        self._conn = conn
-        mask = 0
+    def take(self, stopping: threading.Event) -> bool:
+        """Grab; False when stopped meanwhile. Raises ``HotkeyError`` if the key is taken or not on the layout."""
+        from Xlib import error as xerror
+
+        conn, mask = self.conn, 0
         for modifier in self.hotkey.modifiers:
             family = modifier.split("_")[0] if modifier != "alt_gr" else modifier
-            sym = {"ctrl": "Control_L", "shift": "Shift_L", "alt": "Alt_L", "super": "Super_L",
-                   "alt_gr": "ISO_Level3_Shift"}[family]
-            bit = conn.modifier_mask(sym) or (conn.modifier_mask("Meta_L") if family == "alt" else 0)
+            bit = conn.modifier_mask(_MODIFIER_KEYSYMS[family]) or (
+                conn.modifier_mask("Meta_L") if family == "alt" else 0)
             if not bit:
-                conn.close()
                 raise HotkeyError(f"The {family} key is not a modifier in this keyboard layout; choose another hotkey.")
             mask |= bit
         num_lock = conn.modifier_mask("Num_Lock")
-        extras = {0, x11.X.LockMask, num_lock, x11.X.LockMask | num_lock}
-        codes = {code for sym in keysym_names(self.hotkey.key) for code in conn.keycodes(conn.keysym(sym))}
+        extras = sorted({0, x11.X.LockMask, num_lock, x11.X.LockMask | num_lock})
+        codes = sorted({code for sym in keysym_names(self.hotkey.key) for code in conn.keycodes(conn.keysym(sym))})
         if not codes:
-            conn.close()
             raise HotkeyError(f"The key {self.hotkey.key!r} is not on this keyboard layout; choose another hotkey.")
-        from Xlib import error as xerror
+        keyboard_mode = x11.X.GrabModeSync if self.sided else x11.X.GrabModeAsync
+        deadline = time.monotonic() + _GRAB_RETRY
+        while True:
+            catcher = xerror.CatchError(xerror.BadAccess)
+            for code in codes:
+                for extra in extras:
+                    conn.root.grab_key(code, mask | extra, False, x11.X.GrabModeAsync, keyboard_mode, onerror=catcher)
+                    self._grabs.append((code, mask | extra))
+            conn.display.sync()
+            if not catcher.get_error():
+                return True
+            self.release()
+            if time.monotonic() >= deadline:
+                raise HotkeyError(f"{self.hotkey} is already taken by another program (a desktop shortcut?). "
+                                  "Choose another hotkey or free that shortcut.")
+            if stopping.wait(0.05):
+                return False
 
-        self._sided_codes = [{code for sym in keysym_names(m) for code in conn.keycodes(conn.keysym(sym))}
-                             for m in self._sided]
-        keyboard_mode = x11.X.GrabModeSync if self._sided else x11.X.GrabModeAsync
-        catcher = xerror.CatchError(xerror.BadAccess)
-        for code in sorted(codes):
-            for extra in sorted(extras):
-                conn.root.grab_key(code, mask | extra, False, x11.X.GrabModeAsync, keyboard_mode, onerror=catcher)
-                self._grabs.append((code, mask | extra))
-        conn.display.sync()
-        if catcher.get_error():
-            self._ungrab()
-            conn.close()
-            raise HotkeyError(f"{self.hotkey} is already taken by another program (a desktop shortcut?). "
-                              "Choose another hotkey or free that shortcut.")
-        self._thread = threading.Thread(target=self._run, name="hotkey-grab", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Release the grab and close the connection (idempotent)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2)
-            self._thread = None
-
-    def _decide(self, event: Any) -> None:
-        """Grab thread, keyboard frozen by a synchronous grab: keep the key if the right sides are held, else replay
-        it to the focused window as if there were no grab."""
-        assert self._conn is not None
-        down = self._conn.pressed_keycodes()
+    def decide(self, event: Any) -> None:
+        """Keyboard frozen by the synchronous grab: keep the key if the right sides are held, else replay it to the
+        focused window as if there were no grab."""
+        down = self.conn.pressed_keycodes()
         ours = all(codes & down for codes in self._sided_codes)
         mode = x11.X.AsyncKeyboard if ours else x11.X.ReplayKeyboard
-        self._conn.display.allow_events(mode, event.time)
-        self._conn.display.flush()
+        self.conn.display.allow_events(mode, event.time)
+        self.conn.display.flush()
 
-    def _ungrab(self) -> None:
-        assert self._conn is not None
-        for code, modifiers in self._grabs:
-            self._conn.root.ungrab_key(code, modifiers)
-        self._grabs.clear()
-        self._conn.display.sync()
-
-    def _run(self) -> None:
-        """Grab thread: discard the grabbed key events (pynput's listener reports them) until stopped."""
-        assert self._conn is not None
-        display = self._conn.display
+    def release(self) -> None:
+        """Ungrab (idempotent); errors are ignored, since closing the connection releases the grabs anyway."""
         try:
-            while not self._stop.is_set():
-                select.select([display.fileno()], [], [], 0.05)
-                while display.pending_events():
-                    event = display.next_event()
-                    # The grab stays active while the key is held (ending it would let auto-repeat presses leak
-                    # to the focused window), so typing pauses meanwhile instead (x11.HOTKEY_HELD).
-                    if self._sided and event.type == x11.X.KeyPress:
-                        self._decide(event)
-            self._ungrab()
+            for code, modifiers in self._grabs:
+                self.conn.root.ungrab_key(code, modifiers)
+            if self._grabs:
+                self.conn.display.sync()
         except Exception:
-            log.hotkey.exception("hotkey grab thread failed")
-        finally:
-            self._conn.close()
+            log.hotkey.debug("ungrab failed", exc_info=True)
+        self._grabs.clear()
 
 
 if TYPE_CHECKING:  # mypy checks that the class satisfies the Protocol

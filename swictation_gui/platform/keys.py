@@ -159,11 +159,6 @@ def key_matches(spec_name: str, actual: str) -> bool:
     return spec_name in MODIFIER_FAMILIES and actual in MODIFIER_FAMILIES[spec_name]
 
 
-def modifier_family(name: str) -> str | None:
-    """``ctrl`` for ``ctrl``/``ctrl_l``/``ctrl_r`` (likewise alt, shift, super, alt_gr); None for other keys."""
-    return _FAMILY_OF.get(name)
-
-
 def keysym_names(name: str) -> tuple[str, ...]:
     """The X11 keysym names that ``name`` matches (a generic modifier matches both sides)."""
     if name in MODIFIER_FAMILIES:

@@ -6,8 +6,8 @@ connections are not shared between threads here). :class:`SelectionOwner` runs i
 
 from __future__ import annotations
 
-import collections
 import contextlib
+import functools
 import os
 import select
 import threading
@@ -28,94 +28,6 @@ try:  # python-xlib comes with pynput; it is missing only on non-X11 systems
     HAVE_XLIB = True
 except ImportError:  # pragma: no cover - exercised only without python-xlib
     HAVE_XLIB = False
-
-class _InjectingFlag:
-    """Set while this process sends synthetic key events, and for a moment after: the hotkey listener receives
-    those events asynchronously (through XRecord), so it must still recognize them shortly after we finished.
-
-    Each synthetic event is also noted by key name, so the listener can tell the echo of a key we sent from a
-    real press of the same key that arrives meanwhile (the user starting the next dictation while we type).
-    """
-
-    GRACE = 0.3
-    ECHO_TTL = 2.0
-
-    def __init__(self) -> None:
-        self._active = threading.Event()
-        self._cleared_at = float("-inf")
-        self._lock = threading.Lock()
-        self._sent: collections.deque[tuple[str, bool, float]] = collections.deque()
-
-    def set(self) -> None:
-        """Injection starts (injection worker thread)."""
-        self._active.set()
-
-    def clear(self) -> None:
-        """Injection ended (injection worker thread)."""
-        self._cleared_at = time.monotonic()
-        self._active.clear()
-
-    def is_set(self) -> bool:
-        """Whether synthetic events from this process may still be arriving (any thread)."""
-        return self._active.is_set() or time.monotonic() - self._cleared_at < self.GRACE
-
-    def note_sent(self, keysym_name: str | None, press: bool) -> None:
-        """Record one synthetic event by its base keysym name (injection worker thread)."""
-        if keysym_name:
-            with self._lock:
-                self._sent.append((keysym_name, press, time.monotonic()))
-
-    def consume_echo(self, keysym_name: str | None, press: bool) -> bool:
-        """True when this event is the echo of one we sent; it is then forgotten (listener thread)."""
-        if not keysym_name:
-            return False
-        now = time.monotonic()
-        with self._lock:
-            while self._sent and now - self._sent[0][2] > self.ECHO_TTL:
-                self._sent.popleft()
-            for i, (name, was_press, _) in enumerate(self._sent):
-                if name == keysym_name and was_press == press:
-                    del self._sent[i]
-                    return True
-        return False
-
-
-class _HotkeyHeld:
-    """Whether the user physically holds a hotkey key: typing pauses then, since the key's X grab would take
-    every synthetic key sent meanwhile (set by the listener thread, waited on by the injection thread)."""
-
-    def __init__(self) -> None:
-        self._held = False
-        self._cond = threading.Condition()
-        self._keycodes: frozenset[int] = frozenset()
-
-    def set_keycodes(self, keycodes: Iterable[int]) -> None:
-        """The keycodes of the active hotkey (listener start)."""
-        self._keycodes = frozenset(keycodes)
-
-    def down_on_server(self, conn: XConnection) -> bool:
-        """Ask the X server whether a hotkey key is down now: closes the gap before the listener hears of a press
-        (one round trip; injection thread)."""
-        return bool(self._keycodes and self._keycodes & conn.pressed_keycodes())
-
-    def set(self, held: bool) -> None:
-        """The listener saw the hotkey's keys go down (True) or all come up (False)."""
-        with self._cond:
-            self._held = held
-            self._cond.notify_all()
-
-    def is_set(self) -> bool:
-        """Whether a hotkey key is down now (any thread)."""
-        return self._held
-
-    def wait_released(self, timeout: float) -> bool:
-        """Block until no hotkey key is down; False on timeout (injection thread)."""
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._held, timeout)
-
-
-INJECTING = _InjectingFlag()
-HOTKEY_HELD = _HotkeyHeld()
 
 TERMINAL_CLASSES = frozenset({
     "xterm", "uxterm", "gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "konsole", "alacritty",
@@ -141,16 +53,19 @@ def is_terminal_class(names: Iterable[str]) -> bool:
     return False
 
 
-_KEYSYM_NAMES: dict[int, str] = {}
+@functools.cache
+def _keysym_names() -> dict[int, str]:
+    names: dict[int, str] = {}
+    if HAVE_XLIB:
+        for attr in dir(XK):
+            if attr.startswith("XK_"):
+                names.setdefault(getattr(XK, attr), attr[3:])
+    return names
 
 
 def keysym_name(keysym: int) -> str | None:
     """The X name of a keysym (``Control_R``, ``a``, ``F9``) from python-xlib's tables; None when unnamed."""
-    if not _KEYSYM_NAMES and HAVE_XLIB:
-        for attr in dir(XK):
-            if attr.startswith("XK_"):
-                _KEYSYM_NAMES.setdefault(getattr(XK, attr), attr[3:])
-    return _KEYSYM_NAMES.get(keysym)
+    return _keysym_names().get(keysym)
 
 
 def char_keysym(ch: str) -> int:
@@ -189,6 +104,7 @@ class XConnection:
         info = self.display.display.info
         self.min_keycode: int = info.min_keycode
         self.max_keycode: int = info.max_keycode
+        self._modifier_codes: frozenset[int] | None = None
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -220,10 +136,16 @@ class XConnection:
         keymap = self.display.query_keymap()
         return {i * 8 + bit for i, byte in enumerate(keymap) for bit in range(8) if byte & (1 << bit)}
 
-    def modifier_keycodes(self) -> set[int]:
-        """Keycodes bound to Shift, Control and Mod1–Mod5 (not Lock), i.e. keys that change what typing does."""
-        mapping = self.display.get_modifier_mapping()
-        return {code for index, codes in enumerate(mapping) if index != X.LockMapIndex for code in codes if code}
+    def modifier_keycodes(self) -> frozenset[int]:
+        """Keycodes bound to Shift, Control and Mod1–Mod5 (not Lock), i.e. keys that change what typing does.
+
+        Asked once per connection (a connection lives for one injection or one listener run).
+        """
+        if self._modifier_codes is None:
+            mapping = self.display.get_modifier_mapping()
+            self._modifier_codes = frozenset(code for index, codes in enumerate(mapping) if index != X.LockMapIndex
+                                             for code in codes if code)
+        return self._modifier_codes
 
     def modifier_mask(self, keysym_name: str) -> int:
         """The modifier mask bit (e.g. Mod2 for Num_Lock) that ``keysym_name``'s key is bound to, or 0."""
@@ -239,20 +161,9 @@ class XConnection:
 
     # -- synthetic input (XTest: accepted by xterm, unlike XSendEvent) ------------------------------------------
     def fake_key(self, keycode: int, press: bool) -> None:
-        """Send one XTest key press or release (not flushed)."""
-        INJECTING.note_sent(self.keysym_name(keycode), press)
+        """Send one XTest key press or release (not flushed). Injectors send through ``KeyboardState`` instead,
+        which notes each key for the hotkey listener and never sends under a held hotkey."""
         xtest.fake_input(self.display, X.KeyPress if press else X.KeyRelease, keycode)
-
-    def tap(self, keycode: int, with_keycodes: Iterable[int] = ()) -> None:
-        """Press ``with_keycodes`` (modifiers), press and release ``keycode``, release the modifiers; flushes."""
-        mods = list(with_keycodes)
-        for code in mods:
-            self.fake_key(code, True)
-        self.fake_key(keycode, True)
-        self.fake_key(keycode, False)
-        for code in reversed(mods):
-            self.fake_key(code, False)
-        self.display.sync()
 
     # -- windows ----------------------------------------------------------------------------------------------
     def focused_wm_class(self) -> tuple[str, ...]:

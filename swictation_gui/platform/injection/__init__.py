@@ -1,8 +1,8 @@
 """Text injection into the focused window: type (XTest), paste (clipboard + shortcut) or auto; ``create_injector``.
 
-Who waits for the hotkey: the injector does. Pass the hotkey listener's ``wait_keys_released`` as
-``wait_released``; before sending anything the injector also waits for every modifier key to be up, and releases
-any still held after ``key_timeout`` seconds. ``inject`` runs on a worker thread (never the GUI thread) and never
+Who waits for the hotkey: the injector does, through the app's ``KeyboardState`` (shared with the hotkey listener):
+no key is sent while a hotkey key or any modifier is down, and a modifier still held after ``key_timeout`` seconds
+is released. ``inject`` runs on a worker thread (never the GUI thread) and never
 raises: failures come back as ``InjectionResult(ok=False, message=...)`` with the transcript left on the clipboard.
 """
 
@@ -16,11 +16,12 @@ from swictation_gui.errors import InjectionError
 from swictation_gui.platform import x11
 from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult, TextInjector
 from swictation_gui.platform.clipboard import create_clipboard
-from swictation_gui.platform.injection.common import WaitReleased, clean_text, release_held_keys
+from swictation_gui.platform.injection.common import clean_text, release_held_keys
 from swictation_gui.platform.injection.paste import paste_text
 from swictation_gui.platform.injection.typing import XTestTyper, typeable_without_remap
+from swictation_gui.platform.keyboard_state import KeyboardState
 
-__all__ = ["ClipboardOnlyInjector", "X11Injector", "clean_text", "create_injector"]
+__all__ = ["ClipboardOnlyInjector", "KeyboardState", "X11Injector", "clean_text", "create_injector"]
 
 
 class X11Injector:
@@ -30,7 +31,8 @@ class X11Injector:
         method: ``type``: key by key (characters missing from the layout are typed through spare keycodes);
             ``paste``: clipboard + Ctrl+V (Ctrl+Shift+V in terminals); ``auto``: type short texts whose every
             character is on the keyboard layout, otherwise paste (and type where the paste is not taken).
-        wait_released: Called with a timeout before injecting; should block until the hotkey is up.
+        keyboard: The app's keyboard state, shared with the hotkey listener (default: a private one, which still
+            waits for held keys but knows no hotkey).
         clipboard: The clipboard used to save/restore and as the fallback (default: ``create_clipboard()``).
         display_name: X display (default ``$DISPLAY``).
         key_timeout: How long to wait for held keys before force-releasing them.
@@ -39,11 +41,11 @@ class X11Injector:
         auto_type_max: In ``auto`` mode, longer texts are pasted (typing them key by key would be slow).
     """
 
-    def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, wait_released: WaitReleased | None = None,
+    def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, keyboard: KeyboardState | None = None,
                  clipboard: Clipboard | None = None, display_name: str | None = None, key_timeout: float = 3.0,
                  paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300) -> None:
         self.method = method
-        self.wait_released = wait_released
+        self.keyboard = keyboard if keyboard is not None else KeyboardState()
         self.clipboard: Clipboard = clipboard if clipboard is not None else create_clipboard()
         self.display_name = display_name
         self.key_timeout = key_timeout
@@ -60,17 +62,17 @@ class X11Injector:
         method = InjectionMethod.PASTE.value if self.method is InjectionMethod.PASTE else InjectionMethod.TYPE.value
         try:
             with x11.XConnection(self.display_name) as conn:
-                release_held_keys(conn, self.wait_released, self.key_timeout)
+                release_held_keys(conn, self.keyboard, self.key_timeout)
                 if self.method is InjectionMethod.TYPE:
                     return self._type(conn, text)
                 wm_class = conn.focused_wm_class()
                 short = len(text) <= self.auto_type_max
-                if self.method is InjectionMethod.AUTO and (wm_class in self._paste_refused
-                                                            or (short and typeable_without_remap(conn, text))):
+                typeable = short and typeable_without_remap(conn, text, self.keyboard.scratch.in_use())
+                if self.method is InjectionMethod.AUTO and (wm_class in self._paste_refused or typeable):
                     return self._type(conn, text)
                 method = InjectionMethod.PASTE.value
-                outcome = paste_text(conn, text, self.clipboard, self.paste_timeout,
-                                     terminal=x11.is_terminal_class(wm_class))
+                outcome = paste_text(conn, self.keyboard, text, self.clipboard, self.paste_timeout,
+                                     terminal=x11.is_terminal_class(wm_class), key_timeout=self.key_timeout)
                 if outcome.delivered:
                     log.injection.info("pasted %d characters with %s", len(text), outcome.shortcut)
                     return InjectionResult(ok=True, method=method, message=outcome.message)
@@ -86,7 +88,7 @@ class X11Injector:
             return self._fail(method, text, exc)
 
     def _type(self, conn: x11.XConnection, text: str) -> InjectionResult:
-        XTestTyper(conn, self.key_delay).type(text)
+        XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).type(text)
         log.injection.info("typed %d characters", len(text))
         return InjectionResult(ok=True, method=InjectionMethod.TYPE.value)
 
@@ -120,7 +122,7 @@ class ClipboardOnlyInjector:
         return InjectionResult(ok=False, method="paste", message=f"{self.reason} The text is on the clipboard.")
 
 
-def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, wait_released: WaitReleased | None = None,
+def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, keyboard: KeyboardState | None = None,
                     clipboard: Clipboard | None = None, display_name: str | None = None,
                     key_timeout: float = 3.0, paste_timeout: float = 3.0) -> TextInjector:
     """The injector for ``method`` in this session (X11, or clipboard-only where X is unavailable).
@@ -129,7 +131,7 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, wai
     """
     method = InjectionMethod(method)
     if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
-        return X11Injector(method, wait_released=wait_released, clipboard=clipboard, display_name=display_name,
+        return X11Injector(method, keyboard=keyboard, clipboard=clipboard, display_name=display_name,
                            key_timeout=key_timeout, paste_timeout=paste_timeout)
     reason = ("No X display: typing into native Wayland windows is not supported yet."
               if os.environ.get("WAYLAND_DISPLAY") else "No X display to type into.")

@@ -18,6 +18,8 @@ from swictation_gui import log
 from swictation_gui.errors import InjectionError
 from swictation_gui.platform import x11
 from swictation_gui.platform.base import Clipboard
+from swictation_gui.platform.injection.common import ChordSender
+from swictation_gui.platform.keyboard_state import KeyboardState
 
 _MAX_OWNED_BYTES = 200_000  # larger texts need the INCR protocol: hand them to xclip/xsel instead
 
@@ -49,8 +51,8 @@ def paste_shortcut(conn: x11.XConnection, terminal: bool | None = None) -> tuple
     raise InjectionError("The keyboard layout has no key for the paste shortcut (Ctrl+V or Shift+Insert).")
 
 
-def paste_text(conn: x11.XConnection, text: str, clipboard: Clipboard, timeout: float = 3.0,
-               terminal: bool | None = None) -> PasteOutcome:
+def paste_text(conn: x11.XConnection, keyboard: KeyboardState, text: str, clipboard: Clipboard,
+               timeout: float = 3.0, terminal: bool | None = None, key_timeout: float = 3.0) -> PasteOutcome:
     """Paste ``text`` into the focused window and restore the clipboard (keys must already be released).
 
     Never leaves the user without the text: when the paste is not confirmed, the transcript stays on the clipboard.
@@ -59,13 +61,13 @@ def paste_text(conn: x11.XConnection, text: str, clipboard: Clipboard, timeout: 
     label, mods, key = paste_shortcut(conn, terminal)
     previous = clipboard.get_text()
     if len(text.encode("utf-8")) > _MAX_OWNED_BYTES:
-        return _paste_via_backend(conn, text, clipboard, label, mods, key)
+        return _paste_via_backend(conn, keyboard, text, clipboard, label, mods, key, key_timeout)
     display_name = conn.display.get_display_name()
     owner = x11.SelectionOwner(text, display_name=display_name)
     try:
         if not owner.acquire():
             raise InjectionError("Could not take over the clipboard to paste the text.")
-        _send(conn, mods, key)
+        _send(conn, keyboard, mods, key, key_timeout)
         served = owner.wait_served(timeout)
         if served:
             owner.wait_quiet(0.3, 2.0)  # some programs ask twice (e.g. for two formats)
@@ -98,19 +100,18 @@ def _keep_on_clipboard(clipboard: Clipboard, text: str, owner: x11.SelectionOwne
         log.injection.warning("could not leave the transcript on the clipboard", exc_info=True)
 
 
-def _send(conn: x11.XConnection, mods: list[int], key: int) -> None:
-    while x11.HOTKEY_HELD.is_set() or x11.HOTKEY_HELD.down_on_server(conn):  # a held hotkey's grab would
-        x11.HOTKEY_HELD.wait_released(0.02)                                   # take the paste shortcut
-    x11.INJECTING.set()
-    try:
-        conn.tap(key, mods)
-    finally:
-        x11.INJECTING.clear()
+def _send(conn: x11.XConnection, keyboard: KeyboardState, mods: list[int], key: int, timeout: float) -> None:
+    """Send the paste shortcut once no hotkey key or modifier is down (a held hotkey's grab would take it)."""
+    with keyboard.injecting():
+        sender = ChordSender(conn, keyboard, timeout)
+        sender.send(key, mods)
+        sender.finish()
+        conn.display.sync()
 
 
-def _paste_via_backend(conn: x11.XConnection, text: str, clipboard: Clipboard, label: str, mods: list[int],
-                       key: int) -> PasteOutcome:
+def _paste_via_backend(conn: x11.XConnection, keyboard: KeyboardState, text: str, clipboard: Clipboard, label: str,
+                       mods: list[int], key: int, key_timeout: float) -> PasteOutcome:
     """Very long texts: paste through the clipboard tool and leave them on the clipboard (no served signal)."""
     clipboard.set_text(text)
-    _send(conn, mods, key)
+    _send(conn, keyboard, mods, key, key_timeout)
     return PasteOutcome(True, label, "Long text: it was left on the clipboard.")
