@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from swictation_gui.core import ipc
+from swictation_gui.platform import ipc
 from tests.desktop import xenv
 from tests.desktop.fixtures import xdisplay, xserver  # noqa: F401 - fixtures
 from tests.test_e2e_harness import REPO_ROOT, AppProcess

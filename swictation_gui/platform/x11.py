@@ -199,23 +199,25 @@ class SelectionOwner:
         self.serve_count = 0
         self.last_served = 0.0
         self._stop = threading.Event()
-        self._conn = XConnection(display_name)
-        d = self._conn.display
-        self._atoms = {name: d.intern_atom(name) for name in (*self._TEXT_TARGETS, "TARGETS", "TIMESTAMP", "ATOM")}
-        self._selection = d.intern_atom(selection)
-        self._window = self._conn.root.create_window(-10, -10, 1, 1, 0, X.CopyFromParent)
+        self._display_name = display_name
+        self._selection_name = selection
+        self._owned = threading.Event()
+        self._started = threading.Event()
+        self._error: Exception | None = None
+        self._conn: XConnection | None = None
         self._thread: threading.Thread | None = None
 
-    def acquire(self) -> bool:
-        """Become the owner (caller's thread) and start serving; False when the server refused ownership."""
-        d = self._conn.display
-        self._window.set_selection_owner(self._selection, X.CurrentTime)
-        d.sync()
-        if d.get_selection_owner(self._selection) != self._window:
-            return False
+    def acquire(self, timeout: float = 3.0) -> bool:
+        """Start the owner thread, which connects, takes the selection and serves it (caller's thread; waits for
+        the outcome). False when the server refused ownership; raises ``InjectionError`` without an X server."""
         self._thread = threading.Thread(target=self._run, name="selection-owner", daemon=True)
         self._thread.start()
-        return True
+        if not self._started.wait(timeout):
+            self._stop.set()
+            return False
+        if self._error is not None:
+            raise self._error
+        return self._owned.is_set()
 
     def wait_served(self, timeout: float) -> bool:
         """Block until the text was fetched at least once; False on timeout."""
@@ -228,14 +230,45 @@ class SelectionOwner:
             time.sleep(0.02)
 
     def close(self) -> None:
-        """Stop serving and close the connection (the selection becomes ownerless if we still owned it)."""
+        """Stop serving; the owner thread closes its connection (the selection becomes ownerless if still ours)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(2)
-        self._conn.close()
+
+    def _take(self) -> bool:
+        """Owner thread: connect, create the window and take the selection."""
+        conn = self._conn = XConnection(self._display_name)
+        d = conn.display
+        self._atoms = {name: d.intern_atom(name) for name in (*self._TEXT_TARGETS, "TARGETS", "TIMESTAMP", "ATOM")}
+        self._selection = d.intern_atom(self._selection_name)
+        window = conn.root.create_window(-10, -10, 1, 1, 0, X.CopyFromParent)
+        window.set_selection_owner(self._selection, X.CurrentTime)
+        d.sync()
+        return bool(d.get_selection_owner(self._selection) == window)
 
     def _run(self) -> None:
-        """Selection-owner thread: answer SelectionRequest events until stopped or the selection is lost."""
+        """Selection-owner thread: owns its X connection from creation to close; answers SelectionRequest events
+        until stopped or the selection is lost."""
+        try:
+            owned = self._take()
+        except Exception as exc:  # no server, or it refused us
+            self._error = exc if isinstance(exc, InjectionError) else InjectionError(f"Cannot own the clipboard: {exc}")
+            self._started.set()
+            if self._conn is not None:
+                self._conn.close()
+            return
+        if owned:
+            self._owned.set()
+        self._started.set()
+        try:
+            if owned:
+                self._serve()
+        finally:
+            assert self._conn is not None
+            self._conn.close()
+
+    def _serve(self) -> None:
+        assert self._conn is not None
         d = self._conn.display
         fd = d.fileno()
         try:
@@ -255,6 +288,7 @@ class SelectionOwner:
             self.lost.set()
 
     def _answer(self, ev: xevent.SelectionRequest) -> None:
+        assert self._conn is not None
         d = self._conn.display
         prop = ev.property if ev.property != X.NONE else ev.target
         atoms = self._atoms
