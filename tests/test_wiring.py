@@ -203,3 +203,33 @@ def test_shutdown_ends_every_thread_it_started(qtbot: QtBot, tmp_path: Path, ban
     assert app.recognizer_idle
     left = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert left == []
+
+
+def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path: Path, band_model: Path,
+                                                           fake_mic: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model load cannot be interrupted: shutdown must still end in bounded time, report the busy model (the
+    runner then leaves with os._exit) and never wait on it from the GUI thread beyond its bound."""
+    import time
+
+    from swictation_gui import app as app_module
+
+    gate = threading.Event()
+
+    def slow_factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+        def build() -> object:
+            gate.wait(30)
+            raise RuntimeError("never loads")
+        return build
+
+    monkeypatch.setattr(app_module, "deferred", slow_factory)
+    app = make_app(tmp_path, band_model, RecordingInjector())
+    app.start()
+    qtbot.waitUntil(lambda: app.dictation.capture.is_open, timeout=10_000)
+    assert app.dictation.status.status is AppStatus.LOADING
+    t0 = time.monotonic()
+    app.shutdown_now()
+    elapsed = time.monotonic() - t0
+    app.shutdown_now()  # idempotent
+    gate.set()
+    assert app.recognizer_idle is False
+    assert elapsed < 2 * app_module.SHUTDOWN_JOIN_S + 2
