@@ -14,15 +14,13 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from swictation_gui import log
-from swictation_gui.audio.capture import CaptureEvent
 from swictation_gui.audio.cues import SoundCues, cue_player
-from swictation_gui.core.appconfig import AppConfig, changed_parts, session_config
+from swictation_gui.core.appconfig import AppConfig, changed_parts, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
+from swictation_gui.core.status import ModelState
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform import autostart
-from swictation_gui.platform.base import InjectionResult
-from swictation_gui.recognition.base import Transcript
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
 from swictation_gui.recognition.worker import RecognizerWorker
@@ -31,6 +29,7 @@ from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.feedback import LevelMonitor, TrayFeedback
 from swictation_gui.ui.first_run_controller import FirstRunController
 from swictation_gui.ui.live_parts import LiveParts, PlatformParts, new_capture
+from swictation_gui.ui.pipeline_slots import PipelineSlots
 from swictation_gui.ui.qt_timers import QtTimers
 from swictation_gui.ui.thread_inputs import ThreadInputs
 from swictation_gui.ui.tray import Tray
@@ -51,6 +50,7 @@ class Application(QObject):
         self._shutting_down = self._done = False
         self.recognizer_idle = True  # False when a model was still loading at shutdown (see main)
         self._device = ""
+        self._pending_model: tuple[ModelChoice, str | None] | None = None  # a switch waiting for its model
         self.timers = QtTimers(self)
         self.tray = Tray()
         self.tray.set_notifications_enabled(s.notifications)
@@ -66,6 +66,7 @@ class Application(QObject):
                                    s.tail_ms / 1000)
         self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
                                self.platform)
+        self.slots = PipelineSlots(self.dictation, self.parts, self.tray)
         self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
         self.feedback._on_recording = self.levels.set_recording
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
@@ -78,13 +79,14 @@ class Application(QObject):
         r.ready.connect(self._on_ready)
         r.swapped.connect(self._on_ready)
         r.load_failed.connect(self._on_load_failed)
-        r.swap_failed.connect(lambda message: self.feedback.notify(message, "error"))
-        r.transcribed.connect(self._on_transcribed)
-        r.failed.connect(self._on_recognition_failed)
-        self.inputs.hotkey.connect(self._on_hotkey)
-        self.inputs.injected.connect(self._on_injected)
+        r.swap_failed.connect(self._on_swap_failed)
+        p = self.slots
+        r.transcribed.connect(p.transcribed)
+        r.failed.connect(p.recognition_failed)
+        self.inputs.hotkey.connect(p.hotkey)
+        self.inputs.injected.connect(p.injected)
+        self.capture_event.connect(p.capture_event)
         self.inputs.command.connect(self._on_command)
-        self.capture_event.connect(self._on_capture_event)
         t = self.tray
         t.quit_requested.connect(self.shutdown)
         t.toggle_requested.connect(self._toggle)
@@ -99,7 +101,7 @@ class Application(QObject):
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
         self.cuda_probe.finished.connect(self.first_run.on_cuda_probed)
         self.first_run.use_settings.connect(self.apply_settings)
-        self.first_run.reload_model.connect(self._load_model)
+        self.first_run.reload_model.connect(self._reload_model)
 
     def start(self) -> None:
         """Show the tray and start everything that takes time on its own thread; returns at once."""
@@ -113,9 +115,15 @@ class Application(QObject):
         self.parts.start_injector(s)
         self.parts.start_hotkey(s)
 
-    def _load_model(self) -> None:
-        self.dictation.model_loading()
-        self.recognizer.load(deferred(self.config.model, engine=self.config.engine, device=self.config.device))
+    @Slot()
+    def _reload_model(self) -> None:
+        self._load_model()
+
+    def _load_model(self, model: str | None = None) -> None:
+        """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm."""
+        if self.dictation.model_state is not ModelState.READY:
+            self.dictation.model_loading()
+        self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine, device=self.config.device))
 
     def _show_info(self) -> None:
         s = self.config.effective
@@ -124,44 +132,32 @@ class Application(QObject):
 
     # ----------------------------------------------------------------- results from other threads
 
-    @Slot(object, object, str)
-    def _on_capture_event(self, capture: object, event: object, message: str) -> None:
-        if capture is self.dictation.capture and isinstance(event, CaptureEvent):
-            self.dictation.on_capture_event(event, message)  # a replaced capture's late events are dropped
-
     @Slot(str)
     def _on_ready(self, device: str) -> None:
         self._device = device
         self.dictation.model_ready()
+        if self._pending_model is not None:  # a model switch is saved only now that the new model is warm
+            self._commit(self.config.effective.replace(model=self._pending_model[0],
+                                                       custom_model_dir=self._pending_model[1]))
+            self._pending_model = None
         self._show_info()
         capture = self.dictation.capture
         self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
 
+    @Slot(str)
+    def _on_swap_failed(self, message: str) -> None:
+        self._pending_model = None  # the running model and settings.json stay as they were
+        self._show_info()
+        self.feedback.notify(message, "error")
+
     @Slot(str, bool)
     def _on_load_failed(self, message: str, missing: bool) -> None:
+        self._pending_model = None
+        self._show_info()
         self.dictation.model_failed(message, missing)
         if not missing:  # a missing model is the normal first state: the first-run dialog offers it
             self.feedback.notify(message, "error")
         self.events.emit("load_failed", message=message, missing=missing)
-
-    @Slot(int, str, str)
-    def _on_hotkey(self, generation: int, event: str, message: str) -> None:
-        self.parts.on_hotkey(generation, event, message)
-
-    @Slot(int, object)
-    def _on_transcribed(self, seq: int, transcript: object) -> None:
-        assert isinstance(transcript, Transcript)
-        self.dictation.transcribed(seq, transcript)
-
-    @Slot(int, str)
-    def _on_recognition_failed(self, seq: int, message: str) -> None:
-        self.dictation.session.recognition_failed(seq, message)
-
-    @Slot(int, object)
-    def _on_injected(self, seq: int, result: object) -> None:
-        assert isinstance(result, InjectionResult)
-        self.dictation.injected(seq, result)
-        self.tray.set_last_transcript(self.dictation.last_text())  # also after a failure: "Paste again"
 
     @Slot(str)
     def _on_command(self, command: str) -> None:
@@ -229,11 +225,16 @@ class Application(QObject):
         """Save what the user changed (never this run's command-line overrides); rebuild only what changed."""
         assert isinstance(new, Settings)
         old = self.config.effective
-        self.config, to_save = self.config.with_user_change(new)
-        try:
-            self.config.store.save(to_save)
-        except SwictationError as exc:
-            self.feedback.notify(str(exc), "error")
+        if (new.model, new.custom_model_dir) != (old.model, old.custom_model_dir):
+            if self.recognizer.loading:
+                self.feedback.notify("A model change is already in progress; try again when it has finished.",
+                                     "warning")
+            else:  # transactional: saved (and ticked in the tray) only once the new model is warm
+                self._pending_model = (new.model, new.custom_model_dir)
+                self._load_model(model_for(new))
+            new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
+        self._commit(new)
+        parts = changed_parts(old, new)
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
         self.dictation.session.config = session_config(new)
@@ -246,9 +247,18 @@ class Application(QObject):
             except SwictationError as exc:
                 self.feedback.notify(str(exc), "error")
         self.parts.apply(parts, new)
-        if "model" in parts:
-            self._load_model()
         self._show_info()
+
+    def _commit(self, new: Settings) -> None:
+        """Make ``new`` the running settings and save what the user changed (never the command-line overrides)."""
+        unchanged = self.config.file_settings
+        self.config, to_save = self.config.with_user_change(new)
+        if to_save == unchanged:
+            return
+        try:
+            self.config.store.save(to_save)
+        except SwictationError as exc:
+            self.feedback.notify(str(exc), "error")
 
     # ----------------------------------------------------------------- shutdown
 

@@ -233,3 +233,30 @@ def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path
     gate.set()
     assert app.recognizer_idle is False
     assert elapsed < 2 * app_module.SHUTDOWN_JOIN_S + 2
+
+
+def test_a_model_switch_is_saved_only_once_the_new_model_is_warm(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector], tmp_path: Path, unicode_model: Path) -> None:
+    """A failed switch leaves the running model and settings.json as they were; a good one is saved when warm."""
+    import json
+
+    app, injector = running
+    settings_file = tmp_path / "settings.json"
+    before = settings_file.read_text() if settings_file.exists() else None
+    broken = tmp_path / "not-a-model"
+    broken.mkdir()
+    app.apply_settings(app.config.effective.replace(custom_model_dir=str(broken)))
+    qtbot.waitUntil(lambda: not app.recognizer.loading, timeout=30_000)
+    assert (settings_file.read_text() if settings_file.exists() else None) == before
+    assert app.config.effective.custom_model_dir != str(broken)
+    dictate(qtbot, FakeHotkey.instances[-1], ["do"])
+    qtbot.waitUntil(lambda: injector.texts == ["do "], timeout=15_000)  # the old model still serves
+
+    def saved_folder() -> object:
+        return json.loads(settings_file.read_text()).get("custom_model_dir") if settings_file.exists() else None
+
+    with qtbot.waitSignal(app.recognizer.swapped, timeout=60_000):
+        app.apply_settings(app.config.effective.replace(custom_model_dir=str(unicode_model)))
+        assert saved_folder() != str(unicode_model), "saved before the model was warm"
+    qtbot.waitUntil(lambda: saved_folder() == str(unicode_model), timeout=5_000)
+    assert app.config.model == str(unicode_model)

@@ -42,6 +42,11 @@ class RecognizerWorker(QObject):
         if not self._service.load(factory):
             self.swap_failed.emit("A model change is already in progress; try again when it has finished.")
 
+    @property
+    def loading(self) -> bool:
+        """Whether a model is being loaded."""
+        return self._service.loading
+
     def transcribe(self, seq: int, audio: AudioSource) -> None:
         """Queue utterance ``seq``; ``audio()`` is called on the model thread."""
         self._service.transcribe(seq, audio)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from swictation_gui.core.appconfig import model_for
 from swictation_gui.core.events import EventLog
 from swictation_gui.models import catalogue
 from swictation_gui.settings import Settings
@@ -17,7 +18,8 @@ class FirstRunController(QObject):
     """Opens the first-run dialog once the CUDA check has answered (so it can recommend the right model).
 
     Signals:
-        use_settings(Settings): settings that select the model just installed; the app applies (and saves) them.
+        use_settings(Settings): settings that select the model just installed; the app loads it and saves the
+            choice once it is warm.
         reload_model(): the chosen model did not change but is installed now: load it.
     """
 
@@ -50,7 +52,7 @@ class FirstRunController(QObject):
             new = current.replace(model=ModelChoice(location.spec.key))
         else:
             new = current.replace(model=ModelChoice.CUSTOM, custom_model_dir=str(location.folder))
-        before = self._model()
-        self.use_settings.emit(new)
-        if self._model() == before:
-            self.reload_model.emit()
+        if model_for(new) == self._model():
+            self.reload_model.emit()  # the choice stays; the model it names is there now
+        else:
+            self.use_settings.emit(new)  # the app saves the choice once the model is warm
