@@ -89,10 +89,10 @@ class Application(QObject):
         self.inputs.command.connect(self._on_command)
         t = self.tray
         t.quit_requested.connect(self.shutdown)
-        t.toggle_requested.connect(self._toggle)
+        t.toggle_requested.connect(p.toggle)
         t.settings_requested.connect(self._open_settings)
-        t.copy_last_requested.connect(self._copy_last)
-        t.paste_last_requested.connect(self._paste_last)
+        t.copy_last_requested.connect(p.copy_last)
+        t.paste_last_requested.connect(p.paste_last)
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
@@ -164,7 +164,7 @@ class Application(QObject):
         """A control-socket command, or "quit" from SIGINT/SIGTERM."""
         self.events.emit("command", command=command)
         actions: dict[str, Callable[[], None]] = {
-            "toggle": self._toggle, "start": self.dictation.start, "stop": self.dictation.stop,
+            "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
             "quit": self.shutdown, "settings": self._open_settings}
         if command in actions:
             actions[command]()
@@ -172,24 +172,6 @@ class Application(QObject):
             self._switch_model(command.removeprefix("model:"))
 
     # ----------------------------------------------------------------- user actions
-
-    @Slot()
-    def _toggle(self) -> None:
-        self.dictation.toggle()
-
-    @Slot()
-    def _copy_last(self) -> None:
-        """Tray "Last transcript ▸ Copy" (the clipboard is owned by this process's event loop)."""
-        text = self.dictation.last_text()
-        if text:
-            QApplication.clipboard().setText(text)
-
-    @Slot()
-    def _paste_last(self) -> None:
-        """Tray "Last transcript ▸ Paste again" (sequence 0: not a session utterance)."""
-        text = self.dictation.last_text()
-        if text and self.dictation.runner is not None:
-            self.dictation.runner.submit(0, text)
 
     @Slot()
     def _open_settings(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QGuiApplication
 
 from swictation_gui.audio.capture import CaptureEvent
 from swictation_gui.core.dictation import Dictation
@@ -13,7 +14,7 @@ from swictation_gui.ui.tray import Tray
 
 
 class PipelineSlots(QObject):
-    """Receives the recognizer's, injector's, hotkey's and capture's signals on the GUI thread (PySide6 runs a
+    """Receives the recognizer's, injector's, hotkey's, capture's and tray's signals on the GUI thread (PySide6 runs a
     plain callable connected to a signal on the emitting thread, so every receiver must be a slot of a QObject)."""
 
     def __init__(self, dictation: Dictation, parts: LiveParts, tray: Tray) -> None:
@@ -48,3 +49,22 @@ class PipelineSlots(QObject):
         """A capture worker's event; a replaced capture's late events are dropped."""
         if capture is self.dictation.capture and isinstance(event, CaptureEvent):
             self.dictation.on_capture_event(event, message)
+
+    @Slot()
+    def toggle(self) -> None:
+        """Tray "Start/Stop dictation"."""
+        self.dictation.toggle()
+
+    @Slot()
+    def copy_last(self) -> None:
+        """Tray "Last transcript ▸ Copy" (the clipboard is owned by this process's event loop)."""
+        text = self.dictation.last_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    @Slot()
+    def paste_last(self) -> None:
+        """Tray "Last transcript ▸ Paste again" (sequence 0: not a session utterance)."""
+        text = self.dictation.last_text()
+        if text and self.dictation.runner is not None:
+            self.dictation.runner.submit(0, text)
