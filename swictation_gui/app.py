@@ -134,6 +134,8 @@ class Application(QObject):
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
+        if self._done:
+            return  # a model that finished loading after quit
         self._device = device
         self.dictation.model_ready()
         if self._pending_model is not None:  # a model switch is saved only now that the new model is warm
@@ -146,12 +148,16 @@ class Application(QObject):
 
     @Slot(str)
     def _on_swap_failed(self, message: str) -> None:
+        if self._done:
+            return
         self._pending_model = None  # the running model and settings.json stay as they were
         self._show_info()
         self.feedback.notify(message, "error")
 
     @Slot(str, bool)
     def _on_load_failed(self, message: str, missing: bool) -> None:
+        if self._done:
+            return
         self._pending_model = None
         self._show_info()
         self.dictation.model_failed(message, missing)

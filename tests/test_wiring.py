@@ -20,6 +20,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from swictation_gui.app import Application
@@ -177,6 +178,7 @@ def test_a_settings_change_mid_recording_transcribes_what_was_said(
     """Replacing the listener while a recording runs ends it cleanly: its audio is transcribed, not lost."""
     app, injector = running
     first = FakeHotkey.instances[-1]
+    old_generation = app.parts._generation
     first.press()
     fake_sd.speak(band_phrase(["fa", "sol"]))
     qtbot.waitUntil(lambda: fake_sd.speech_pending() == 0, timeout=10_000)
@@ -184,9 +186,9 @@ def test_a_settings_change_mid_recording_transcribes_what_was_said(
     assert first.stopped.is_set() and FakeHotkey.instances[-1] is not first
     qtbot.waitUntil(lambda: injector.texts == ["fa sol "], timeout=15_000)
     assert not app.dictation.session.recording
-    first.release()  # a late event from the replaced listener changes nothing
-    qtbot.wait(100)
-    assert not app.dictation.session.recording
+    app.inputs.hotkey.emit(old_generation, "down", "")  # a late press from the replaced listener's thread
+    QApplication.processEvents()
+    assert not app.dictation.session.recording, "a replaced listener's late event started a recording"
 
 
 def test_shutdown_ends_every_thread_it_started(qtbot: QtBot, tmp_path: Path, band_model: Path,
@@ -232,6 +234,9 @@ def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path
     app.shutdown_now()  # idempotent
     gate.set()
     assert app.recognizer_idle is False
+    assert app.recognizer.join(10.0)
+    QApplication.processEvents()  # deliver the late load_failed: it must not show anything after quit
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert elapsed < 2 * app_module.SHUTDOWN_JOIN_S + 2
 
 
