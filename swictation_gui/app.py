@@ -213,7 +213,9 @@ class Application(QObject):
         """Save what the user changed (never this run's command-line overrides); rebuild only what changed."""
         assert isinstance(new, Settings)
         old = self.config.effective
-        if (new.model, new.custom_model_dir) != (old.model, old.custom_model_dir):
+        parts = changed_parts(old, new)
+        self.events.emit("settings_applied", parts=sorted(parts))
+        if "model" in parts:
             if self.recognizer.loading:
                 self.feedback.notify("A model change is already in progress; try again when it has finished.",
                                      "warning")
@@ -222,9 +224,6 @@ class Application(QObject):
                 self._load_model(model_for(new))
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)
-        parts = changed_parts(old, new)
-        parts = changed_parts(old, new)
-        self.events.emit("settings_applied", parts=sorted(parts))
         self.dictation.session.config = session_config(new)
         self.dictation.tail_s = new.tail_ms / 1000
         self.cues.set_enabled(new.sound_cues)

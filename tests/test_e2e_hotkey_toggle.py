@@ -34,3 +34,27 @@ def test_hotkey_stops_a_dictation_started_elsewhere(
     keys.up()
     app.wait_ev("injected", 30, seq=seq)
     assert window.wait_text("mi sol") == "mi sol", app.describe()
+
+
+def test_socket_stops_a_dictation_started_by_the_hotkey_and_the_next_press_starts_at_once(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The reverse: start with the hotkey, stop over the socket; the following hotkey press is a start again
+    (the old listener still believed a dictation ran, so it took two presses)."""
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--mode=toggle",
+                    "--no-trailing-space")
+    keys = Keys(screen, "f9")
+    mark = app.mark()
+    keys.down()
+    keys.up()
+    first = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    virtual_mic.play(phrase_wav(virtual_mic, ["do", "re"]))
+    assert control(app_env(screen, virtual_mic, tmp_path), "stop").returncode == 0
+    app.wait_ev("injected", 30, seq=first)
+    assert window.wait_text("do re") == "do re", app.describe()
+    mark = app.mark()
+    keys.down()
+    keys.up()
+    second = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    assert second == first + 1
