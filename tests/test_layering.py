@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import pkgutil
 import subprocess
 import sys
@@ -27,15 +28,21 @@ def _modules() -> list[str]:
                   and info.name not in GUI_ENTRY)
 
 
+def _loaded_after_importing(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with ``prefixes`` that a fresh interpreter has loaded after importing ``modules``."""
+    code = ("import importlib, json, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            f"print(json.dumps(sorted(k for k in sys.modules if k.startswith({prefixes!r}))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    loaded: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return loaded
+
+
 def test_headless_modules_do_not_pull_in_qt_gui() -> None:
     modules = _modules()
     assert "swictation_gui.recognition.sherpa_engine" in modules
-    code = ("import importlib, json, sys\n"
-            f"for m in {modules!r}: importlib.import_module(m)\n"
-            "print(json.dumps(sorted(k for k in sys.modules if k.startswith(('PySide6.QtWidgets', 'PySide6.QtGui')))))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]", f"Qt GUI modules imported by headless code: {proc.stdout}"
+    assert _loaded_after_importing(modules, ("PySide6.QtWidgets", "PySide6.QtGui")) == []
 
 
 def test_qt_is_imported_directly_only_where_allowed() -> None:
@@ -102,9 +109,4 @@ def test_core_imports_no_qt_at_all() -> None:
     """core/ is the headless dictation pipeline: not even QtCore."""
     core = [m for m in _modules() if m.startswith("swictation_gui.core.")]
     assert "swictation_gui.core.session" in core
-    code = ("import importlib, json, sys\n"
-            f"for m in {core!r}: importlib.import_module(m)\n"
-            "print(json.dumps(sorted(k for k in sys.modules if k.startswith(('PySide6', 'shiboken')))))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]", f"core/ pulls in Qt: {proc.stdout}"
+    assert _loaded_after_importing(core, ("PySide6", "shiboken")) == []

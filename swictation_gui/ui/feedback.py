@@ -11,7 +11,6 @@ from swictation_gui import log
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import StatusView
-from swictation_gui.ui.icons import TrayState
 from swictation_gui.ui.tray import Tray
 
 LEVEL_POLL_MS = 50
@@ -30,7 +29,7 @@ class TrayFeedback:
 
     def show_status(self, view: StatusView) -> None:
         """Mirror the pipeline's status in the tray icon and tooltip."""
-        self.tray.set_state(TrayState(view.status.value), view.detail)
+        self.tray.set_state(view.status, view.detail)
 
     def notify(self, message: str, level: str = "warning") -> None:
         """One tray notification and one log line."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import math
 from importlib import resources
 from pathlib import Path
@@ -11,20 +10,15 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from swictation_gui.core.status import AppStatus
+
 SIZES = (16, 22, 24, 32, 48, 64)
 LEVEL_STEPS = 8
 """The recording icon shows the input level in this many steps (fewer icon swaps, no visible loss)."""
 
 
-class TrayState(enum.StrEnum):
-    """What the app is doing, as the tray shows it."""
-
-    LOADING = "loading"
-    READY = "ready"
-    RECORDING = "recording"
-    TRANSCRIBING = "transcribing"
-    ERROR = "error"
-    NO_MODEL = "no_model"
+TrayState = AppStatus
+"""What the app is doing, as the tray shows it: one icon per pipeline status (``core/status.py``)."""
 
 
 def asset_path(name: str) -> Path:
