@@ -146,6 +146,7 @@ class Capture:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._closing: threading.Thread | None = None  # a worker told to stop that had not ended yet
         self._last_take: Take | None = None      # owner thread
         # Worker thread only:
         self._stream: Any = None
@@ -203,13 +204,17 @@ class Capture:
         """
         self._stop.set()
         self._wake.set()
-        thread, self._thread = self._thread, None
+        thread = self._thread or self._closing
+        self._thread = None
         if thread is None:
             return True
+        self._closing = thread  # a later close() with a timeout still joins it
         thread.join(max(0.0, timeout))
         if thread.is_alive():
-            log.audio.warning("The microphone is still being opened; closing it when that returns")
+            if timeout > 0:
+                log.audio.warning("The microphone is still being opened; closing it when that returns")
             return False
+        self._closing = None
         return True
 
     def level(self, seconds: float = 0.05) -> float:

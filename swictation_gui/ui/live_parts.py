@@ -76,6 +76,7 @@ class LiveParts:
         self.hotkey: HotkeyListener | None = None
         self._generation = 0
         self._retired: list[HotkeyListener] = []
+        self._old_captures: list[Capture] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
 
@@ -96,7 +97,8 @@ class LiveParts:
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
         self.dictation.capture = new_capture(s, self._post_capture_event, self.platform.sd_module)
-        old.close(timeout=0)  # its worker closes the stream by itself
+        old.close(timeout=0)  # its worker closes the stream by itself; joined at shutdown
+        self._old_captures.append(old)
         self.dictation.capture.open()
 
     # ----------------------------------------------------------------- text output
@@ -184,7 +186,8 @@ class LiveParts:
             done &= self.dictation.runner.join(max(0.0, deadline - time.monotonic()))
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
-        done &= self.dictation.capture.close(timeout=max(0.0, deadline - time.monotonic()))
+        for capture in (*self._old_captures, self.dictation.capture):
+            done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:
             log.init.warning("Some threads were still busy at shutdown")
         return done
