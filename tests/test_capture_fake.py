@@ -143,6 +143,7 @@ def test_take_audio_is_safe_on_another_thread_after_ready(sd: fake_sd.Config) ->
         assert take.ready()
         expected = take.audio().copy()
         # The ring (0.1 s + 10 s margin) is overwritten completely; the take keeps its copy.
+        sd.speed = 25.0  # the microphone delivers 25 s of audio a second from now on
         target = take.ring.written + take.ring.capacity + 1600
         wait_for(lambda: take.ring.written > target, 20, "the ring to wrap")
         out: list[np.ndarray] = []

@@ -65,6 +65,7 @@ class Config:
     lost_for_s: float | None = None         # None: never comes back
     opens: int = 0                          # InputStream opens so far (counted by the fake)
     rescans: int = 0
+    speed: float = 1.0                      # how many times faster than real time streams run
     played: list[np.ndarray] = field(default_factory=list)   # what output streams played
 
     @classmethod
@@ -273,7 +274,7 @@ class _Stream:
         next_at = time.monotonic()
         try:
             while not self._stopping.is_set():
-                next_at += frames / self.samplerate
+                next_at += frames / self.samplerate / config.speed
                 if not self._block(frames):
                     break
                 delay = next_at - time.monotonic()
