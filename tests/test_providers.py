@@ -82,12 +82,66 @@ def test_required_cuda_follows_the_onnxruntime_line() -> None:
     assert "CUDA 12" in reason
 
 
-def test_native_stderr_is_captured() -> None:
-    import os
+_FD2_HARNESS = r"""
+import os, sys, threading, time
+from swictation_gui.recognition import providers
+stop = threading.Event()
+written = [0]
+def writer():
+    while not stop.is_set():
+        os.write(2, b"marker-%d\n" % written[0])
+        written[0] += 1
+        time.sleep(0.0005)
+thread = threading.Thread(target=writer)
+thread.start()
+time.sleep(0.05)
+report = providers.cuda_status()
+result = providers.create_session(providers.tiny_model_bytes(), "cuda", threads=1, warn=False)
+time.sleep(0.05)
+stop.set()
+thread.join()
+print(written[0])
+print(report.describe())
+print(result.report.describe())
+"""
 
-    with providers.capture_native_stderr() as err:
-        os.write(2, b"from native code\n")
-    assert err.getvalue() == "from native code\n"
+
+def test_the_cuda_check_never_swallows_what_another_thread_writes_to_stderr() -> None:
+    # onnxruntime explains a CUDA fallback only on native stderr; reading it must not redirect fd 2 of the
+    # app's process, or a line another thread writes meanwhile (a crash report, a library warning) is lost.
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _FD2_HARNESS], capture_output=True, text=True, timeout=240,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    count, status, session = proc.stdout.strip().splitlines()[-3:]
+    markers = [ln for ln in proc.stderr.splitlines() if ln.startswith("marker-")]
+    assert int(count) > 20
+    missing = sorted(set(range(int(count))) - {int(m.split("-")[1]) for m in markers})
+    assert missing == [], f"{len(missing)} of {count} lines written to fd 2 were lost"
+    assert status.startswith(("GPU", "cuda requested, running on cpu: "))
+    assert session == status  # the in-process session gives the same honest reason as the check
+
+
+def test_the_check_reports_facts_from_a_child_process() -> None:
+    facts = {"version": "onnxruntime-gpu 1.31.1", "built": True, "preload": [], "failure": "",
+             "providers": ["CPUExecutionProvider"]}
+    text = "Failed to load library x.so with error: libcublasLt.so.13: cannot open shared object file"
+    report = providers.report_from_check(facts, text)
+    assert report.describe().startswith("cuda requested, running on cpu: libcublasLt.so.13 not found")
+    cuda = {**facts, "providers": ["CUDAExecutionProvider", "CPUExecutionProvider"], "result": 2.0}
+    assert providers.report_from_check(cuda, "").describe() == "GPU (CUDA)"
+    assert "could not run: boom" in providers.report_from_check({**cuda, "run_error": "boom"}, "").reason
+    assert "wrong result" in providers.report_from_check({**cuda, "result": 3.0}, "").reason
+    assert "CPU-only build" in providers.report_from_check({"version": "onnxruntime 1.31.1", "built": False}, "").reason
+    failed = providers.report_from_check({"error": "ImportError: x"}, "")
+    assert failed.reason == "the CUDA check failed: ImportError: x"
+
+
+def test_a_hung_check_times_out_with_a_reason() -> None:
+    report = providers.cuda_status(timeout=0.001)
+    assert report.fell_back and "did not finish" in report.reason
 
 
 @pytest.mark.gpu

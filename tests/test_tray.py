@@ -150,3 +150,43 @@ def test_log_window_shows_the_tail_and_copies_it(qtbot: QtBot) -> None:
     assert window.text.toPlainText().endswith("microphone back")
     window.copy_button.click()
     assert "microphone back" in QGuiApplication.clipboard().text()
+
+
+def test_notifications_arriving_together_are_queued_not_overwritten(qtbot: QtBot, tray: Tray) -> None:
+    # At start-up a settings-reset notice and a model notice came within 0.2 s: the second replaced the first.
+    assert tray.window is not None
+    tray.min_show_ms = 300
+    tray.notify("Swictation", "Settings were reset: hotkey.", "warning")
+    tray.notify("Swictation", "The microphone is missing.", "warning")
+    tray.notify("Swictation", "Model ready.", "info")
+    assert "Settings were reset" in tray.window.message_label.text()  # still up, not overwritten
+    qtbot.waitUntil(lambda: "Model ready" in tray.window.message_label.text() if tray.window else False,
+                    timeout=3000)
+    text = tray.window.message_label.text()
+    assert "The microphone is missing." in text  # the two that waited are shown together, as one
+    assert [n.message for n in tray.shown] == ["Settings were reset: hotkey.",
+                                               "The microphone is missing.\nModel ready."]
+    assert tray.shown[-1].level == "warning" and tray.pending() == []
+
+
+def test_notifications_off_hides_information_and_warnings_but_never_errors(qtbot: QtBot, tray: Tray) -> None:
+    tray.min_show_ms = 0
+    tray.set_notifications_enabled(False)
+    tray.notify("Swictation", "Model ready.", "info")
+    tray.notify("Swictation", "Recording stopped after 60 seconds.", "warning")
+    tray.notify("Swictation", "The model failed to load.", "error")
+    qtbot.waitUntil(lambda: len(tray.shown) == 1, timeout=2000)
+    assert [(n.message, n.level) for n in tray.shown] == [("The model failed to load.", "error")]
+
+
+def test_each_notification_is_logged_once(qtbot: QtBot, tray: Tray, caplog: pytest.LogCaptureFixture) -> None:
+    from swictation_gui.core.events import EventLog
+    from swictation_gui.ui.feedback import TrayFeedback
+
+    tray.min_show_ms = 0
+    feedback = TrayFeedback(tray, cues=None, events=EventLog(None))  # type: ignore[arg-type]  # cues unused
+    with caplog.at_level("INFO", logger="swictation"):
+        feedback.notify("Settings were reset: hotkey.", "warning")
+        feedback.notify("The microphone is working again.", "info")
+    assert len([r for r in caplog.records if "Settings were reset" in r.getMessage()]) == 1
+    assert len([r for r in caplog.records if "working again" in r.getMessage()]) == 1

@@ -17,6 +17,7 @@ from swictation_gui.core.events import EventLog
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform import ipc
 from swictation_gui.platform.stop_signals import StopSignals
+from swictation_gui.ui import excepthooks
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +55,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ipc.IpcError as exc:
         log.init.warning("No remote control this time: %s", exc)
     app = Application(config, events)
+    excepthooks.install(lambda message: app.feedback.notify(message, "error"))
     target.append(app.inputs.post_command)
     stop_signals = StopSignals(lambda: app.inputs.post_command("quit"))
     stop_signals.install()
@@ -62,6 +64,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.start()
     code = int(qapp.exec())
     app.shutdown_now()
+    excepthooks.uninstall()
     control.stop()
     stop_signals.uninstall()
     events.emit("exit", code=code)

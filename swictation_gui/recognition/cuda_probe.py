@@ -1,4 +1,4 @@
-"""The CUDA check, run once on a thread so that nobody waits for it; until it answers, CUDA counts as unknown."""
+"""The CUDA check (a child process), awaited on a thread so that nobody waits; until it answers, CUDA is unknown."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from swictation_gui.recognition.base import DeviceReport
 
 
 class CudaProbe(QObject):
-    """Runs ``providers.cuda_status()`` once on a thread; until it answers, CUDA counts as unknown.
+    """Runs ``providers.cuda_status()`` (a child process) once on a thread; until it answers, CUDA counts as unknown.
 
     Signals:
         finished(DeviceReport): emitted from the probe thread, delivered on the GUI thread.

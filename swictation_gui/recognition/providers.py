@@ -3,22 +3,20 @@
 onnxruntime-gpu lists ``CUDAExecutionProvider`` whether or not CUDA can load (the list is fixed at
 build time), and when the CUDA provider fails to load it logs a line to stderr and silently runs
 on the CPU. So "GPU active" is decided only from ``session.get_providers()`` after loading, and the
-reason for a fallback is read from what onnxruntime printed (captured at the file-descriptor level).
+reason for a fallback is read from what onnxruntime printed. That text goes to native stderr, so the check
+runs in a child process (``recognition/cuda_check.py``) whose stderr we read: nothing here ever redirects
+this process's file descriptors, so no line another thread writes meanwhile is lost.
 
 Functions here run on the thread that loads a model (a worker thread, or the CLI's main thread).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
-import os
 import re
 import sys
-import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +38,12 @@ CUDA_OPTIONS: dict[str, str] = {
     "use_tf32": "0",
 }
 
+CUDA_CHECK_TIMEOUT_S = 120.0  # a first CUDA initialization can take several seconds; a hung driver must not block
+
 _PRELOAD_LOCK = threading.Lock()
 _preload_messages: list[str] | None = None
-_STDERR_LOCK = threading.Lock()
+_CHECK_LOCK = threading.Lock()
+_last_fallback: DeviceReport | None = None  # the last child check that found no working CUDA
 
 
 @dataclass(frozen=True)
@@ -51,34 +52,6 @@ class SessionResult:
 
     session: Any
     report: DeviceReport
-
-
-@contextlib.contextmanager
-def capture_native_stderr() -> Iterator[io.StringIO]:
-    """Collect what native code writes to file descriptor 2 inside the block (onnxruntime's log).
-
-    The text is also forwarded to our log at debug level by the caller. Process-wide while
-    active, so it is short and serialized.
-    """
-    buffer = io.StringIO()
-    with _STDERR_LOCK, tempfile.TemporaryFile(mode="w+b") as tmp:
-        with contextlib.suppress(Exception):
-            sys.stderr.flush()
-        try:
-            saved = os.dup(2)
-        except OSError:  # no fd 2 (e.g. some GUI launchers): nothing to capture
-            yield buffer
-            return
-        os.dup2(tmp.fileno(), 2)
-        try:
-            yield buffer
-        finally:
-            with contextlib.suppress(Exception):
-                sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            tmp.seek(0)
-            buffer.write(tmp.read().decode("utf-8", errors="replace"))
 
 
 def ort_version() -> str:
@@ -97,7 +70,11 @@ def ort_version() -> str:
 
 
 def preload_cuda_libraries() -> list[str]:
-    """Call ``onnxruntime.preload_dlls()`` once (loads pip-installed CUDA/cuDNN); returns its complaints."""
+    """Call ``onnxruntime.preload_dlls()`` once (loads pip-installed CUDA/cuDNN); returns its failure, if any.
+
+    What it prints is not captured (that would redirect the whole process's output): in the child-process
+    check it lands on the stderr the parent reads.
+    """
     global _preload_messages
     with _PRELOAD_LOCK:
         if _preload_messages is None:
@@ -106,13 +83,10 @@ def preload_cuda_libraries() -> list[str]:
             messages: list[str] = []
             preload = getattr(ort, "preload_dlls", None)
             if preload is not None:
-                out = io.StringIO()
-                with contextlib.redirect_stdout(out), capture_native_stderr() as err:
-                    try:
-                        preload()
-                    except Exception as exc:  # preload is best effort; the session decides
-                        messages.append(f"preload_dlls failed: {exc}")
-                messages += [ln.strip() for ln in (out.getvalue() + err.getvalue()).splitlines() if ln.strip()]
+                try:
+                    preload()
+                except Exception as exc:  # preload is best effort; the session decides
+                    messages.append(f"preload_dlls failed: {exc}")
             for line in messages:
                 log.recognition.debug("preload_dlls: %s", line)
             _preload_messages = messages
@@ -203,27 +177,39 @@ def create_session(model: str | bytes, device: str, threads: int,
         sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
         return SessionResult(sess, DeviceReport("cuda", "cpu", fallback_reason("", cuda_built=False, version=version),
                                                 detail=f"{version}; providers {sess.get_providers()}"))
-    preload = preload_cuda_libraries()
-    providers: Sequence[Any] = [(CUDA_EP, {**CUDA_OPTIONS, **(cuda_options or {})}), CPU_EP]
-    failure = ""
-    with capture_native_stderr() as err:
-        try:
-            sess = ort.InferenceSession(model, opts, providers=providers)
-        except Exception as exc:  # a CUDA-side failure must not hide a model that works on the CPU
-            failure = f"onnxruntime could not create a CUDA session: {str(exc).strip()[:300]}"
-            sess = ort.InferenceSession(model, opts, providers=[CPU_EP])
-    captured = err.getvalue()
-    for line in captured.splitlines():
-        if line.strip():
-            log.recognition.debug("onnxruntime: %s", _ANSI.sub("", line).strip())
+    preload_cuda_libraries()
+    sess, failure = _cuda_session(model, opts, cuda_options)
     active = sess.get_providers()
     detail = f"{version}; providers {active}"
     if active and active[0] == CUDA_EP:
         return SessionResult(sess, DeviceReport("cuda", "cuda", detail=detail))
-    reason = failure or fallback_reason(captured + "\n" + "\n".join(preload), version=version)
+    reason = failure or explain_fallback()
     log.recognition.log(logging.WARNING if warn else logging.DEBUG,
                         "CUDA requested but onnxruntime runs on the CPU: %s", reason)
     return SessionResult(sess, DeviceReport("cuda", "cpu", reason, detail))
+
+
+def _cuda_session(model: str | bytes, opts: Any, cuda_options: dict[str, str] | None) -> tuple[Any, str]:
+    """A session asking for CUDA first, and the failure text when onnxruntime refused CUDA outright."""
+    import onnxruntime as ort
+
+    providers: Sequence[Any] = [(CUDA_EP, {**CUDA_OPTIONS, **(cuda_options or {})}), CPU_EP]
+    try:
+        return ort.InferenceSession(model, opts, providers=providers), ""
+    except Exception as exc:  # a CUDA-side failure must not hide a model that works on the CPU
+        failure = f"onnxruntime could not create a CUDA session: {str(exc).strip()[:300]}"
+        return ort.InferenceSession(model, opts, providers=[CPU_EP]), failure
+
+
+def explain_fallback() -> str:
+    """Why CUDA did not become active in this process: the child-process check's reason (cached once found)."""
+    with _CHECK_LOCK:
+        known = _last_fallback
+    report = known or cuda_status()
+    if report.fell_back and report.reason:
+        return report.reason
+    return ("onnxruntime did not enable the CUDA provider in this process although a separate check could "
+            "(its messages are on stderr)")
 
 
 def _varint(value: int) -> bytes:
@@ -259,18 +245,76 @@ def tiny_model_bytes() -> bytes:
     return _field(1, 8) + _field(2, "swictation-gui") + _field(7, graph) + _field(8, opset)
 
 
-def cuda_status() -> DeviceReport:
-    """Whether onnxruntime can run on CUDA here, by loading and running a tiny model (well under 1 s
-    without a GPU; a first CUDA initialization can take a few seconds)."""
+def check_here() -> dict[str, Any]:
+    """Child process only (``recognition/cuda_check.py``): load and run the tiny model asking for CUDA.
+
+    Returns the facts as JSON-ready values; onnxruntime explains a fallback on this process's stderr,
+    which the parent reads (see ``report_from_check``).
+    """
     import numpy as np
 
-    result = create_session(tiny_model_bytes(), "cuda", threads=1, warn=False)
-    if result.report.active == "cuda":
+    version = ort_version()
+    if not cuda_built():
+        return {"version": version, "built": False}
+    facts: dict[str, Any] = {"version": version, "built": True, "preload": preload_cuda_libraries()}
+    sess, facts["failure"] = _cuda_session(tiny_model_bytes(), session_options(1), None)
+    facts["providers"] = active = sess.get_providers()
+    if active and active[0] == CUDA_EP:
         try:
-            out = result.session.run(None, {"x": np.ones(1, dtype=np.float32)})[0]
+            out = sess.run(None, {"x": np.ones(1, dtype=np.float32)})[0]
+            facts["result"] = float(out[0])
         except Exception as exc:
-            return DeviceReport("cuda", "cpu", f"the CUDA provider loaded but could not run: {exc}",
-                                result.report.detail)
-        if float(out[0]) != 2.0:
-            return DeviceReport("cuda", "cpu", "the CUDA provider computed a wrong result", result.report.detail)
-    return result.report
+            facts["run_error"] = str(exc)
+    return facts
+
+
+def report_from_check(facts: dict[str, Any], stderr_text: str) -> DeviceReport:
+    """The DeviceReport for a child check's ``facts`` and what onnxruntime wrote on the child's stderr."""
+    if "error" in facts:
+        return DeviceReport("cuda", "cpu", f"the CUDA check failed: {facts['error']}")
+    version = str(facts.get("version", ""))
+    if not facts.get("built"):
+        return DeviceReport("cuda", "cpu", fallback_reason("", cuda_built=False, version=version),
+                            detail=f"{version}; providers {[CPU_EP]}")
+    active = list(facts.get("providers", []))
+    detail = f"{version}; providers {active}"
+    if active and active[0] == CUDA_EP:
+        if "run_error" in facts:
+            return DeviceReport("cuda", "cpu", f"the CUDA provider loaded but could not run: {facts['run_error']}",
+                                detail)
+        if facts.get("result") != 2.0:
+            return DeviceReport("cuda", "cpu", "the CUDA provider computed a wrong result", detail)
+        return DeviceReport("cuda", "cuda", detail=detail)
+    preload = "\n".join(str(m) for m in facts.get("preload", []))
+    reason = str(facts.get("failure") or "") or fallback_reason(stderr_text + "\n" + preload, version=version)
+    return DeviceReport("cuda", "cpu", reason, detail)
+
+
+def cuda_status(timeout: float = CUDA_CHECK_TIMEOUT_S) -> DeviceReport:
+    """Whether onnxruntime can run on CUDA here, by loading and running a tiny model in a child process
+    (about a second without a GPU; a first CUDA initialization can take a few seconds). Never raises."""
+    import json
+    import subprocess
+
+    cmd = [sys.executable, "-m", "swictation_gui.recognition.cuda_check"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return DeviceReport("cuda", "cpu", f"the CUDA check did not finish within {timeout:.0f} s")
+    except OSError as exc:
+        return DeviceReport("cuda", "cpu", f"the CUDA check could not start: {exc}")
+    for line in proc.stderr.splitlines():
+        if line.strip():
+            log.recognition.debug("onnxruntime: %s", _ANSI.sub("", line).strip())
+    try:
+        facts = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert isinstance(facts, dict)
+    except (IndexError, ValueError, AssertionError):
+        last = [ln.strip() for ln in _ANSI.sub("", proc.stderr).splitlines() if ln.strip()]
+        why = last[-1][:300] if last else f"exit code {proc.returncode}"
+        return DeviceReport("cuda", "cpu", f"the CUDA check failed: {why}")
+    report = report_from_check(facts, proc.stderr)
+    global _last_fallback
+    with _CHECK_LOCK:
+        _last_fallback = report if report.fell_back else None
+    return report

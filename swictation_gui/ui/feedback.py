@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from swictation_gui import log
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import StatusView
 from swictation_gui.ui.tray import Tray
 
 LEVEL_POLL_MS = 50
-_LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 class TrayFeedback:
@@ -32,8 +29,7 @@ class TrayFeedback:
         self.tray.set_state(view.status, view.detail)
 
     def notify(self, message: str, level: str = "warning") -> None:
-        """One tray notification and one log line."""
-        log.ui.log(_LEVELS.get(level, logging.WARNING), "%s", message)
+        """One tray notification (the tray writes its one log line) and one event."""
         self.tray.notify("Swictation", message, level)
         self.events.emit("notify", level=level, message=message)
 

@@ -8,8 +8,10 @@ pushes state back with ``set_state``, ``set_level``, ``set_info``, ``set_last_tr
 from __future__ import annotations
 
 import logging
+from collections import deque
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,6 +41,29 @@ STATE_TEXT = {
 }
 _LEVELS = {"info": QSystemTrayIcon.MessageIcon.Information, "warning": QSystemTrayIcon.MessageIcon.Warning,
            "error": QSystemTrayIcon.MessageIcon.Critical}
+_RANK = {"info": 0, "warning": 1, "error": 2}
+MIN_SHOW_MS = 4000  # each notification stays up at least this long before the next replaces it
+BALLOON_MS = 8000
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message as shown: ``level`` is "info", "warning" or "error"."""
+
+    title: str
+    message: str
+    level: str = "info"
+
+
+def merge(pending: list[Notification]) -> Notification:
+    """Several notifications that waited for their turn, as one (the most severe level wins)."""
+    if len(pending) == 1:
+        return pending[0]
+    titles = {n.title for n in pending}
+    title = titles.pop() if len(titles) == 1 else "Swictation"
+    lines = [n.message if n.title == title else f"{n.title}: {n.message}" for n in pending]
+    level = max((n.level for n in pending), key=lambda lv: _RANK.get(lv, 0))
+    return Notification(title, "\n".join(dict.fromkeys(lines)), level)
 
 
 class FallbackWindow(QWidget):
@@ -113,6 +138,12 @@ class Tray(QObject):
         self._detail = ""
         self._info = ("", "", "", "")
         self._notifications = True
+        self._pending: list[Notification] = []
+        self.shown: deque[Notification] = deque(maxlen=50)  # what was put on screen, newest last
+        self.min_show_ms = MIN_SHOW_MS
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.timeout.connect(self._show_next)
         self.menu = self._build_menu()
         self.available = QSystemTrayIcon.isSystemTrayAvailable() and not force_fallback
         self.icon = QSystemTrayIcon(self)
@@ -172,6 +203,7 @@ class Tray(QObject):
 
     def hide(self) -> None:
         """Hide the icon and the fallback window (before quitting)."""
+        self._hold.stop()
         self.icon.hide()
         if self.window is not None:
             self.window.hide()
@@ -234,26 +266,45 @@ class Tray(QObject):
         return "\n".join(lines)
 
     def set_notifications_enabled(self, enabled: bool) -> None:
-        """The "notifications" setting: when off, only errors are shown (everything is still logged)."""
+        """The "notifications" setting: when off, information and warnings are only logged; errors are
+        always shown."""
         self._notifications = enabled
 
     @Slot(str, str, str)
     def notify(self, title: str, message: str, level: str = "info") -> None:
         """Tell the user something actionable: a tray balloon, or the fallback window (errors pop up).
 
-        ``level`` is "info", "warning" or "error". With notifications off, only errors are shown.
+        ``level`` is "info", "warning" or "error". Logged once here. Each notification stays up at least
+        ``min_show_ms``; those arriving meanwhile wait and are then shown together as one, so none is lost.
+        With notifications off, only errors are shown.
         """
         log_level = {"error": logging.ERROR, "warning": logging.WARNING}.get(level, logging.INFO)
         _log.log(log_level, "Notification: %s: %s", title, message)
         if not self._notifications and level != "error":
             return
-        if self.window is None:
-            self.icon.showMessage(title, message, _LEVELS.get(level, _LEVELS["info"]), 8000)
+        self._pending.append(Notification(title, message, level))
+        if not self._hold.isActive():
+            self._show_next()
+
+    def pending(self) -> list[Notification]:
+        """Notifications waiting for the one on screen to have been up long enough."""
+        return list(self._pending)
+
+    def _show_next(self) -> None:
+        """Put everything that waited on screen as one notification, and hold it there (GUI thread)."""
+        if not self._pending:
             return
-        self.window.message_label.setText(f"<b>{title}</b><br>{message}")
+        note = merge(self._pending)
+        self._pending.clear()
+        self.shown.append(note)
+        self._hold.start(self.min_show_ms)
+        if self.window is None:
+            self.icon.showMessage(note.title, note.message, _LEVELS.get(note.level, _LEVELS["info"]), BALLOON_MS)
+            return
+        self.window.message_label.setText(f"<b>{note.title}</b><br>{note.message}".replace("\n", "<br>"))
         self.window.message_label.show()
-        if level == "error":
-            box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
+        if note.level == "error":
+            box = QMessageBox(QMessageBox.Icon.Critical, note.title, note.message, QMessageBox.StandardButton.Ok,
                               self.window)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
