@@ -52,7 +52,7 @@ class Settings:
         min_press_ms: Presses shorter than this are ignored (accidental taps).
         max_record_seconds: A recording stops by itself after this long.
         sound_cues: Play a short sound when recording starts and stops.
-        notifications: Show tray notifications for errors and state changes.
+        notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
     """
