@@ -1,4 +1,4 @@
-"""Runs the tray app: options, the single-instance check, the Qt event loop and the exit (main thread)."""
+"""Runs the tray app: options, the library preflight, the single-instance check, Qt and the exit (main thread)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QApplication
-
-from swictation_gui import log
-from swictation_gui.app import Application
+from swictation_gui import log, preflight
 from swictation_gui.cli import app_args
 from swictation_gui.core.appconfig import load_config
 from swictation_gui.core.events import EventLog
@@ -36,6 +33,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"swictation-gui: {msg}", file=sys.stderr)
         events.emit("fatal", message=msg)
         return 1
+    missing = preflight.check()
+    if missing is not None:
+        # Qt is imported only below: a missing X11 library would abort the process inside QApplication (and a
+        # missing libGL/libEGL would fail the import of QtGui) with messages that do not name the package.
+        print(missing.message(), file=sys.stderr)
+        events.emit("fatal", message=missing.message())
+        return 2
+    from PySide6.QtWidgets import QApplication
+
+    from swictation_gui.app import Application
+
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(qapp, QApplication)
     qapp.setQuitOnLastWindowClosed(False)
