@@ -14,7 +14,6 @@ from swictation_gui.core.events import EventLog
 from swictation_gui.errors import SwictationError
 from swictation_gui.platform import ipc
 from swictation_gui.platform.stop_signals import StopSignals
-from swictation_gui.ui import excepthooks
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +42,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from swictation_gui.app import Application
+    from swictation_gui.ui import excepthooks
 
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(qapp, QApplication)
