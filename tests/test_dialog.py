@@ -178,3 +178,16 @@ def test_default_availability_reads_the_disk(monkeypatch: pytest.MonkeyPatch) ->
     result = default_model_availability(ModelChoice.CPU, None)
     assert result.installed and result.runnable
     assert not default_model_availability(ModelChoice.CUSTOM, "/nonexistent").installed
+
+
+def test_output_notes_promise_what_the_readme_promises(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    page = dialog.output_page
+    notes = {}
+    for i in range(page.method.count()):
+        page.method.setCurrentIndex(i)
+        notes[page.method.itemData(i)] = page.method_note.text()
+    assert all("may not" not in note for note in notes.values()), notes
+    assert "spare key" in notes["type"] and "exact" in notes["type"] and "clipboard" in notes["type"]
+    assert "keyboard layout" in notes["auto"] and "pastes the rest" in notes["auto"] and "300" in notes["auto"]
+    assert "exact" in notes["paste"] and "restored" in notes["paste"]
