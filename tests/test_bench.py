@@ -9,6 +9,7 @@ import pytest
 
 from swictation_gui import bench
 from swictation_gui.cli import main
+from swictation_gui.settings import ModelChoice, Settings, SettingsStore
 
 
 def test_bench_json_on_a_band_model(band_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,3 +64,17 @@ def test_audio_is_deterministic_and_exact_length() -> None:
     a, source = bench.make_audio(2.8, "tones")
     b, _ = bench.make_audio(2.8, "tones")
     assert source == "tones+noise" and a.size == 44_800 and (a == b).all()
+
+
+def test_without_model_the_settings_choice_is_benchmarked(band_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    SettingsStore().save(Settings(model=ModelChoice.CUSTOM, custom_model_dir=str(band_model)))
+    code = main(["bench", "--engine", "sherpa", "--device", "cpu", "--repeats", "1", "--audio", "tones", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["models"] == [{"model": str(band_model), "from": "settings"}]
+    assert [(r["model"], r["error"]) for r in report["rows"]] == [(str(band_model), "")]
+
+
+def test_without_any_model_bench_says_how_to_get_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--json"]) == 2
+    assert "models download gpu" in capsys.readouterr().err

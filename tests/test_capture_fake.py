@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from swictation_gui.audio import capture
 from swictation_gui.audio.capture import Capture, CaptureEvent
 from swictation_gui.audio.cues import CUE_RATE, SoundCues, StreamPlayer, tone
 from swictation_gui.audio.portaudio import PortAudio
@@ -110,16 +113,58 @@ def test_a_lost_device_is_reported_and_reopened_after_a_rescan(sd: fake_sd.Confi
         assert cap.close(2)
 
 
-def test_a_failed_open_is_reported_once_and_retried(sd: fake_sd.Config) -> None:
+def test_a_failed_open_is_reported_once_in_plain_words_and_retried(sd: fake_sd.Config,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
     sd.open_fail = 2
+    rec = Recorder()
+    with caplog.at_level(logging.DEBUG, logger="swictation.audio"):
+        cap = opened(rec)
+        try:
+            wait_for(lambda: cap.is_open, 10, "the retries to succeed")
+        finally:
+            cap.close(2)
+    assert rec.kinds() == [CaptureEvent.OPEN_FAILED, CaptureEvent.OPENED]
+    message = rec.events[0][1]
+    assert message.startswith("The microphone could not be opened. ")
+    assert "Settings → Microphone" in message and message.endswith("pactl list short sources")
+    assert_plain(message)
+    assert "PaErrorCode -9985" in caplog.text, "the raw detail stays in the log"
+
+
+def test_no_microphone_at_all_says_what_to_do(sd: fake_sd.Config, caplog: pytest.LogCaptureFixture) -> None:
+    fake_sd._lost_at = time.monotonic()  # gone, never back: PortAudio says "Error querying device -1"
+    rec = Recorder()
+    with caplog.at_level(logging.WARNING, logger="swictation.audio"):
+        cap = opened(rec)
+        try:
+            wait_for(lambda: rec.events != [], 5, "the failure")
+        finally:
+            cap.close(2)
+    assert rec.events[0][:2] == (CaptureEvent.OPEN_FAILED, capture.NO_MICROPHONE)
+    assert capture.NO_MICROPHONE.startswith("No microphone was found. Plug one in, or choose another in Settings")
+    assert_plain(capture.NO_MICROPHONE)
+    assert "Error querying device -1" in caplog.text
+
+
+def test_a_lost_microphone_is_reported_in_plain_words(sd: fake_sd.Config) -> None:
+    sd.lose_after_s = 0.2
     rec = Recorder()
     cap = opened(rec)
     try:
-        wait_for(lambda: cap.is_open, 10, "the retries to succeed")
-        assert rec.kinds() == [CaptureEvent.OPEN_FAILED, CaptureEvent.OPENED]
-        assert "could not be opened" in rec.events[0][1]
+        wait_for(lambda: CaptureEvent.LOST in rec.kinds(), 5, "the loss")
     finally:
         cap.close(2)
+    lost = next(message for event, message, _ in rec.events if event is CaptureEvent.LOST)
+    assert lost == capture.MICROPHONE_LOST and "Settings → Microphone" in lost
+    assert_plain(lost)
+
+
+def assert_plain(message: str) -> None:
+    """No PortAudio jargon, one line, and every sentence but a trailing command ends properly."""
+    assert not re.search(r"PaErrorCode|querying device|-\d{2,}|PortAudio|\(\)", message), message
+    assert "\n" not in message and "  " not in message
+    sentences = message.split(". ")
+    assert all(s[:1].isupper() for s in sentences), message
 
 
 def test_no_rescan_while_any_stream_of_ours_is_open(sd: fake_sd.Config) -> None:

@@ -15,7 +15,9 @@ import soundfile
 import soxr
 
 from swictation_gui.models.catalogue import CPU_MODEL, installed_dir
+from swictation_gui.settings import ModelChoice, Settings, SettingsStore
 from tests.fixtures import synth_models as sm
+from tests.fixtures.wav_headers import write_u8_wav
 
 PHRASE = ["sol", "do", "la", "re"]  # all below 4 kHz, so an 8 kHz file can carry them
 
@@ -131,3 +133,36 @@ def test_app_options_with_separate_values_reach_the_app(band_model: Path, monkey
     proc = swictation("--model-dir", str(band_model), "--hotkey", "f9")
     assert "invalid choice" not in proc.stderr
     assert proc.returncode == 1 and "No graphical display" in proc.stderr
+
+
+def test_damaged_rate_and_absurd_length_headers_fail_alone_with_exit_2(band_model: Path, wavs: dict[str, Path],
+                                                                       tmp_path: Path) -> None:
+    one_hz = write_u8_wav(tmp_path / "1hz.wav", 1, 100)            # resampled, it would be 1.6 M samples per 100
+    two_ghz = write_u8_wav(tmp_path / "2ghz.wav", 2_000_000_000, 1000)  # resampled to nothing: an empty line
+    long = write_u8_wav(tmp_path / "long.wav", 1000, int(3.5 * 3600 * 1000), sparse=True)
+    proc = swictation("transcribe", "--model", str(band_model), str(one_hz), str(wavs["f32_16k"]), str(two_ghz),
+                      str(long))
+    assert proc.returncode == 2
+    assert proc.stdout == f"{wavs['f32_16k']}: {' '.join(PHRASE)}\n"
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {one_hz}: the sample rate 1 Hz is outside the 1 kHz to 384 kHz that can be transcribed "
+        "(a damaged file header?).",
+        f"error: {two_ghz}: the sample rate 2,000,000,000 Hz is outside the 1 kHz to 384 kHz that can be "
+        "transcribed (a damaged file header?).",
+        f"error: {long}: the audio is 3.5 hours long; at most 3 hours can be transcribed at once "
+        "(split it into shorter files).",
+    ]
+
+
+def test_without_model_the_settings_choice_is_used_even_a_custom_folder(band_model: Path, wavs: dict[str, Path],
+                                                                        tmp_path: Path) -> None:
+    SettingsStore().save(Settings(model=ModelChoice.CUSTOM, custom_model_dir=str(band_model)))
+    proc = swictation("transcribe", "--json", str(wavs["f32_16k"]))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["model"] == str(band_model) and report["model_choice"] == str(band_model)
+    assert report["model_from"] == "settings"
+    assert [r["text"] for r in report["results"]] == [" ".join(PHRASE)]
+    SettingsStore().save(Settings(model=ModelChoice.CUSTOM, custom_model_dir=str(tmp_path / "gone")))
+    proc = swictation("transcribe", str(wavs["f32_16k"]))  # never a silent switch to another model
+    assert proc.returncode == 2 and str(tmp_path / "gone") in proc.stderr

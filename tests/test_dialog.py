@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.recognition.base import DeviceReport
+from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import ModelChoice, Settings
 from swictation_gui.ui.providers import Availability, default_model_availability
 from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
+from swictation_gui.ui.windows import model_availability
 
 NO_CUDA = "CUDA is not available: libcudart.so.13 not found"
 
@@ -178,3 +182,62 @@ def test_default_availability_reads_the_disk(monkeypatch: pytest.MonkeyPatch) ->
     result = default_model_availability(ModelChoice.CPU, None)
     assert result.installed and result.runnable
     assert not default_model_availability(ModelChoice.CUSTOM, "/nonexistent").installed
+
+
+def test_output_notes_promise_what_the_readme_promises(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    page = dialog.output_page
+    notes = {}
+    for i in range(page.method.count()):
+        page.method.setCurrentIndex(i)
+        notes[page.method.itemData(i)] = page.method_note.text()
+    assert all("may not" not in note for note in notes.values()), notes
+    assert "spare key" in notes["type"] and "exact" in notes["type"] and "clipboard" in notes["type"]
+    assert "keyboard layout" in notes["auto"] and "pastes the rest" in notes["auto"] and "300" in notes["auto"]
+    assert "exact" in notes["paste"] and "restored" in notes["paste"]
+
+
+SENTENCE_STARTS = ("Not installed:", "CUDA unavailable:", "It would run", "Checking CUDA", "Missing in this folder",
+                   "No folder chosen")
+
+
+def assert_whole_sentences(text: str) -> None:
+    """Each sentence ends with a full stop (or …) and the next one starts after a space: none runs into another."""
+    assert text and text[-1] in ".…", text
+    assert "  " not in text and ".." not in text, text
+    for start in SENTENCE_STARTS:
+        at = text.find(start)
+        assert at in (-1, 0) or text[at - 2:at] in (". ", "… "), f"{start!r} runs on in: {text}"
+
+
+def _probe(active: str | None, reason: str = "") -> CudaProbe:
+    probe = CudaProbe()
+    probe.report = None if active is None else DeviceReport("cuda", active, reason)
+    return probe
+
+
+@pytest.mark.parametrize(("active", "reason"), [(None, ""), ("cpu", "libcudnn.so.9 not found"),
+                                                ("cpu", "the CUDA check failed: driver too old."), ("cuda", "")])
+def test_model_page_texts_are_whole_sentences(qtbot: QtBot, active: str | None, reason: str) -> None:
+    probe = _probe(active, reason)
+    texts = {choice: model_availability(probe, choice, None).reason for choice in ModelChoice}
+    gpu = texts[ModelChoice.GPU]
+    assert gpu.startswith("Not installed: use the tray's first-run dialog or run `swictation-gui models download gpu`.")
+    assert texts[ModelChoice.CPU] == ("Not installed: use the tray's first-run dialog or run "
+                                      "`swictation-gui models download cpu`.")
+    if active == "cpu":
+        assert f"CUDA unavailable: {reason.rstrip('.')}. It would run on the CPU (slower)." in gpu
+    for text in [*texts.values(), model_availability(probe, ModelChoice.CUSTOM, "/nonexistent").reason]:
+        assert_whole_sentences(text)
+    dialog = SettingsDialog(Settings(), model_availability=functools.partial(model_availability, probe),
+                            input_devices=lambda: MICS, settings_path=Path("/tmp/x/settings.json"))
+    qtbot.addWidget(dialog)
+    shown = dialog.model_page.status[ModelChoice.GPU].text()
+    assert shown == f"✖ {gpu}"
+
+
+def test_installed_gpu_without_cuda_says_why_in_one_sentence_each() -> None:
+    catalogue.installed_dir(catalogue.GPU_MODEL).mkdir(parents=True)
+    availability = model_availability(_probe("cpu", "libcublasLt.so.13 not found"), ModelChoice.GPU, None)
+    assert availability.installed and not availability.runnable
+    assert availability.reason == "CUDA unavailable: libcublasLt.so.13 not found. It would run on the CPU (slower)."

@@ -43,6 +43,16 @@ STALL_SECONDS = 2.0                 # a running stream that delivers nothing thi
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 5.0)
 WATCH_SECONDS = 0.2                 # how often the worker checks the running stream
 
+# What the user reads (tray, notification); PortAudio's own words ("Error querying device -1",
+# "PaErrorCode -9999") go to the log only.
+NO_MICROPHONE = ("No microphone was found. Plug one in, or choose another in Settings → Microphone. "
+                 "If one is plugged in, check that PulseAudio/PipeWire sees it: pactl list short sources")
+CANNOT_OPEN = ("The microphone could not be opened. Check that it is plugged in and that no other program holds "
+               "it, or choose another in Settings → Microphone. To see what PulseAudio/PipeWire offers: "
+               "pactl list short sources")
+MICROPHONE_LOST = ("The microphone stopped working (unplugged?). Dictation resumes when it is back, or choose "
+                   "another in Settings → Microphone.")
+
 
 class CaptureEvent(enum.StrEnum):
     """What the capture worker reports to the owner through ``on_event``."""
@@ -107,9 +117,11 @@ def resolve_device(sd: Any, spec: str | int | None) -> int | None:
         try:
             info = sd.query_devices(index)
         except Exception as exc:
-            raise AudioDeviceError(f"There is no audio device number {index}. Choose a microphone.") from exc
+            raise AudioDeviceError(f"There is no audio device number {index}. "
+                                   "Choose a microphone in Settings → Microphone.") from exc
         if int(info["max_input_channels"]) < 1:
-            raise AudioDeviceError(f"Audio device {index} ({info['name']}) has no input. Choose a microphone.")
+            raise AudioDeviceError(f"Audio device {index} ({info['name']}) is not a microphone. "
+                                   "Choose one in Settings → Microphone.")
         return index
     wanted = str(spec).lower()
     for index, info in enumerate(sd.query_devices()):
@@ -261,11 +273,12 @@ class Capture:
         except AudioDeviceError as exc:
             self._retry_at = now + BACKOFF_SECONDS[min(self._attempt, len(BACKOFF_SECONDS) - 1)]
             self._attempt += 1
+            detail = f" ({type(exc.__cause__).__name__}: {exc.__cause__})" if exc.__cause__ is not None else ""
             if self._failing:
-                log.audio.debug("Reopening the microphone failed: %s", exc)
+                log.audio.debug("Reopening the microphone failed: %s%s", exc, detail)
             else:
                 self._failing = True
-                log.audio.warning("%s", exc)
+                log.audio.warning("%s%s", exc, detail)
                 self._emit(CaptureEvent.OPEN_FAILED, str(exc))
             return
         if self._stream is not None:
@@ -291,8 +304,7 @@ class Capture:
         except (AudioDeviceError, PortAudioClosedError):
             raise
         except Exception as exc:
-            raise AudioDeviceError(f"No microphone is available ({exc}). Plug one in or choose one in Settings.") \
-                from exc
+            raise AudioDeviceError(NO_MICROPHONE) from exc
         ring = Ring(int(self._ring_seconds * rate), rate)
         finished = threading.Event()
         stream: Any = None
@@ -309,8 +321,7 @@ class Capture:
         except Exception as exc:
             if stream is not None:
                 pa.close_stream(stream)
-            raise AudioDeviceError(f"The microphone could not be opened ({exc}). "
-                                   "Check that it is connected and not used exclusively by another program.") from exc
+            raise AudioDeviceError(CANNOT_OPEN) from exc
         if self._stop.is_set():   # closed while the open was under way
             pa.close_stream(stream)
             return
@@ -338,8 +349,7 @@ class Capture:
         log.audio.warning("The microphone %s; closing it and retrying", why)
         self._drop_stream()
         self._attempt, self._failing, self._retry_at = 1, True, now + BACKOFF_SECONDS[0]
-        self._emit(CaptureEvent.LOST, "The microphone stopped working (disconnected?). "
-                                      "Dictation resumes when it is back.")
+        self._emit(CaptureEvent.LOST, MICROPHONE_LOST)
 
     def _drop_stream(self) -> None:
         """Unpublish the ring (marking it closed), then close the stream (worker thread)."""

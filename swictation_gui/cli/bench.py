@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from swictation_gui.cli.transcribe import configured_model
+from swictation_gui.errors import SwictationError
 from swictation_gui.models.catalogue import CATALOGUE, installed_dir
 
 EXIT_USAGE = 2
@@ -20,7 +22,8 @@ def register(sub: Any) -> None:
                     "real-time factor, peak memory, and whether the transcript equals sherpa-onnx on the CPU. "
                     "Each row runs in its own process.")
     p.add_argument("--model", action="append", default=[], metavar="PATH_OR_KEY",
-                   help="a model folder or catalogue key (gpu/cpu); repeatable. Default: every installed model")
+                   help="a model folder or catalogue key (gpu/cpu); repeatable. Default: the model chosen in "
+                        "Settings (a custom folder too), then every other installed model")
     p.add_argument("--engine", action="append", choices=("sherpa", "onnxruntime"), default=[],
                    help="repeatable; default: both")
     p.add_argument("--device", action="append", choices=("cpu", "cuda"), default=[],
@@ -38,18 +41,33 @@ def run(args: argparse.Namespace) -> int:
     """Run the benchmark and print the table (or JSON)."""
     from swictation_gui import bench
 
-    models = list(args.model) or [spec.key for spec in CATALOGUE if installed_dir(spec).is_dir()]
-    if not models:
-        print("error: no model is installed; pass --model FOLDER or run: swictation-gui models download cpu",
-              file=sys.stderr)
+    try:
+        chosen = [(model, "--model") for model in args.model] or default_models()
+    except SwictationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    models = [model for model, _ in chosen]
     if args.repeats < 1:
         print("error: --repeats must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     rows = bench.run_all(models, args.engine or ["sherpa", "onnxruntime"], args.device or ["cpu", "cuda"],
                          repeats=args.repeats, audio_source=args.audio, decode_device=args.decode_device)
     if args.json:
-        print(json.dumps(bench.to_json(rows), ensure_ascii=False, indent=1))
+        report = {"models": [{"model": model, "from": source} for model, source in chosen], **bench.to_json(rows)}
+        print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         print(bench.table(rows))
     return 1 if any(r.error for r in rows) else 0
+
+
+def default_models() -> list[tuple[str, str]]:
+    """Without ``--model``: the model chosen in Settings, then every other installed catalogue model, each with
+    where it came from (main thread).
+
+    Raises:
+        SwictationError: no model is installed and Settings choose none that exists.
+    """
+    first, source = configured_model()
+    models = [(first, source)]
+    models += [(spec.key, "installed") for spec in CATALOGUE if installed_dir(spec).is_dir() and spec.key != first]
+    return models

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from swictation_gui.core.appconfig import model_for
 from swictation_gui.errors import SwictationError
-from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, installed_dir, resolve
-from swictation_gui.recognition import factory
-from swictation_gui.recognition.base import Recognizer
+from swictation_gui.models.catalogue import CATALOGUE, installed_dir, resolve, spec_for_key
+from swictation_gui.recognition import audio_input, factory
+from swictation_gui.recognition.base import SAMPLE_RATE, FloatArray, Recognizer
+from swictation_gui.settings import SettingsStore
 
 EXIT_USAGE = 2
 
@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
                        description="Transcribe audio files (WAV, FLAC, OGG, MP3 …) and print the text.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--model", default="auto",
-                   help="gpu, cpu, or a model folder (default: the first installed catalogue model)")
+                   help="gpu, cpu, or a model folder (default: the model chosen in Settings)")
     p.add_argument("--engine", choices=factory.ENGINES, default="auto",
                    help="sherpa (sherpa-onnx) or onnxruntime (our engine); default: by device")
     p.add_argument("--device", choices=factory.DEVICES, default="auto",
@@ -33,32 +33,40 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def default_model() -> ModelLocation:
-    """The first installed catalogue model."""
-    for spec in CATALOGUE:
-        if installed_dir(spec).is_dir():
-            return resolve(spec.key)
-    raise SwictationError("No model is installed. Install one with: swictation-gui models download cpu "
-                          "(or gpu), or pass --model FOLDER.")
+def configured_model() -> tuple[str, str]:
+    """The model to use when ``--model`` is not given, and where that choice came from (main thread).
+
+    The model the settings file selects ("gpu", "cpu" or a custom folder, as the tray app loads it). Only
+    when that is a catalogue model that is not installed does another installed catalogue model stand in
+    (said in the second value). Warnings about the settings file go to stderr.
+
+    Raises:
+        SwictationError: no usable model; one line saying how to install one.
+    """
+    loaded = SettingsStore().load()
+    for warning in loaded.warnings:
+        print(f"warning: settings: {warning}", file=sys.stderr)
+    chosen = model_for(loaded.settings)
+    spec = spec_for_key(chosen)
+    if spec is None or installed_dir(spec).is_dir():
+        return chosen, "settings"
+    for other in CATALOGUE:
+        if installed_dir(other).is_dir():
+            return other.key, f"installed (the {chosen} model chosen in Settings is not installed)"
+    raise SwictationError(f"The {chosen} model chosen in Settings is not installed. Install it with: "
+                          f"swictation-gui models download {chosen}, or pass --model FOLDER.")
 
 
-def read_audio(path: Path) -> tuple[np.ndarray, int]:
-    """Read an audio file as float32 [frames, channels] with its sample rate."""
-    import soundfile
-
-    if not path.is_file():
-        raise SwictationError(f"{path}: no such file.")
-    try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except Exception as exc:  # libsndfile's errors carry no stable type across versions
-        raise SwictationError(f"{path}: not a readable audio file ({str(exc).splitlines()[0][:120]}).") from None
-    return data, int(rate)
+def read_audio(path: Path) -> tuple[FloatArray, int]:
+    """An audio file as mono float32 at 16 kHz, with that rate (rate and length checked from the header first)."""
+    return audio_input.read_file(path), SAMPLE_RATE
 
 
 def run(args: argparse.Namespace) -> int:
     """Transcribe each file; a bad file is reported and the others still run."""
     try:
-        location = default_model() if args.model == "auto" else resolve(args.model)
+        model, model_from = configured_model() if args.model == "auto" else (args.model, "--model")
+        location = resolve(model)
         recognizer: Recognizer = factory.create(location, args.engine, args.device)
         recognizer.load()
     except SwictationError as exc:
@@ -82,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(transcript.text)
     if args.json:
-        report = {"model": str(location.folder), "engine": recognizer.name,
+        report = {"model": str(location.folder), "model_choice": model, "model_from": model_from,
+                  "engine": recognizer.name,
                   "device": recognizer.device.active, "device_note": recognizer.device.describe(),
                   "results": results}
         print(json.dumps(report, ensure_ascii=False, indent=1))

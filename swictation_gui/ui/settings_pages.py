@@ -243,10 +243,13 @@ class HotkeyPage(QWidget):
 
 
 _METHODS = (
-    (InjectionMethod.AUTO, "Automatic (recommended)", "Chooses typing or pasting for each text, whichever "
-                                                     "works best on this desktop."),
-    (InjectionMethod.TYPE, "Type keystrokes", "Never touches the clipboard; slower, and some symbols may not type."),
-    (InjectionMethod.PASTE, "Paste from the clipboard", "Fast and exact for any text; goes through the clipboard."),
+    (InjectionMethod.AUTO, "Automatic (recommended)", "Types short text whose characters are all on your keyboard "
+                                                     "layout, and pastes the rest (and anything over 300 characters)."),
+    (InjectionMethod.TYPE, "Type keystrokes", "Always types, and never touches the clipboard. Characters that are not "
+                                              "on your layout are bound to a spare key for a moment, so they arrive "
+                                              "exact too."),
+    (InjectionMethod.PASTE, "Paste from the clipboard", "Always pastes: fast and exact for any text. Your clipboard is "
+                                                        "restored afterwards."),
 )
 
 

@@ -17,18 +17,34 @@ from swictation_gui.ui.providers import Availability, default_model_availability
 
 
 def model_availability(probe: CudaProbe, choice: ModelChoice, custom_dir: str | None) -> Availability:
-    """The settings dialog's model availability, with the real CUDA answer for the GPU model (GUI thread)."""
+    """The settings dialog's model availability, with the real CUDA answer for the GPU model (GUI thread).
+
+    The reason is whole sentences, each ending with a full stop and separated by a space.
+    """
     base = default_model_availability(choice, custom_dir)
+    if choice is ModelChoice.CUSTOM:
+        return Availability(base.installed, base.runnable, _sentences(base.reason))
+    spec = catalogue.GPU_MODEL if choice is ModelChoice.GPU else catalogue.CPU_MODEL
+    missing = "" if base.installed else (f"Not installed: use the tray's first-run dialog or run "
+                                         f"`swictation-gui models download {spec.key}`")
     if choice is not ModelChoice.GPU:
-        return base
-    missing = "" if base.installed else (
-        f"Not installed. Download it with: swictation-gui models download {catalogue.GPU_MODEL.key}")
+        return Availability(base.installed, base.runnable, _sentences(missing))
     if probe.report is None:
-        return Availability(base.installed, base.installed, f"{missing} Checking CUDA…".strip())
+        return Availability(base.installed, base.installed, _sentences(missing, "Checking CUDA…"))
     if probe.report.active != "cuda":
-        why = f"CUDA unavailable: {probe.report.reason}. It would run on the CPU (slower)."
-        return Availability(base.installed, False, f"{missing} {why}".strip())
-    return Availability(base.installed, base.installed, missing)
+        why = f"CUDA unavailable: {probe.report.reason or 'no reason given'}"
+        return Availability(base.installed, False, _sentences(missing, why, "It would run on the CPU (slower)"))
+    return Availability(base.installed, base.installed, _sentences(missing))
+
+
+def _sentences(*parts: str) -> str:
+    """The non-empty ``parts``, each ending with a full stop (unless it ends with its own . ! ? …), one space apart."""
+    out = []
+    for part in parts:
+        text = " ".join(part.split())
+        if text:
+            out.append(text if text[-1] in ".!?…" else f"{text}.")
+    return " ".join(out)
 
 
 class Windows(QObject):
