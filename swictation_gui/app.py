@@ -96,6 +96,7 @@ class Application(QObject):
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
+        t.download_requested.connect(self.windows.open_first_run)
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)

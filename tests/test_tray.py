@@ -190,3 +190,10 @@ def test_each_notification_is_logged_once(qtbot: QtBot, tray: Tray, caplog: pyte
         feedback.notify("The microphone is working again.", "info")
     assert len([r for r in caplog.records if "Settings were reset" in r.getMessage()]) == 1
     assert len([r for r in caplog.records if "working again" in r.getMessage()]) == 1
+
+
+def test_the_model_menu_offers_a_download_at_any_time(qtbot: QtBot, tray: Tray) -> None:
+    """After Cancel in the first-run dialog there must still be a way back to a download from the tray."""
+    with qtbot.waitSignal(tray.download_requested, timeout=1_000):
+        tray.download_action.trigger()
+    assert tray.download_action in tray.model_menu.actions() and tray.download_action.isEnabled()

@@ -312,7 +312,7 @@ class GeneralPage(QWidget):
         layout = QVBoxLayout(self)
         self.start_at_login = QCheckBox("Start swictation-gui when I log in")
         self.start_at_login.setObjectName("start_at_login")
-        self.notifications = QCheckBox("Show notifications for errors and important events")
+        self.notifications = QCheckBox("Show information and warning notifications (errors are always shown)")
         self.notifications.setObjectName("notifications")
         layout.addWidget(self.start_at_login)
         layout.addWidget(self.notifications)

@@ -116,6 +116,7 @@ class Tray(QObject):
         copy_last_requested(): "Last transcript ▸ Copy".
         paste_last_requested(): "Last transcript ▸ Paste again".
         model_requested(str): "gpu" or "cpu" chosen in the Model submenu.
+        download_requested(): "Model ▸ Download or add a model…" (opens the download dialog).
         settings_requested(): "Settings…".
         open_log_requested(): "Open log".
         about_requested(): "About".
@@ -126,6 +127,7 @@ class Tray(QObject):
     copy_last_requested = Signal()
     paste_last_requested = Signal()
     model_requested = Signal(str)
+    download_requested = Signal()
     settings_requested = Signal()
     open_log_requested = Signal()
     about_requested = Signal()
@@ -181,6 +183,9 @@ class Tray(QObject):
             group.addAction(action)
             action.triggered.connect(lambda _checked=False, k=key: self.model_requested.emit(k))
             self.model_actions[key] = action
+        model.addSeparator()
+        self.download_action = model.addAction("Download or add a model…")
+        self.download_action.triggered.connect(self.download_requested)
         menu.addSeparator()
         self.settings_action = menu.addAction("Settings…")
         self.settings_action.triggered.connect(self.settings_requested)

@@ -25,7 +25,7 @@ def model_availability(probe: CudaProbe, choice: ModelChoice, custom_dir: str | 
     if choice is ModelChoice.CUSTOM:
         return Availability(base.installed, base.runnable, _sentences(base.reason))
     spec = catalogue.GPU_MODEL if choice is ModelChoice.GPU else catalogue.CPU_MODEL
-    missing = "" if base.installed else (f"Not installed: use the tray's first-run dialog or run "
+    missing = "" if base.installed else (f"Not installed: tray → Model → Download or add a model…, or run "
                                          f"`swictation-gui models download {spec.key}`")
     if choice is not ModelChoice.GPU:
         return Availability(base.installed, base.runnable, _sentences(missing))
