@@ -42,6 +42,7 @@ CUDA_CHECK_TIMEOUT_S = 120.0  # a first CUDA initialization can take several sec
 
 _PRELOAD_LOCK = threading.Lock()
 _preload_messages: list[str] | None = None
+_ABSENT = object()
 _CHECK_LOCK = threading.Lock()
 _last_fallback: DeviceReport | None = None  # the last child check that found no working CUDA
 
@@ -72,8 +73,10 @@ def ort_version() -> str:
 def preload_cuda_libraries() -> list[str]:
     """Call ``onnxruntime.preload_dlls()`` once (loads pip-installed CUDA/cuDNN); returns its failure, if any.
 
-    What it prints is not captured (that would redirect the whole process's output): in the child-process
-    check it lands on the stderr the parent reads.
+    ``preload_dlls`` reports each library it cannot load with ``print()``, which would land among the transcripts
+    that ``transcribe`` prints on stdout. Its prints are collected by shadowing ``print`` in onnxruntime's own module
+    namespace for the duration of the call, so no stream of the process is redirected and other threads are not
+    affected.
     """
     global _preload_messages
     with _PRELOAD_LOCK:
@@ -83,10 +86,18 @@ def preload_cuda_libraries() -> list[str]:
             messages: list[str] = []
             preload = getattr(ort, "preload_dlls", None)
             if preload is not None:
+                namespace = vars(ort)
+                shadowed = namespace.get("print", _ABSENT)
+                namespace["print"] = lambda *args, **kwargs: messages.append(" ".join(map(str, args)))
                 try:
                     preload()
                 except Exception as exc:  # preload is best effort; the session decides
                     messages.append(f"preload_dlls failed: {exc}")
+                finally:
+                    if shadowed is _ABSENT:
+                        del namespace["print"]
+                    else:
+                        namespace["print"] = shadowed
             for line in messages:
                 log.recognition.debug("preload_dlls: %s", line)
             _preload_messages = messages
