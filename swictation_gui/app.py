@@ -60,15 +60,14 @@ class Application(QObject):
         self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
         self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
-        self.feedback = TrayFeedback(self.tray, self.cues, events)
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
+        self.feedback = TrayFeedback(self.tray, self.cues, events, self.levels.set_recording)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000)
         self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)
-        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
-        self.feedback._on_recording = self.levels.set_recording
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
                                             events)
         self._wire()

@@ -129,8 +129,15 @@ def dictate(qtbot: QtBot, hotkey: FakeHotkey, words: list[str]) -> None:
 
 def test_hold_to_talk_types_the_words_once(qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:
     app, injector = running
-    dictate(qtbot, FakeHotkey.instances[-1], ["do", "re", "mi"])
+    assert not app.levels.active, "no level polling while idle"
+    hotkey = FakeHotkey.instances[-1]
+    hotkey.press()
+    qtbot.waitUntil(lambda: app.levels.active, timeout=5_000)  # the tray's level ring while recording
+    fake_sd.speak(band_phrase(["do", "re", "mi"]))
+    qtbot.waitUntil(lambda: fake_sd.speech_pending() == 0, timeout=10_000)
+    hotkey.release()
     qtbot.waitUntil(lambda: injector.texts == ["do re mi "], timeout=15_000)
+    assert not app.levels.active
     assert injector.threads == {"injector"}
     qtbot.waitUntil(lambda: len(app.dictation.session.history) == 1, timeout=5_000)  # the result reaches the GUI
     assert app.dictation.session.history[-1].outcome is Outcome.INJECTED
