@@ -103,7 +103,8 @@ def child(out: Path) -> int:
         if choice is ModelChoice.GPU:
             return Availability(True, True)
         if choice is ModelChoice.CPU:
-            return Availability(False, False, "Not installed. Download it with: swictation-gui models download cpu")
+            return Availability(False, False, "Not installed: tray → Model → Download or add a model…, or run "
+                                "swictation-gui models download cpu.")
         return Availability(False, False, "No folder chosen.")
 
     mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]

@@ -223,9 +223,9 @@ def test_model_page_texts_are_whole_sentences(qtbot: QtBot, active: str | None, 
     texts = {choice: model_availability(probe, choice, None).reason for choice in ModelChoice}
     gpu = texts[ModelChoice.GPU]
     assert gpu.startswith("Not installed: tray → Model → Download or add a model…, or run "
-                          "`swictation-gui models download gpu`.")
+                          "swictation-gui models download gpu.")
     assert texts[ModelChoice.CPU] == ("Not installed: tray → Model → Download or add a model…, or run "
-                                      "`swictation-gui models download cpu`.")
+                                      "swictation-gui models download cpu.")
     if active == "cpu":
         assert f"CUDA unavailable: {reason.rstrip('.')}. It would run on the CPU (slower)." in gpu
     for text in [*texts.values(), model_availability(probe, ModelChoice.CUSTOM, "/nonexistent").reason]:

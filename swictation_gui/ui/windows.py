@@ -26,7 +26,7 @@ def model_availability(probe: CudaProbe, choice: ModelChoice, custom_dir: str | 
         return Availability(base.installed, base.runnable, _sentences(base.reason))
     spec = catalogue.GPU_MODEL if choice is ModelChoice.GPU else catalogue.CPU_MODEL
     missing = "" if base.installed else (f"Not installed: tray → Model → Download or add a model…, or run "
-                                         f"`swictation-gui models download {spec.key}`")
+                                         f"swictation-gui models download {spec.key}")
     if choice is not ModelChoice.GPU:
         return Availability(base.installed, base.runnable, _sentences(missing))
     if probe.report is None:
