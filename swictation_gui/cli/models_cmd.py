@@ -19,6 +19,7 @@ from swictation_gui.models.install import (
     install,
     part_path,
     remove_model,
+    source_for_file,
     source_for_spec,
     source_for_url,
 )
@@ -38,10 +39,14 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
 
     d = actions.add_parser("download", help="download, verify and install a model",
-                           description="Download a model archive, verify it, unpack it, test-load it and install it. "
-                                       "An interrupted download resumes when the command is run again.")
-    d.add_argument("target", metavar="gpu|cpu|URL", help="a catalogue model, or the URL of a sherpa-onnx .tar.bz2")
-    d.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the archive (for a URL)")
+                           description="Download a model archive (or take one you already have), verify it, unpack "
+                                       "it, test-load it and install it. An interrupted download resumes when the "
+                                       "command is run again. A local archive named like a catalogue model's "
+                                       "release archive is held to that model's pinned size and checksum.")
+    d.add_argument("target", metavar="gpu|cpu|URL|FILE",
+                   help="a catalogue model, the URL of a sherpa-onnx .tar.bz2, or a local .tar.bz2 "
+                        "(path or file:// URL)")
+    d.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the archive (for a URL or FILE)")
     d.add_argument("--dir", type=Path, metavar="PATH", help="install under PATH instead of the models folder")
     d.add_argument("--force", action="store_true", help="download again even if a working copy is installed")
     d.set_defaults(func=run_download)
@@ -173,12 +178,15 @@ def _source(target: str, sha256: str | None) -> Source:
     spec = spec_for_key(target)
     if spec is not None:
         if sha256 is not None:
-            raise SwictationError("--sha256 is only for a URL; catalogue models carry their own checksum.")
+            raise SwictationError("--sha256 is only for a URL or a file; catalogue models carry their own checksum.")
         return source_for_spec(spec)
-    if "://" not in target:
-        keys = ", ".join(s.key for s in CATALOGUE)
-        raise SwictationError(f"{target!r} is neither a catalogue model ({keys}) nor an http(s) URL.")
-    return source_for_url(target, sha256)
+    scheme = target.split("://", 1)[0].lower() if "://" in target else ""
+    if scheme in ("http", "https"):
+        return source_for_url(target, sha256)
+    if scheme == "file" or (not scheme and (target.endswith(".tar.bz2") or Path(target).expanduser().exists())):
+        return source_for_file(target, sha256)
+    keys = ", ".join(s.key for s in CATALOGUE)
+    raise SwictationError(f"{target!r} is neither a catalogue model ({keys}), an http(s) URL nor a .tar.bz2 file.")
 
 
 def run_download(args: argparse.Namespace) -> int:
@@ -196,13 +204,17 @@ def run_download(args: argparse.Namespace) -> int:
             except ModelError:
                 pass  # broken: install over it
             else:
-                print(f"{source.spec.display_name} is already installed in {folder} (use --force to download again).")
+                again = "install" if source.local_path else "download"
+                print(f"{source.spec.display_name} is already installed in {folder} (use --force to {again} again).")
                 return 0
     size = f" ({source.size / _MB:.1f} MB)" if source.size else ""
-    print(f"Downloading {source.url}{size}")
-    part = part_path(source, root)
-    if part.is_file() and part.stat().st_size:
-        print(f"Resuming after {part.stat().st_size / _MB:.1f} MB already downloaded")
+    if source.local_path is not None:
+        print(f"Installing from {source.local_path}{size}")
+    else:
+        print(f"Downloading {source.url}{size}")
+        part = part_path(source, root)
+        if part.is_file() and part.stat().st_size:
+            print(f"Resuming after {part.stat().st_size / _MB:.1f} MB already downloaded")
     progress = TerminalProgress(sys.stdout)
 
     def warn(message: str) -> None:
@@ -216,7 +228,8 @@ def run_download(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         progress.finish()
-        return _fail("Interrupted. Run the same command again to resume the download.")
+        return _fail("Interrupted; nothing was installed." if source.local_path else
+                     "Interrupted. Run the same command again to resume the download.")
     progress.finish()
     print(f"Installed {location.spec.display_name if location.spec else 'the model'} in {location.folder}")
     if location.spec is None:

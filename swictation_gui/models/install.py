@@ -5,18 +5,21 @@ archive is downloaded to ``<models>/.downloads/<archive>.part`` (kept when the c
 so the next call resumes), verified by size and SHA-256, unpacked into a temporary folder next to
 the target, checked with ``models.check.check_folder`` (a real sherpa-onnx load in a child
 process) and only then renamed into place. An existing install is replaced only after the new
-one has passed; temporary folders are removed on every failure.
+one has passed; temporary folders are removed on every failure. A local archive (``file://``
+URL, from ``source_for_file``) goes through the same steps except the download, and is never deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ import requests
 
 from swictation_gui import log, paths
 from swictation_gui.errors import DownloadError, ModelError
-from swictation_gui.models import archive, check
+from swictation_gui.models import archive, catalogue, check
 from swictation_gui.models.catalogue import CATALOGUE, ModelFiles, ModelLocation, ModelSpec, detect_files
 from swictation_gui.models.download import (
     CancelToken,
@@ -50,7 +53,7 @@ class Source:
     """What to download and how to verify it.
 
     Attributes:
-        url: Archive address (http or https).
+        url: Archive address (http, https, or file for a local archive).
         archive_top: The model's folder inside the archive, or None to use the archive's only top folder.
         size: Archive size in bytes, when known.
         sha256: Expected archive digest (lower-case hex), when known.
@@ -74,6 +77,12 @@ class Source:
         return re.sub(r"[^A-Za-z0-9._+-]", "_", name) or "model.tar.bz2"
 
     @property
+    def local_path(self) -> Path | None:
+        """The archive on this computer for a ``file://`` source, else None."""
+        parts = urllib.parse.urlsplit(self.url)
+        return Path(urllib.request.url2pathname(parts.path)) if parts.scheme == "file" else None
+
+    @property
     def files(self) -> ModelFiles | None:
         """The catalogue's file layout, or None to detect it."""
         return self.spec.files if self.spec else None
@@ -93,10 +102,70 @@ def source_for_url(url: str, sha256: str | None = None) -> Source:
     """
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise DownloadError(f"{url} is not an http:// or https:// address.")
-    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
-        raise DownloadError("--sha256 needs the 64 hexadecimal digits of the archive's SHA-256 digest.")
+    _check_digest(sha256)
     return Source(url=url, archive_top=None, size=None, sha256=sha256.lower() if sha256 else None,
                   sha256_verified=sha256 is not None, unpacked_bytes=None)
+
+
+def _check_digest(sha256: str | None) -> None:
+    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+        raise DownloadError("--sha256 needs the 64 hexadecimal digits of the archive's SHA-256 digest.")
+
+
+def spec_for_archive_name(name: str) -> ModelSpec | None:
+    """The catalogue model whose release archive has the file name ``name``, if any."""
+    return next((s for s in catalogue.CATALOGUE
+                 if Path(urllib.parse.unquote(urllib.parse.urlsplit(s.url).path)).name == name), None)
+
+
+def local_archive(path_or_url: str | Path) -> Path:
+    """The local .tar.bz2 that a path or a ``file://`` URL names, checked to exist and to be bzip2 data.
+
+    Raises:
+        DownloadError: another kind of URL, a missing or unreadable file, a folder, or not a .tar.bz2.
+    """
+    text = str(path_or_url)
+    if "://" in text:
+        parts = urllib.parse.urlsplit(text)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise DownloadError(f"{text} is not a file:// address of this computer.")
+        text = urllib.request.url2pathname(parts.path)
+    path = Path(text).expanduser().absolute()
+    if path.is_dir():
+        raise DownloadError(f"{path} is a folder, not a .tar.bz2 archive; use a model folder with "
+                            "transcribe --model or in Settings.")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(3)
+    except FileNotFoundError:
+        raise DownloadError(f"There is no archive {path}; check the path.") from None
+    except OSError as exc:
+        raise DownloadError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if magic != b"BZh":
+        raise DownloadError(f"{path} is not a .tar.bz2 archive (it is not bzip2-compressed); nothing was installed.")
+    return path
+
+
+def source_for_file(path_or_url: str | Path, sha256: str | None = None) -> Source:
+    """A model archive on this computer (a path or a ``file://`` URL), checked like a download.
+
+    An archive with a catalogue model's file name is held to that model's pinned size and SHA-256
+    and installed under its name; ``sha256`` (trusted like a pinned digest) is checked as well.
+
+    Raises:
+        DownloadError: see ``local_archive``; or the digest is not 64 hex digits.
+    """
+    _check_digest(sha256)
+    path = local_archive(path_or_url)
+    spec = spec_for_archive_name(path.name)
+    if spec is not None:
+        source = dataclasses.replace(source_for_spec(spec), url=path.as_uri())
+    else:
+        source = Source(url=path.as_uri(), archive_top=None, size=None, sha256=None, sha256_verified=False,
+                        unpacked_bytes=None)
+    if sha256 is not None:
+        source = dataclasses.replace(source, sha256=sha256.lower(), sha256_verified=True)
+    return source
 
 
 def part_path(source: Source, root: Path | None = None) -> Path:
@@ -125,6 +194,9 @@ def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn
     except OSError as exc:
         raise os_error(exc, root, "creating the models folder") from None
     _remove_stale(root)
+    local = source.local_path
+    if local is not None:
+        return _install_from(source, local_archive(local), root, on_progress, warn, cancel, check_timeout)
     part = part_path(source, root)
     try:
         with _exclusive(part.with_suffix(".lock")):
@@ -138,16 +210,28 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
     fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
           on_progress=on_progress, cancel=cancel, session=session)
     try:
-        _verify(source, part, on_progress, warn, cancel)
-        location = _unpack_and_install(source, part, root, on_progress, cancel, check_timeout)
+        location = _install_from(source, part, root, on_progress, warn, cancel, check_timeout)
     except LocalDiskError:
         raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
     except DownloadError:
         part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
+    return location
+
+
+def _install_from(source: Source, archive_file: Path, root: Path, on_progress: ProgressFn | None, warn: WarningFn,
+                  cancel: CancelToken, check_timeout: float) -> ModelLocation:
+    """Verify, unpack, check and install ``archive_file`` (the .part, or the user's own archive, kept)."""
+    _verify(source, archive_file, on_progress, warn, cancel)
+    location = _unpack_and_install(source, archive_file, root, on_progress, cancel, check_timeout)
     log.models.info("Installed %s in %s", source.url, location.folder)
     return location
+
+
+def _fate(source: Source, downloaded: str) -> str:
+    """What happened to a refused archive: ``downloaded`` for a download; a local archive is left alone."""
+    return "Nothing was installed." if source.local_path is not None else downloaded
 
 
 @contextlib.contextmanager
@@ -179,6 +263,9 @@ def _verify(source: Source, part: Path, on_progress: ProgressFn | None, warn: Wa
             cancel: CancelToken) -> None:
     size = part.stat().st_size
     if source.size is not None and size != source.size:
+        if source.local_path is not None:
+            raise DownloadError(f"The archive {source.local_path} has {size} bytes instead of the {source.size} of "
+                                f"{source.archive_name}: it is incomplete or another file. Nothing was installed.")
         raise DownloadError(f"The download has {size} bytes instead of {source.size}; it was deleted. Try again.")
     if source.sha256 is None:
         message = (f"No published checksum for {source.archive_name}: it is verified by "
@@ -195,9 +282,10 @@ def _verify(source: Source, part: Path, on_progress: ProgressFn | None, warn: Wa
             warn(message)
         return
     if source.sha256_verified:
-        raise DownloadError(f"The download of {source.archive_name} is corrupt or was tampered with (SHA-256 "
-                            f"{digest[:16]}… instead of {source.sha256[:16]}…). It was deleted; try again, and if "
-                            "this repeats, report it.")
+        what = source.local_path or f"The download of {source.archive_name}"
+        raise DownloadError(f"{what} is corrupt or was tampered with (SHA-256 checksum mismatch: "
+                            f"{digest[:16]}… instead of {source.sha256[:16]}…). "
+                            + _fate(source, "It was deleted; try again, and if this repeats, report it."))
     message = (f"The SHA-256 of {source.archive_name} ({digest[:16]}…) differs from the unverified catalogue value; "
                "relying on its size and a test load of the model instead.")
     log.models.warning(message)
@@ -213,7 +301,7 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
     except OSError as exc:
         raise os_error(exc, root, "unpacking the model") from None
     try:
-        tops = archive.extract(part, tmp, on_progress, cancel)
+        tops = _extract(source, part, tmp, on_progress, cancel)
         folder, name = _model_folder(source, tmp, tops)
         files = source.files or detect_files(folder)
         cancel.raise_if_cancelled()
@@ -222,7 +310,8 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
         try:
             check.check_folder(ModelLocation(folder, files, source.spec), use_cache=False, timeout=check_timeout)
         except ModelError as exc:
-            raise DownloadError(f"The downloaded model does not work, so it was not installed: {exc}") from None
+            what = "The downloaded model" if source.local_path is None else f"The model in {part.name}"
+            raise DownloadError(f"{what} does not work, so it was not installed: {exc}") from None
         cancel.raise_if_cancelled()
         target = root / name
         try:
@@ -235,13 +324,25 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
         _rmtree(tmp)
 
 
+def _extract(source: Source, archive_file: Path, tmp: Path, on_progress: ProgressFn | None,
+             cancel: CancelToken) -> list[str]:
+    try:
+        return archive.extract(archive_file, tmp, on_progress, cancel)
+    except DownloadError as exc:
+        if source.local_path is None or type(exc) is not DownloadError:
+            raise  # a download is deleted (as the message says); unsafe, disk and cancel messages fit both
+        reason = str(exc.__context__ or "")[:120] or "truncated"
+        raise DownloadError(f"The archive {archive_file} is damaged or not a model archive ({reason}). "
+                            "Nothing was installed; get a fresh copy.") from None
+
+
 def _model_folder(source: Source, tmp: Path, tops: list[str]) -> tuple[Path, str]:
     """The extracted model folder and the name it is installed under."""
     if source.archive_top is not None:
         top = archive.normalize_member(source.archive_top)
         if not (tmp / top).is_dir():
             raise DownloadError(f"The archive {source.archive_name} does not contain the folder {top}; "
-                                "it is not the expected model. It was deleted.")
+                                "it is not the expected model. " + _fate(source, "It was deleted."))
         return tmp / top, source.spec.name if source.spec else top
     if len(tops) == 1 and (tmp / tops[0]).is_dir() and not tops[0].startswith("."):
         return tmp / tops[0], tops[0]

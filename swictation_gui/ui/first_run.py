@@ -11,9 +11,10 @@ The dialog recommends the GPU (fp32 110M) model when ``cuda_available`` is True 
 ``models.install.install`` on a worker ``threading.Thread``. The worker only emits Qt signals
 (delivered to the GUI thread through queued connections); only the GUI thread touches widgets.
 Cancel stops the download and leaves nothing behind; closing the dialog cancels too. "I already
-have the model…" validates a chosen folder with ``models.check.check_folder`` (also off the GUI
-thread) and uses it in place. When the network is unreachable the dialog says so plainly: the
-app keeps working with whatever is installed. On success the dialog emits ``installed`` and
+have the model…" offers a folder, which is validated with ``models.check.check_folder`` (also off
+the GUI thread) and used in place, or a .tar.bz2 archive, which is installed like a download
+(verified, unpacked, test-loaded; the file itself is kept). When the network is unreachable the
+dialog says so plainly: the app keeps working with whatever is installed. On success the dialog emits ``installed`` and
 accepts; the caller stores the location in its settings (this module writes no settings).
 
 Signals (all emitted on the GUI thread):
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -47,7 +49,7 @@ from swictation_gui.errors import DownloadError, ModelError, SwictationError
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec, resolve
 from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
-from swictation_gui.models.install import install, source_for_spec
+from swictation_gui.models.install import Source, install, source_for_file, source_for_spec
 
 _MB = 1024 * 1024
 _PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
@@ -138,7 +140,10 @@ class FirstRunDialog(QDialog):
         self.existing_button = QPushButton("I already have the model…")
         self.cancel_button = QPushButton("Cancel")
         self.download_button.clicked.connect(self.start_download)
-        self.existing_button.clicked.connect(self._pick_folder)
+        existing_menu = QMenu(self.existing_button)
+        existing_menu.addAction("A model folder…", self._pick_folder)
+        existing_menu.addAction("A model archive (.tar.bz2)…", self._pick_archive)
+        self.existing_button.setMenu(existing_menu)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
 
         buttons = QHBoxLayout()
@@ -182,13 +187,23 @@ class FirstRunDialog(QDialog):
         if self.busy():
             return
         spec = self.selected_spec()
+        self._run_install(lambda: source_for_spec(spec), f"Connecting to download {spec.display_name} …",
+                          "model-download")
+
+    def use_archive(self, path: Path) -> None:
+        """Install the .tar.bz2 at ``path`` like a download (verified, test-loaded; the file is kept). GUI thread."""
+        if self.busy():
+            return
+        self._run_install(lambda: source_for_file(path), f"Installing from {path} …", "model-archive")
+
+    def _run_install(self, make_source: Callable[[], Source], text: str, name: str) -> None:
         token = CancelToken()
         bridge = self._new_bridge()
         root, session = self._root, self._session
 
         def work() -> None:  # worker thread: only emits signals
             try:
-                location = install(source_for_spec(spec), root=root, on_progress=bridge.progress.emit,
+                location = install(make_source(), root=root, on_progress=bridge.progress.emit,
                                    on_warning=bridge.warning.emit, cancel=token, session=session)
             except CancelledError:
                 bridge.cancelled.emit()
@@ -202,8 +217,8 @@ class FirstRunDialog(QDialog):
 
         self._token = token
         self.progress_bar.setValue(0)
-        self._set_state("downloading", f"Connecting to download {spec.display_name} …")
-        self._start(work, "model-download")
+        self._set_state("downloading", text)
+        self._start(work, name)
 
     def _new_bridge(self) -> _Bridge:
         bridge = _Bridge()  # no parent: the worker's closure keeps it alive even if the dialog goes away
@@ -285,6 +300,13 @@ class FirstRunDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "Choose the model folder (with tokens.txt)")
         if folder:
             self.use_existing_folder(Path(folder))
+
+    @Slot()
+    def _pick_archive(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose the model archive", "",
+                                                    "Model archives (*.tar.bz2);;All files (*)")
+        if path:
+            self.use_archive(Path(path))
 
     def use_existing_folder(self, folder: Path) -> None:
         """Validate ``folder`` with the full model check on a worker thread, then emit ``installed``. GUI thread."""
