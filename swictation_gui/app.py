@@ -31,11 +31,13 @@ from swictation_gui.ui.first_run_controller import FirstRunController
 from swictation_gui.ui.live_parts import LiveParts, PlatformParts, new_capture
 from swictation_gui.ui.pipeline_slots import PipelineSlots
 from swictation_gui.ui.qt_timers import QtTimers
-from swictation_gui.ui.thread_inputs import ThreadInputs
+from swictation_gui.ui.thread_inputs import Reply, ThreadInputs
 from swictation_gui.ui.tray import Tray
 from swictation_gui.ui.windows import Windows
 
 SHUTDOWN_JOIN_S = 3.0  # bound on waiting for threads at quit (a model still loading is left to os._exit)
+MODEL_NAMES = {"gpu": "GPU fp32 model", "cpu": "CPU int8 model"}  # for answers to `swictation-gui model`
+BUSY = "A model change is already in progress; try again when it has finished."
 
 
 class Application(QObject):
@@ -51,6 +53,7 @@ class Application(QObject):
         self.recognizer_idle = True  # False when a model was still loading at shutdown (see main)
         self._device = ""
         self._pending_model: tuple[ModelChoice, str | None] | None = None  # a switch waiting for its model
+        self._model_reply: Reply | None = None  # `swictation-gui model …` waiting for the outcome of a load
         self.timers = QtTimers(self)
         self.tray = Tray()
         self.tray.set_notifications_enabled(s.notifications)
@@ -142,6 +145,8 @@ class Application(QObject):
             self._commit(self.config.effective.replace(model=self._pending_model[0],
                                                        custom_model_dir=self._pending_model[1]))
             self._pending_model = None
+        self._answer_model(f"ok now using the {MODEL_NAMES.get(self.config.model, 'model in ' + self.config.model)}"
+                           f" ({device})")
         self._show_info()
         capture = self.dictation.capture
         self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
@@ -151,6 +156,7 @@ class Application(QObject):
         if self._done:
             return
         self._pending_model = None  # the running model and settings.json stay as they were
+        self._answer_model(f"error {message}")
         self._show_info()
         self.feedback.notify(message, "error")
 
@@ -159,23 +165,33 @@ class Application(QObject):
         if self._done:
             return
         self._pending_model = None
+        self._answer_model(f"error {message}")
         self._show_info()
         self.dictation.model_failed(message, missing)
         if not missing:  # a missing model is the normal first state: the first-run dialog offers it
             self.feedback.notify(message, "error")
         self.events.emit("load_failed", message=message, missing=missing)
 
-    @Slot(str)
-    def _on_command(self, command: str) -> None:
-        """A control-socket command, or "quit" from SIGINT/SIGTERM."""
+    def _answer_model(self, answer: str) -> None:
+        """Tell a waiting `swictation-gui model …` how its switch ended (once)."""
+        reply, self._model_reply = self._model_reply, None
+        if reply is not None:
+            reply(answer)
+
+    @Slot(str, object)
+    def _on_command(self, command: str, reply: Reply | None = None) -> None:
+        """A control-socket command, or "quit" from SIGINT/SIGTERM; ``reply`` answers a model switch when it ends."""
         self.events.emit("command", command=command)
         actions: dict[str, Callable[[], None]] = {
             "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
             "quit": self.shutdown, "settings": self._open_settings}
+        if command.startswith("model:"):
+            self._switch_model(command.removeprefix("model:"), reply)
+            return
         if command in actions:
             actions[command]()
-        elif command.startswith("model:"):
-            self._switch_model(command.removeprefix("model:"))
+        if reply is not None:
+            reply("ok")
 
     # ----------------------------------------------------------------- user actions
 
@@ -188,10 +204,27 @@ class Application(QObject):
         self.windows.open_about(self._device)
 
     @Slot(str)
-    def _switch_model(self, key: str) -> None:
-        """Tray "Model ▸ …": switch live; the old model keeps serving until the new one is warm."""
-        if key in ("gpu", "cpu") and key != self.config.effective.model:
+    def _switch_model(self, key: str, reply: Reply | None = None) -> None:
+        """Tray "Model ▸ …" or `swictation-gui model`: switch live; the old model keeps serving until the new one is
+        warm. ``reply`` (the command line's) is answered once the switch has ended, or at once when none starts."""
+        if reply is None:
+            if key in MODEL_NAMES and key != self.config.effective.model:
+                self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
+            return
+        if key not in MODEL_NAMES:
+            reply(f"error Unknown model {key!r}.")
+        elif self._shutting_down:
+            reply("error swictation-gui is quitting.")
+        elif self.recognizer.loading or self._model_reply is not None:
+            reply(f"error {BUSY}")
+        elif key != self.config.effective.model:
+            self._model_reply = reply  # answered by _on_ready, _on_swap_failed or _on_load_failed
             self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
+        elif self.dictation.model_state is ModelState.READY:
+            reply(f"ok the {MODEL_NAMES[key]} is already in use ({self._device})")
+        else:  # chosen but not loaded (not installed, or it failed): try again, e.g. after installing it
+            self._model_reply = reply
+            self._load_model()
 
     @Slot(object)
     def _mic_test_changed(self, device: object) -> None:
@@ -217,8 +250,7 @@ class Application(QObject):
         self.events.emit("settings_applied", parts=sorted(parts))
         if "model" in parts:
             if self.recognizer.loading:
-                self.feedback.notify("A model change is already in progress; try again when it has finished.",
-                                     "warning")
+                self.feedback.notify(BUSY, "warning")
             else:  # transactional: saved (and ticked in the tray) only once the new model is warm
                 self._pending_model = (new.model, new.custom_model_dir)
                 self._load_model(model_for(new))

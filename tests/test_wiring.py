@@ -272,3 +272,64 @@ def test_a_model_switch_is_saved_only_once_the_new_model_is_warm(
         assert saved_folder() != str(unicode_model), "saved before the model was warm"
     qtbot.waitUntil(lambda: saved_folder() == str(unicode_model), timeout=5_000)
     assert app.config.model == str(unicode_model)
+
+
+def test_the_model_command_is_answered_once_the_switch_has_ended(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector], tmp_path: Path, band_model: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`swictation-gui model …`: the control thread posts the command with a reply; the GUI thread answers it only
+    when the new model is warm, or with the reason it is not (not installed, fails to load, another switch runs)."""
+    import json
+
+    from swictation_gui import app as app_module
+
+    app, injector = running
+    answers: queue.Queue[tuple[str, str]] = queue.Queue()
+
+    def reply(answer: str) -> None:
+        answers.put((answer, threading.current_thread().name))
+
+    def command(name: str) -> str:
+        """Post ``name`` from another thread, as the control socket does, and wait for the app's answer."""
+        threading.Thread(target=app.inputs.post_command, args=(name, reply)).start()
+        qtbot.waitUntil(lambda: not answers.empty(), timeout=30_000)
+        answer, thread = answers.get()
+        assert thread == threading.main_thread().name  # answered from the GUI thread
+        return answer
+
+    settings_file = tmp_path / "settings.json"
+    before = settings_file.read_text() if settings_file.exists() else None
+    answer = command("model:cpu")  # not installed under the test home
+    assert answer.startswith("error ") and "not installed" in answer, answer
+    assert app.config.effective.model is ModelChoice.CUSTOM
+    assert (settings_file.read_text() if settings_file.exists() else None) == before
+
+    real = app_module.deferred
+    gate = threading.Event()
+
+    def factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+        if model == "gpu":  # a switch that takes a while and then fails
+            def build() -> object:
+                gate.wait(30)
+                raise RuntimeError("the GPU model is broken")
+            return build
+        return real(str(band_model) if model == "cpu" else model, engine, device)
+
+    monkeypatch.setattr(app_module, "deferred", factory)
+    assert command("model:cpu") == "ok now using the CPU int8 model (CPU)"
+    assert app.config.effective.model is ModelChoice.CPU
+    assert json.loads(settings_file.read_text())["model"] == "cpu"
+    assert command("model:cpu") == "ok the CPU int8 model is already in use (CPU)"
+
+    threading.Thread(target=app.inputs.post_command, args=("model:gpu", reply)).start()
+    qtbot.waitUntil(lambda: app.recognizer.loading, timeout=5_000)
+    assert command("model:cpu") == f"error {app_module.BUSY}"
+    assert answers.empty()  # the GPU switch is still running: its answer waits
+    gate.set()
+    qtbot.waitUntil(lambda: not answers.empty(), timeout=30_000)
+    answer, _ = answers.get()
+    assert answer.startswith("error ") and "the GPU model is broken" in answer, answer
+    assert app.config.effective.model is ModelChoice.CPU
+    assert json.loads(settings_file.read_text())["model"] == "cpu"
+    dictate(qtbot, FakeHotkey.instances[-1], ["mi"])
+    qtbot.waitUntil(lambda: injector.texts == ["mi "], timeout=15_000)  # the CPU model still serves

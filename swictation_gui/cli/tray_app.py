@@ -48,8 +48,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     assert isinstance(qapp, QApplication)
     qapp.setQuitOnLastWindowClosed(False)
     qapp.setApplicationName("swictation-gui")
-    target: list[Callable[[str], None]] = []
-    control = ipc.ControlServer(lambda command: target[0](command) if target else None)
+    target: list[Callable[[str, ipc.Reply | None], None]] = []
+    control = ipc.ControlServer(lambda command, reply: target[0](command, reply) if target else None)
     try:
         control.start()
     except ipc.AlreadyRunningError:

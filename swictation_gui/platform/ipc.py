@@ -4,7 +4,10 @@ The first instance takes an exclusive ``flock`` on ``instance.lock`` and listens
 both in a 0700 folder owned by the user (``$XDG_RUNTIME_DIR/swictation-gui``, else ``<config>/run``).
 Holding the lock is what makes an instance *the* instance, so a socket left behind by a crash is
 simply replaced. The protocol is one line each way: the client sends a command (``toggle``), the
-server answers ``ok`` or ``error <message>``.
+server answers ``ok`` or ``error <message>``. Most commands are answered at once; a :data:`DEFERRED` command
+(a model switch) is answered when the app knows the outcome, ``ok <message>`` or ``error <message>``: the server
+hands the open connection to the app as a :class:`Reply`, keeps serving other clients meanwhile, and answers
+for the app with an error if it has not replied within ``reply_timeout`` seconds or when the server stops.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import errno
 import fcntl
 import logging
+import math
 import os
 import socket
 import stat
@@ -29,9 +33,14 @@ _log = logging.getLogger("swictation.ipc")
 COMMANDS = ("toggle", "start", "stop", "settings", "quit", "ping", "model:gpu", "model:cpu")
 """What a client may ask for. "settings" is also what a second launch sends."""
 
+DEFERRED = ("model:gpu", "model:cpu")
+"""Commands answered only once the app knows how they ended (through a :class:`Reply`)."""
+
 SOCKET_NAME = "control.sock"
 LOCK_NAME = "instance.lock"
-_MAX_LINE = 256
+REPLY_TIMEOUT_S = 150.0  # the server gives up on a deferred answer (the CLI waits less than this)
+_MAX_LINE = 256  # a command
+_MAX_ANSWER = 4096  # an answer (messages may name folders)
 
 
 class IpcError(SwictationError):
@@ -92,9 +101,10 @@ def _lock_is_held(lock_path: Path) -> bool:
 
 
 def send_command(command: str, folder: Path | None = None, timeout: float = 3.0) -> str:
-    """Send ``command`` to the running instance and return its answer ("ok" or "error …").
+    """Send ``command`` to the running instance and return its answer ("ok", "ok …" or "error …").
 
-    Retries while an instance holds the lock but has not opened its socket yet (it is starting).
+    Retries while an instance holds the lock but has not opened its socket yet (it is starting). ``timeout``
+    bounds the whole exchange, so a :data:`DEFERRED` command needs one long enough for the app's answer.
 
     Raises:
         NotRunningError: No instance is running.
@@ -114,6 +124,8 @@ def send_command(command: str, folder: Path | None = None, timeout: float = 3.0)
             if time.monotonic() >= deadline:
                 raise IpcError("swictation-gui is running but does not answer on its control socket.") from exc
             time.sleep(0.05)
+        except TimeoutError as exc:
+            raise IpcError(f"swictation-gui did not answer within {timeout:.0f} s.") from exc
         except OSError as exc:
             raise IpcError(f"Cannot talk to the running swictation-gui ({exc.strerror or exc}).") from exc
 
@@ -123,36 +135,73 @@ def _exchange(path: Path, command: str, timeout: float) -> str:
         sock.settimeout(timeout)
         sock.connect(str(path))
         sock.sendall(command.encode() + b"\n")
-        answer = _read_line(sock)
+        answer = _read_line(sock, _MAX_ANSWER)
     return answer
 
 
-def _read_line(sock: socket.socket) -> str:
+def _read_line(sock: socket.socket, limit: int = _MAX_LINE) -> str:
     data = b""
-    while b"\n" not in data and len(data) < _MAX_LINE:
-        chunk = sock.recv(_MAX_LINE)
+    while b"\n" not in data and len(data) < limit:
+        chunk = sock.recv(limit)
         if not chunk:
             break
         data += chunk
     return data.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
 
 
+class Reply:
+    """The answer to one :data:`DEFERRED` command: call it once, from any thread, with "ok …" or "error …".
+
+    It never blocks: the line is small and goes onto a fresh connection's empty buffer without waiting; a client
+    that has gone away is ignored. Later calls do nothing.
+    """
+
+    def __init__(self, conn: socket.socket, done: Callable[[Reply], None]) -> None:
+        self._conn: socket.socket | None = conn
+        self._done = done
+        self._lock = threading.Lock()
+        self.since = time.monotonic()
+
+    def __call__(self, answer: str) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        self._done(self)
+        line = " ".join(answer.split())  # always one line
+        data = line.encode()[:_MAX_ANSWER - 1] + b"\n"
+        try:
+            conn.setblocking(False)
+            conn.sendall(data)
+        except OSError as exc:
+            _log.info("Control client left before its answer: %s", exc)
+        finally:
+            conn.close()
+
+
 class ControlServer:
     """The running instance's end: holds the lock and serves commands on a background thread.
 
     Args:
-        on_command: Called with each valid command **on the server thread**; it must not block or
-            touch widgets (emit a Qt signal from it). An exception is logged and answered as an error.
+        on_command: Called with each valid command and its :class:`Reply` **on the server thread**; it must not
+            block or touch widgets (emit a Qt signal from it). The reply is None for commands the server answers
+            "ok" itself once the callback returns; for a :data:`DEFERRED` command the receiver must call it
+            later, from any thread. An exception is logged and answered as an error.
         folder: The control folder; defaults to :func:`control_dir`.
+        reply_timeout: Seconds after which a deferred command still unanswered gets an error.
     """
 
-    def __init__(self, on_command: Callable[[str], None], folder: Path | None = None) -> None:
+    def __init__(self, on_command: Callable[[str, Reply | None], None], folder: Path | None = None,
+                 reply_timeout: float = REPLY_TIMEOUT_S) -> None:
         self._on_command = on_command
         self._folder = folder or control_dir()
+        self._reply_timeout = reply_timeout
         self._lock_fd: int | None = None
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._pending: set[Reply] = set()
+        self._pending_lock = threading.Lock()
 
     @property
     def socket_path(self) -> Path:
@@ -205,6 +254,8 @@ class ControlServer:
         if self._thread is not None:
             self._thread.join(2.0)
             self._thread = None
+        for reply in self._take_pending(math.inf):
+            reply("error swictation-gui quit before it could answer.")
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -221,6 +272,8 @@ class ControlServer:
         assert self._sock is not None
         listener = self._sock
         while not self._stopping.is_set():
+            for reply in self._take_pending(time.monotonic() - self._reply_timeout):
+                reply("error swictation-gui did not answer in time; see its tray icon for what happened.")
             try:
                 conn, _ = listener.accept()
             except TimeoutError:
@@ -230,18 +283,40 @@ class ControlServer:
                     _log.warning("Control socket accept failed: %s", exc)
                     time.sleep(0.1)
                 continue
-            with conn:
-                self._handle(conn)
+            if not self._handle(conn):
+                conn.close()
 
-    def _handle(self, conn: socket.socket) -> None:
+    def _take_pending(self, since_before: float) -> list[Reply]:
+        """Remove and return the unanswered replies older than ``since_before`` (monotonic seconds)."""
+        with self._pending_lock:
+            taken = [r for r in self._pending if r.since <= since_before]
+            self._pending.difference_update(taken)
+        return taken
+
+    def _forget(self, reply: Reply) -> None:
+        with self._pending_lock:
+            self._pending.discard(reply)
+
+    def _handle(self, conn: socket.socket) -> bool:
+        """Answer one connection; True when a :class:`Reply` now owns it (a deferred command)."""
         try:
             conn.settimeout(2.0)
             command = _read_line(conn)
             if command not in COMMANDS:
                 conn.sendall(f"error unknown command {command[:40]!r}\n".encode())
-                return
+                return False
+            if command in DEFERRED:
+                reply = Reply(conn, self._forget)
+                with self._pending_lock:
+                    self._pending.add(reply)
+                try:
+                    self._on_command(command, reply)
+                except Exception as exc:
+                    _log.exception("Control command failed")
+                    reply(f"error {exc}")
+                return True
             if command != "ping":
-                self._on_command(command)
+                self._on_command(command, None)
             conn.sendall(b"ok\n")
         except OSError as exc:
             _log.warning("Control connection failed: %s", exc)
@@ -249,3 +324,4 @@ class ControlServer:
             _log.exception("Control command failed")
             with contextlib.suppress(OSError):
                 conn.sendall(f"error {exc}\n".encode())
+        return False

@@ -6,9 +6,14 @@ thread, so Qt queues the call there (PySide6 would run a plain callable on the e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 
 from swictation_gui.platform.base import InjectionResult
+
+Reply = Callable[[str], None]
+"""Answers a control command later ("ok …" or "error …"); callable once from any thread, never blocks."""
 
 
 class ThreadInputs(QObject):
@@ -18,12 +23,13 @@ class ThreadInputs(QObject):
         hotkey(int, str, str): (listener generation, event, message); event is "down", "up", "interrupted",
             "ready" or "failed". The generation lets the app ignore a replaced listener's late events.
         injected(int, object): (seq, InjectionResult) from the injector thread.
-        command(str): a control-socket command or "quit" from SIGINT/SIGTERM.
+        command(str, object): a control-socket command or "quit" from SIGINT/SIGTERM, with the ``Reply`` that
+            answers it later (a model switch) or None (answered at once).
     """
 
     hotkey = Signal(int, str, str)
     injected = Signal(int, object)
-    command = Signal(str)
+    command = Signal(str, object)
 
     def sink(self, generation: int) -> HotkeySink:
         """A ``HotkeySink`` for one listener (any thread)."""
@@ -33,9 +39,9 @@ class ThreadInputs(QObject):
         """Injector thread: one utterance was delivered (or not)."""
         self.injected.emit(seq, result)
 
-    def post_command(self, command: str) -> None:
-        """Control-socket or signal thread: a command for the app."""
-        self.command.emit(command)
+    def post_command(self, command: str, reply: Reply | None = None) -> None:
+        """Control-socket or signal thread: a command for the app, and how to answer it later (or None)."""
+        self.command.emit(command, reply)
 
 
 class HotkeySink:
