@@ -20,7 +20,6 @@ from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import ModelState
 from swictation_gui.errors import SwictationError
-from swictation_gui.platform import autostart
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
 from swictation_gui.recognition.worker import RecognizerWorker
@@ -29,6 +28,7 @@ from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.feedback import LevelMonitor, TrayFeedback
 from swictation_gui.ui.first_run_controller import FirstRunController
 from swictation_gui.ui.live_parts import LiveParts, PlatformParts, new_capture
+from swictation_gui.ui.model_commands import BUSY, MODEL_NAMES, immediate_answer, ready_answer
 from swictation_gui.ui.pipeline_slots import PipelineSlots
 from swictation_gui.ui.qt_timers import QtTimers
 from swictation_gui.ui.thread_inputs import Reply, ThreadInputs
@@ -36,8 +36,6 @@ from swictation_gui.ui.tray import Tray
 from swictation_gui.ui.windows import Windows
 
 SHUTDOWN_JOIN_S = 3.0  # bound on waiting for threads at quit (a model still loading is left to os._exit)
-MODEL_NAMES = {"gpu": "GPU fp32 model", "cpu": "CPU int8 model"}  # for answers to `swictation-gui model`
-BUSY = "A model change is already in progress; try again when it has finished."
 
 
 class Application(QObject):
@@ -104,7 +102,7 @@ class Application(QObject):
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
         self.cuda_probe.finished.connect(self.first_run.on_cuda_probed)
         self.first_run.use_settings.connect(self.apply_settings)
-        self.first_run.reload_model.connect(self._reload_model)
+        self.first_run.reload_model.connect(self._load_model)
 
     def start(self) -> None:
         """Show the tray and start everything that takes time on its own thread; returns at once."""
@@ -119,9 +117,6 @@ class Application(QObject):
         self.parts.start_hotkey(s)
 
     @Slot()
-    def _reload_model(self) -> None:
-        self._load_model()
-
     def _load_model(self, model: str | None = None) -> None:
         """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm."""
         if self.dictation.model_state is not ModelState.READY:
@@ -133,7 +128,6 @@ class Application(QObject):
         self.tray.set_info(self.config.model, self._device, s.hotkey, str(s.hotkey_mode))
         self.tray.set_model(self.config.model)
 
-    # ----------------------------------------------------------------- results from other threads
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
@@ -145,32 +139,32 @@ class Application(QObject):
             self._commit(self.config.effective.replace(model=self._pending_model[0],
                                                        custom_model_dir=self._pending_model[1]))
             self._pending_model = None
-        self._answer_model(f"ok now using the {MODEL_NAMES.get(self.config.model, 'model in ' + self.config.model)}"
-                           f" ({device})")
+        self._answer_model(ready_answer(self.config.model, device))
         self._show_info()
         capture = self.dictation.capture
         self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
 
     @Slot(str)
     def _on_swap_failed(self, message: str) -> None:
-        if self._done:
-            return
-        self._pending_model = None  # the running model and settings.json stay as they were
-        self._answer_model(f"error {message}")
-        self._show_info()
-        self.feedback.notify(message, "error")
+        self._model_failed(message, None)
 
     @Slot(str, bool)
     def _on_load_failed(self, message: str, missing: bool) -> None:
+        self._model_failed(message, missing)
+
+    def _model_failed(self, message: str, missing: bool | None) -> None:
+        """A switch (``missing`` None: the old model keeps serving) or the first load failed; a missing model is the
+        normal first state (the first-run dialog offers it), so only other failures are notified."""
         if self._done:
-            return
-        self._pending_model = None
+            return  # a model that finished loading after quit
+        self._pending_model = None  # the running model and settings.json stay as they were
         self._answer_model(f"error {message}")
         self._show_info()
-        self.dictation.model_failed(message, missing)
-        if not missing:  # a missing model is the normal first state: the first-run dialog offers it
+        if missing is not None:
+            self.dictation.model_failed(message, missing)
+            self.events.emit("load_failed", message=message, missing=missing)
+        if not missing:
             self.feedback.notify(message, "error")
-        self.events.emit("load_failed", message=message, missing=missing)
 
     def _answer_model(self, answer: str) -> None:
         """Tell a waiting `swictation-gui model …` how its switch ended (once)."""
@@ -193,7 +187,6 @@ class Application(QObject):
         if reply is not None:
             reply("ok")
 
-    # ----------------------------------------------------------------- user actions
 
     @Slot()
     def _open_settings(self) -> None:
@@ -211,19 +204,16 @@ class Application(QObject):
             if key in MODEL_NAMES and key != self.config.effective.model:
                 self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
             return
-        if key not in MODEL_NAMES:
-            reply(f"error Unknown model {key!r}.")
-        elif self._shutting_down:
-            reply("error swictation-gui is quitting.")
-        elif self.recognizer.loading or self._model_reply is not None:
-            reply(f"error {BUSY}")
-        elif key != self.config.effective.model:
-            self._model_reply = reply  # answered by _on_ready, _on_swap_failed or _on_load_failed
+        answer = immediate_answer(key, quitting=self._shutting_down, busy=self.recognizer.loading or
+                                  self._model_reply is not None, chosen=str(self.config.effective.model),
+                                  ready=self.dictation.model_state is ModelState.READY, device=self._device)
+        if answer is not None:
+            reply(answer)
+            return
+        self._model_reply = reply  # answered by _on_ready or _model_failed
+        if key != self.config.effective.model:
             self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
-        elif self.dictation.model_state is ModelState.READY:
-            reply(f"ok the {MODEL_NAMES[key]} is already in use ({self._device})")
-        else:  # chosen but not loaded (not installed, or it failed): try again, e.g. after installing it
-            self._model_reply = reply
+        else:
             self._load_model()
 
     @Slot(object)
@@ -256,16 +246,7 @@ class Application(QObject):
                 self._load_model(model_for(new))
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)
-        self.dictation.session.config = session_config(new)
-        self.dictation.tail_s = new.tail_ms / 1000
-        self.cues.set_enabled(new.sound_cues)
-        self.tray.set_notifications_enabled(new.notifications)
-        if new.start_at_login != old.start_at_login:
-            try:
-                autostart.set_enabled(new.start_at_login)
-            except SwictationError as exc:
-                self.feedback.notify(str(exc), "error")
-        self.parts.apply(parts, new)
+        self.parts.apply(parts, old, new)
         self._show_info()
 
     def _commit(self, new: Settings) -> None:
@@ -279,7 +260,6 @@ class Application(QObject):
         except SwictationError as exc:
             self.feedback.notify(str(exc), "error")
 
-    # ----------------------------------------------------------------- shutdown
 
     @Slot()
     def shutdown(self) -> None:
@@ -313,10 +293,6 @@ class Application(QObject):
             ("windows", self.windows.close_all),
             ("tray", self.tray.hide),
         ]
-        for name, stage in stages:
-            try:
-                stage()
-            except Exception:
-                log.init.exception("Shutdown stage %r failed; continuing", name)
+        log.run_each(stages, log.init, "Shutdown stage %r failed; continuing")
         self.recognizer_idle = self.recognizer.join(SHUTDOWN_JOIN_S)
         self.events.emit("stopped")

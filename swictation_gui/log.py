@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import os
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 audio = logging.getLogger("swictation.audio")
@@ -108,3 +109,12 @@ def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool 
             file_handler.setLevel(file_level)
             root.addHandler(file_handler)
     root.propagate = False
+
+
+def run_each(steps: Iterable[tuple[str, Callable[[], object]]], logger: logging.Logger, failed: str) -> None:
+    """Run every step in order, even after one raised; each failure is logged with ``failed % name`` (any thread)."""
+    for name, step in steps:
+        try:
+            step()
+        except Exception:
+            logger.exception(failed, name)

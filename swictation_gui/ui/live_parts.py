@@ -14,10 +14,12 @@ from typing import Any
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture
+from swictation_gui.core.appconfig import session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.errors import SwictationError
+from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
@@ -80,8 +82,18 @@ class LiveParts:
         self._hotkey_settings: Settings | None = None
         self._stopped = False
 
-    def apply(self, parts: set[str], s: Settings) -> None:
-        """Rebuild the parts named in ``parts`` ("capture", "injector", "hotkey") for the settings ``s``."""
+    def apply(self, parts: set[str], old: Settings, s: Settings) -> None:
+        """Apply the settings ``s`` live: the tunables at once, and rebuild the parts named in ``parts``
+        ("capture", "injector", "hotkey")."""
+        self.dictation.session.config = session_config(s)
+        self.dictation.tail_s = s.tail_ms / 1000
+        self.feedback.cues.set_enabled(s.sound_cues)
+        self.feedback.tray.set_notifications_enabled(s.notifications)
+        if s.start_at_login != old.start_at_login:
+            try:
+                autostart.set_enabled(s.start_at_login)
+            except SwictationError as exc:
+                self.feedback.notify(str(exc), "error")
         if "capture" in parts:
             self.replace_capture(s)
         if "injector" in parts:
