@@ -117,11 +117,16 @@ class Application(QObject):
         self.parts.start_hotkey(s)
 
     @Slot()
-    def _load_model(self, model: str | None = None) -> None:
-        """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm."""
+    def _load_model(self, model: str | None = None) -> bool:
+        """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm. False
+        (and the user told) while another load still runs."""
+        if not self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine,
+                                             device=self.config.device)):
+            self.feedback.notify(BUSY, "warning")
+            return False
         if self.dictation.model_state is not ModelState.READY:
             self.dictation.model_loading()
-        self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine, device=self.config.device))
+        return True
 
     def _show_info(self) -> None:
         s = self.config.effective
@@ -179,13 +184,10 @@ class Application(QObject):
         actions: dict[str, Callable[[], None]] = {
             "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
             "quit": self.shutdown, "settings": self._open_settings}
-        if command.startswith("model:"):
+        if command.startswith("model:"):  # the only deferred command: it comes with a reply
             self._switch_model(command.removeprefix("model:"), reply)
-            return
-        if command in actions:
+        elif command in actions:
             actions[command]()
-        if reply is not None:
-            reply("ok")
 
 
     @Slot()
@@ -200,20 +202,17 @@ class Application(QObject):
     def _switch_model(self, key: str, reply: Reply | None = None) -> None:
         """Tray "Model ▸ …" or `swictation-gui model`: switch live; the old model keeps serving until the new one is
         warm. ``reply`` (the command line's) is answered once the switch has ended, or at once when none starts."""
-        if reply is None:
-            if key in MODEL_NAMES and key != self.config.effective.model:
-                self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
-            return
-        answer = immediate_answer(key, quitting=self._shutting_down, busy=self.recognizer.loading or
-                                  self._model_reply is not None, chosen=str(self.config.effective.model),
-                                  ready=self.dictation.model_state is ModelState.READY, device=self._device)
-        if answer is not None:
-            reply(answer)
-            return
-        self._model_reply = reply  # answered by _on_ready or _model_failed
-        if key != self.config.effective.model:
+        if reply is not None:
+            answer = immediate_answer(key, quitting=self._shutting_down, busy=self.recognizer.loading or
+                                      self._model_reply is not None, chosen=str(self.config.effective.model),
+                                      ready=self.dictation.model_state is ModelState.READY, device=self._device)
+            if answer is not None:
+                reply(answer)
+                return
+            self._model_reply = reply  # answered by _on_ready or _model_failed
+        if key in MODEL_NAMES and key != self.config.effective.model:
             self.apply_settings(self.config.effective.replace(model=ModelChoice(key)))
-        else:
+        elif reply is not None:  # chosen but not loaded (not installed yet, or it failed): try again
             self._load_model()
 
     @Slot(object)
@@ -239,11 +238,8 @@ class Application(QObject):
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
         if "model" in parts:
-            if self.recognizer.loading:
-                self.feedback.notify(BUSY, "warning")
-            else:  # transactional: saved (and ticked in the tray) only once the new model is warm
+            if self._load_model(model_for(new)):  # transactional: saved (and ticked) only once it is warm
                 self._pending_model = (new.model, new.custom_model_dir)
-                self._load_model(model_for(new))
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)
         self.parts.apply(parts, old, new)
@@ -282,10 +278,9 @@ class Application(QObject):
         if self._done:
             return
         self._done = self._shutting_down = True
-        self.dictation.stopping = True
         stages: list[tuple[str, Callable[[], object]]] = [
+            ("pending dictations", self.dictation.shutdown),  # first: a stopping hotkey then ends no recording
             ("hotkey, microphone and typing", self.parts.stop),
-            ("pending dictations", self.dictation.session.shutdown),
             ("level meter", self.levels.stop),
             ("models", self.recognizer.close),
             ("threads", lambda: self.parts.join(SHUTDOWN_JOIN_S)),

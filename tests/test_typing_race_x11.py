@@ -153,13 +153,17 @@ def test_hotkey_presses_at_any_instant_lose_nothing(xdisplay: xenv.XDisplay, tar
 
 
 @pytest.mark.slow
-def test_key_taken_by_the_grab_is_sent_again(xdisplay: xenv.XDisplay, target_window: TargetWindow) -> None:
+def test_key_taken_by_the_grab_is_sent_again(xdisplay: xenv.XDisplay, target_window: TargetWindow,
+                                             caplog: pytest.LogCaptureFixture) -> None:
     """The gap no server grab closes: a real keyboard's press processed between our check and our key. Leaving
     the gap open for the other client's XTest presses (``serialize=False``) reproduces it; the listener sees the
     grabbed hotkey's press before our key's, and the typer sends that key again at the pause the press causes.
     Holds are a human's (20–60 ms): a press shorter than one typed key could end before that pause."""
+    caplog.set_level("INFO", logger="swictation.injection")
     out = race(xdisplay, target_window, "f9", ["F9"], rounds=6, presses_per_round=15, key_delay=0.0005,
                serialize=False, seed=5, hold=(0.02, 0.06))
     assert out.presses >= 50, f"only {out.presses} presses landed during typing"
     assert out.got == out.expected, f"{out.wrong_chars()} characters lost or changed"
     assert out.shortcuts == []
+    resent = [r for r in caplog.records if "sending it again" in r.getMessage()]
+    assert resent, "the gap was never hit, so the repair was not exercised: the test proved nothing"

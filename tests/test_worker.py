@@ -177,17 +177,35 @@ def test_shutdown_while_a_model_loads_is_bounded_and_never_waits_on_the_load(qtb
     assert w.join(10.0) is True
 
 
-def test_a_second_switch_while_one_loads_is_refused_with_a_message(qtbot: QtBot, worker: RecognizerWorker,
-                                                                   band_model: Path) -> None:
+def test_a_second_switch_while_one_loads_is_refused(qtbot: QtBot, worker: RecognizerWorker,
+                                                    band_model: Path) -> None:
     gate = threading.Event()
 
     def slow() -> Recognizer:
         gate.wait(10)
         return factory.create(resolve(str(band_model)), engine="sherpa", device="cpu")
 
-    worker.load(slow)
-    with qtbot.waitSignal(worker.swap_failed, timeout=5_000) as refused:
-        worker.load(slow)
-    assert "already in progress" in refused.args[0]
+    failures: list[str] = []
+    worker.swap_failed.connect(failures.append)
+    assert worker.load(slow) is True
+    assert worker.load(slow) is False, "a second load while one runs is refused (the caller tells the user)"
     with qtbot.waitSignal(worker.swapped, timeout=30_000):
         gate.set()
+    assert failures == [], "a refusal is not a failed switch: the switch in progress must still be saved"
+
+
+def test_a_failed_retry_of_a_failed_first_load_is_not_reported_as_a_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    """No model runs after a failed first load, so a failed retry must not say "the current one stays in use"."""
+    w = RecognizerWorker()
+    switch_failures: list[str] = []
+    w.swap_failed.connect(switch_failures.append)
+    try:
+        with qtbot.waitSignal(w.load_failed, timeout=30_000):
+            w.load(make_factory(tmp_path / "missing"))  # type: ignore[arg-type]
+        with qtbot.waitSignal(w.load_failed, timeout=30_000) as second:
+            w.load(make_factory(tmp_path / "still-missing"))  # type: ignore[arg-type]
+        assert "still-missing" in second.args[0]
+        assert switch_failures == []
+    finally:
+        w.close()
+        assert w.join(10.0)

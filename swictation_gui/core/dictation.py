@@ -90,9 +90,22 @@ class Dictation:
         """The model could not be loaded: not installed yet (``missing``) or broken."""
         self._set(model=ModelState.MISSING if missing else ModelState.FAILED, model_message=message)
 
-    def set_setup_error(self, message: str) -> None:
-        """The hotkey or the text output could not be set up ("" once it works)."""
-        self._set(setup_error=message)
+    def shutdown(self) -> None:
+        """The app is quitting: take no more input, drop what is recorded or pending, stop polling takes."""
+        self.stopping = True
+        self.session.shutdown()
+        self._waiting.clear()
+        if self._take_poll is not None:
+            self._take_poll.cancel()
+            self._take_poll = None
+
+    def set_hotkey_error(self, message: str) -> None:
+        """The hotkey could not be set up ("" once it listens)."""
+        self._set(hotkey_error=message)
+
+    def set_output_error(self, message: str) -> None:
+        """The text output could not be set up ("" once it works)."""
+        self._set(output_error=message)
 
     def on_capture_event(self, event: CaptureEvent, message: str) -> None:
         """From the capture worker (forwarded to this thread by the host): the microphone opened, failed, or went."""

@@ -40,7 +40,8 @@ class Facts:
 
     model: ModelState = ModelState.LOADING
     model_message: str = ""
-    setup_error: str = ""       # hotkey or text output could not be set up
+    hotkey_error: str = ""      # the hotkey could not be set up
+    output_error: str = ""      # the text output could not be set up
     mic_error: str = ""
     recording: bool = False
     busy: bool = False          # transcribing or injecting
@@ -52,8 +53,8 @@ def status_of(f: Facts) -> StatusView:
         return StatusView(AppStatus.NO_MODEL, f.model_message)
     if f.model is ModelState.FAILED:
         return StatusView(AppStatus.ERROR, f.model_message)
-    if f.setup_error:
-        return StatusView(AppStatus.ERROR, f.setup_error)
+    if f.hotkey_error or f.output_error:
+        return StatusView(AppStatus.ERROR, f.hotkey_error or f.output_error)
     if f.model is ModelState.LOADING and not f.recording and not f.busy:
         return StatusView(AppStatus.LOADING, f.model_message)
     if f.recording:

@@ -244,15 +244,16 @@ class X11HotkeyListener:
             return False
         return all(any(key_matches(part, name) for name in self._down) for part in self.hotkey.parts)
 
-    def _key_names(self, key: Any) -> tuple[str, str | None]:
-        """Our key name for a pynput key, and its base X keysym name; unknown keys get a unique ``keysym:N`` name."""
+    def _key_names(self, key: Any) -> tuple[str, int | None]:
+        """Our key name for a pynput key, and its base (unshifted) X keysym; unknown keys get a unique ``keysym:N``
+        name."""
         vk = getattr(key, "vk", None)
         if vk is None:
             vk = getattr(getattr(key, "value", None), "vk", None)
         if vk is None:
             char = getattr(key, "char", None)
             return f"char:{char}", None
-        sym_name = None
+        sym_name, sym = None, None
         if self._lookup is not None:
             display = self._lookup.display
             while display.pending_events():  # keep the keymap cache current; never let events pile up
@@ -260,17 +261,18 @@ class X11HotkeyListener:
                 if event.type == x11.X.MappingNotify:
                     display.refresh_keyboard_mapping(event)
             code = display.keysym_to_keycode(vk)
-            base = display.keycode_to_keysym(code, 0) if code else 0
-            sym_name = x11.keysym_name(base or vk)
+            sym = display.keycode_to_keysym(code, 0) if code else 0
+            sym = sym or vk
+            sym_name = x11.keysym_name(sym)
         name = key_from_keysym_name(sym_name) if sym_name else None
-        return name or f"keysym:{vk}", sym_name
+        return name or f"keysym:{vk}", sym
 
     def _on_press(self, key: Any) -> None:
         """pynput callback: never blocks, never raises."""
         try:
-            name, sym_name = self._key_names(key)
+            name, sym = self._key_names(key)
             keyboard = self.keyboard
-            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, True, swallowed=self._grab_active):
+            if keyboard.is_injecting() and keyboard.consume_echo(sym, True, swallowed=self._grab_active):
                 return  # the echo of a key we typed
             if name in self._down:
                 return  # auto-repeat
@@ -295,9 +297,9 @@ class X11HotkeyListener:
     def _on_release(self, key: Any) -> None:
         """pynput callback: never blocks, never raises."""
         try:
-            name, sym_name = self._key_names(key)
+            name, sym = self._key_names(key)
             keyboard = self.keyboard
-            if keyboard.is_injecting() and keyboard.consume_echo(sym_name, False):
+            if keyboard.is_injecting() and keyboard.consume_echo(sym, False):
                 return
             self._down.discard(name)
             if name == self.hotkey.key:

@@ -36,7 +36,7 @@ class KeyboardState:
         self._cond = threading.Condition()
         self._injecting = 0
         self._cleared_at = float("-inf")
-        self._sent: collections.deque[tuple[str, bool, float, int]] = collections.deque()
+        self._sent: collections.deque[tuple[int, bool, float, int]] = collections.deque()
         self._token = 0
         self._swallowed: set[int] = set()
         self._hotkey_owner: object | None = None
@@ -66,28 +66,22 @@ class KeyboardState:
                 self._held = held
                 self._cond.notify_all()
 
-    def hotkey_held(self) -> bool:
-        """Whether the listener reports a hotkey key held by the user (any thread)."""
-        return self._held
-
     def is_injecting(self) -> bool:
         """Whether synthetic events from this process may still be arriving at the listener (any thread)."""
         return self._injecting > 0 or time.monotonic() - self._cleared_at < self.GRACE
 
-    def consume_echo(self, keysym_name: str | None, press: bool, swallowed: bool = False) -> bool:
+    def consume_echo(self, keysym: int | None, press: bool, swallowed: bool = False) -> bool:
         """True when this event is the echo of a key we sent; it is then forgotten (listener thread).
 
         ``swallowed``: the listener saw this press arrive while the hotkey's grab was active (the user's press was
         processed first), so the grab took it and the focused window never got it (see :meth:`swallowed`).
         """
-        if not keysym_name:
+        if not keysym:
             return False
-        now = time.monotonic()
         with self._cond:
-            while self._sent and now - self._sent[0][2] > self.ECHO_TTL:
-                self._sent.popleft()
-            for i, (name, was_press, _, token) in enumerate(self._sent):
-                if name == keysym_name and was_press == press:
+            self._forget_old_echoes()
+            for i, (sent, was_press, _, token) in enumerate(self._sent):
+                if sent == keysym and was_press == press:
                     del self._sent[i]
                     if swallowed and press:
                         self._swallowed.add(token)
@@ -147,7 +141,14 @@ class KeyboardState:
             self._swallowed -= found
             return found
 
-    def try_send(self, conn: x11.XConnection, keycode: int, modifiers: Iterable[int] = ()) -> int | None:
+    def _forget_old_echoes(self) -> None:
+        """Drop sent keys whose echo never came (no listener, or it missed them); caller holds the lock."""
+        now = time.monotonic()
+        while self._sent and now - self._sent[0][2] > self.ECHO_TTL:
+            self._sent.popleft()
+
+    def try_send(self, conn: x11.XConnection, keycode: int, modifiers: Iterable[int] = (),
+                 keysym: int | None = None) -> int | None:
         """Press ``modifiers``, tap ``keycode``, release the modifiers, unless a blocking key is down: then send
         nothing and return None; otherwise the token of the key's press (injector thread; inside :meth:`injecting`).
 
@@ -164,8 +165,9 @@ class KeyboardState:
                 return None
             for code in mods:
                 self.fake_key(conn, code, True)
-            token = self.fake_key(conn, keycode, True)
-            for code in (keycode, *reversed(mods)):
+            token = self.fake_key(conn, keycode, True, keysym)
+            self.fake_key(conn, keycode, False, keysym)
+            for code in reversed(mods):
                 self.fake_key(conn, code, False)
             return token
         finally:
@@ -173,15 +175,17 @@ class KeyboardState:
                 display.ungrab_server()
             display.flush()
 
-    def fake_key(self, conn: x11.XConnection, keycode: int, press: bool) -> int:
-        """Send one XTest event, noted by name so the listener can recognize its echo; returns its token
-        (injector thread)."""
-        name = conn.keysym_name(keycode)
+    def fake_key(self, conn: x11.XConnection, keycode: int, press: bool, keysym: int | None = None) -> int:
+        """Send one XTest event, noted by its keysym so the listener can recognize its echo; returns its token
+        (injector thread). ``keysym``: what a spare keycode was just bound to (python-xlib's keymap cache of this
+        connection does not see our own rebinding); otherwise the key's unshifted keysym."""
+        sym = keysym or conn.display.keycode_to_keysym(keycode, 0)
         with self._cond:
             self._token += 1
             token = self._token
-            if name:
-                self._sent.append((name, press, time.monotonic(), token))
+            self._forget_old_echoes()
+            if sym:
+                self._sent.append((sym, press, time.monotonic(), token))
         conn.fake_key(keycode, press)
         return token
 

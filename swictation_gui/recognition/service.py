@@ -93,7 +93,8 @@ class _ModelSlot:
         except Exception as exc:
             self.error = str(exc) or type(exc).__name__
             self.missing = isinstance(exc, ModelNotInstalledError)
-            log.recognition.error("The model could not be loaded: %s", self.error, exc_info=True)
+            # A model not installed yet is the normal first state: no traceback for it.
+            log.recognition.error("The model could not be loaded: %s", self.error, exc_info=not self.missing)
         if recognizer is not None:
             log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
                                  recognizer.device.describe())
@@ -175,10 +176,10 @@ class RecognizerService:
         with self._lock:
             if self._loading is slot:
                 self._loading = None
-            switch_failed = recognizer is None and self._serving is not slot
+            switch_failed = recognizer is None and slot.kind is LoadKind.SWITCH
             if switch_failed:
                 retire = slot  # the previous model keeps serving
-            elif self._serving is not slot:
+            elif self._serving is not slot:  # a warm model, or a failed first load replacing a failed one
                 retire, self._serving = self._serving, slot
         if retire is not None:
             retire.queue.put(_RETIRE)

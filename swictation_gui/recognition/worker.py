@@ -37,10 +37,10 @@ class RecognizerWorker(QObject):
         self._service = RecognizerService(_Forward(self))
 
     # Requests (GUI thread; they return at once).
-    def load(self, factory: RecognizerFactory) -> None:
-        """Load the first model, or switch to another one while the current one keeps serving."""
-        if not self._service.load(factory):
-            self.swap_failed.emit("A model change is already in progress; try again when it has finished.")
+    def load(self, factory: RecognizerFactory) -> bool:
+        """Load the first model, or switch to another one while the current one keeps serving; False (nothing
+        started) while another load is still running."""
+        return self._service.load(factory)
 
     @property
     def loading(self) -> bool:

@@ -120,8 +120,9 @@ class LiveParts:
         try:
             injector = self.platform.injector(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
-            self._setup_failed(f"Text output could not be set up: {exc}")
+            self._setup_failed(self.dictation.set_output_error, f"Text output could not be set up: {exc}")
             return
+        self.dictation.set_output_error("")
         runner = self.dictation.runner
         if runner is not None:
             runner.set_injector(injector)
@@ -141,7 +142,7 @@ class LiveParts:
         try:
             listener = self.platform.hotkey(s, self.keyboard)
         except (SwictationError, ImportError) as exc:
-            self._setup_failed(f"The hotkey could not be set up: {exc}")
+            self._setup_failed(self.dictation.set_hotkey_error, f"The hotkey could not be set up: {exc}")
             return
         self._generation += 1
         self.hotkey = listener
@@ -168,15 +169,15 @@ class LiveParts:
         elif event == "interrupted":
             self.dictation.interrupted()
         elif event == "ready":
-            self.dictation.set_setup_error("")
+            self.dictation.set_hotkey_error("")
             s = self._hotkey_settings
             self.events.emit("listening", hotkey=s.hotkey if s else "", mode=str(s.hotkey_mode) if s else "")
         elif event == "failed":
             self.stop_hotkey()
-            self._setup_failed(f"The hotkey could not be set up: {message}")
+            self._setup_failed(self.dictation.set_hotkey_error, f"The hotkey could not be set up: {message}")
 
-    def _setup_failed(self, message: str) -> None:
-        self.dictation.set_setup_error(message)
+    def _setup_failed(self, record: Callable[[str], None], message: str) -> None:
+        record(message)
         self.feedback.notify(message, "error")
         self.events.emit("error", kind="platform", message=message)
 

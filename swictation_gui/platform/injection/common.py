@@ -62,16 +62,16 @@ class ChordSender:
         self.conn = conn
         self.keyboard = keyboard
         self.key_timeout = key_timeout
-        self._unverified: list[tuple[int, int, list[int]]] = []   # (token, keycode, modifiers) since the last check
-        self.resent = 0
+        self._unverified: list[tuple[int, int, list[int], int | None]] = []  # (token, keycode, mods, keysym)
 
-    def send(self, keycode: int, modifiers: list[int] | None = None) -> None:
-        """Send ``keycode`` with ``modifiers`` held, pausing while a hotkey key or modifier is down."""
+    def send(self, keycode: int, modifiers: list[int] | None = None, keysym: int | None = None) -> None:
+        """Send ``keycode`` with ``modifiers`` held, pausing while a hotkey key or modifier is down (``keysym``: what
+        a spare keycode was bound to)."""
         mods = modifiers or []
         while True:
-            token = self.keyboard.try_send(self.conn, keycode, mods)
+            token = self.keyboard.try_send(self.conn, keycode, mods, keysym)
             if token is not None:
-                self._unverified.append((token, keycode, mods))
+                self._unverified.append((token, keycode, mods, keysym))
                 return
             log.injection.debug("a hotkey key or modifier is down: sending paused")
             release_held_keys(self.conn, self.keyboard, self.key_timeout)
@@ -83,7 +83,7 @@ class ChordSender:
 
     def _verify(self) -> None:
         sent, self._unverified = self._unverified, []
-        lost = self.keyboard.swallowed([token for token, _, _ in sent], self.ECHO_WAIT)
+        lost = self.keyboard.swallowed([token for token, *_ in sent], self.ECHO_WAIT)
         if not lost:
             return
         if lost != {sent[-1][0]}:
@@ -91,5 +91,4 @@ class ChordSender:
                                   len(lost - {sent[-1][0]}))
         if sent[-1][0] in lost:
             log.injection.info("the hotkey's grab took a key we sent; sending it again")
-            self.resent += 1
-            self.send(sent[-1][1], sent[-1][2])
+            self.send(*sent[-1][1:])

@@ -97,8 +97,8 @@ class XTestTyper:
                 conn.display.sync()
                 scratch.schedule_restore(conn.display.get_display_name())
 
-    def _send(self, keycode: int, modifiers: list[int] | None = None) -> None:
-        self.sender.send(keycode, modifiers)
+    def _send(self, keycode: int, modifiers: list[int] | None = None, keysym: int | None = None) -> None:
+        self.sender.send(keycode, modifiers, keysym)
 
     def _type_char(self, ch: str) -> None:
         keysym = x11.char_keysym(ch)
@@ -107,7 +107,7 @@ class XTestTyper:
             code, shifted = known
             self._send(code, [self.layout.shift] if shifted else [])
             return
-        self._send(self._bind(keysym, ch))
+        self._send(self._bind(keysym, ch), keysym=keysym)
 
     def _bind(self, keysym: int, ch: str) -> int:
         if keysym in self._bound:
