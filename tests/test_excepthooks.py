@@ -26,6 +26,8 @@ logger.setLevel(logging.DEBUG)
 messages = []
 def notify(text):
     messages.append([text, QThread.currentThread() is app.thread()])
+    if len(messages) == 2:
+        app.quit()  # both delivered
 excepthooks.install(notify)
 
 class Receiver(QObject):
@@ -42,7 +44,7 @@ def later():
     worker.join()
 QTimer.singleShot(0, receiver.boom)
 QTimer.singleShot(50, later)
-QTimer.singleShot(400, app.quit)
+QTimer.singleShot(30_000, app.quit)  # only if a message never comes (the test then fails on the count)
 app.exec()
 excepthooks.uninstall()
 hooks_back = sys.excepthook is sys.__excepthook__ and threading.excepthook is threading.__excepthook__

@@ -210,12 +210,13 @@ def test_an_unanswered_deferred_command_gets_an_error_in_bounded_time(tmp_path: 
         assert time.monotonic() - t0 < 5
     finally:
         srv.stop()
-    srv = ipc.ControlServer(lambda command, reply: None, folder)
+    held = threading.Event()
+    srv = ipc.ControlServer(lambda command, reply: held.set(), folder)
     srv.start()
     answers: queue.Queue[str] = queue.Queue()
     client = threading.Thread(target=lambda: answers.put(ipc.send_command("model:gpu", folder, timeout=30)))
     client.start()
-    time.sleep(0.5)
+    assert held.wait(10), "the server never handed the command on"
     srv.stop()  # quitting answers every client still waiting
     client.join(10)
     assert answers.get(timeout=1).startswith("error swictation-gui quit")

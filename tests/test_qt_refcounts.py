@@ -58,10 +58,17 @@ os._exit(0)  # a broken binding may abort in finalization; the drift above is th
 """
 
 
-@pytest.mark.parametrize("what", ["timer", "emit", "emit_args", "single_shot"])
-def test_qt_calls_keep_python_refcounts_balanced(what: str) -> None:
+@pytest.fixture(scope="module")
+def drifts() -> dict[str, list[float]]:
+    """One child process measures every call kind (a broken binding fails here, not in pytest's process)."""
     proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, f"the Qt probe crashed (broken PySide6 release?):\n{proc.stderr[-2000:]}"
-    drifts = json.loads(proc.stdout.strip().splitlines()[-1])[what]
+    result: dict[str, list[float]] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize("what", ["timer", "emit", "emit_args", "single_shot"])
+def test_qt_calls_keep_python_refcounts_balanced(what: str, drifts: dict[str, list[float]]) -> None:
     # A correct binding returns every reference it takes: at most a stray one or two over N calls.
-    assert all(abs(d) < 0.05 for d in drifts), f"{what}: refcount drift per call {drifts} (None, True, False, ...)"
+    assert all(abs(d) < 0.05 for d in drifts[what]), \
+        f"{what}: refcount drift per call {drifts[what]} (None, True, False, ...)"

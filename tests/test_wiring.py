@@ -193,8 +193,13 @@ def test_a_settings_change_mid_recording_transcribes_what_was_said(
     assert first.stopped.is_set() and FakeHotkey.instances[-1] is not first
     qtbot.waitUntil(lambda: injector.texts == ["fa sol "], timeout=15_000)
     assert not app.dictation.session.recording
-    app.inputs.hotkey.emit(old_generation, "down", "")  # a late press from the replaced listener's thread
-    QApplication.processEvents()
+    late = threading.Thread(target=lambda: app.inputs.sink(old_generation).chord_down())  # the old listener
+    late.start()
+    late.join()
+    fresh = threading.Thread(target=lambda: app.inputs.hotkey.emit(app.parts._generation, "ready", ""))
+    with qtbot.waitSignal(app.inputs.hotkey, timeout=5_000):  # queued after the late event: both delivered
+        fresh.start()
+    fresh.join()
     assert not app.dictation.session.recording, "a replaced listener's late event started a recording"
 
 

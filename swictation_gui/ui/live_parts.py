@@ -109,8 +109,8 @@ class LiveParts:
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
         self.dictation.capture = new_capture(s, self._post_capture_event, self.platform.sd_module)
-        old.close(timeout=0)  # its worker closes the stream by itself; joined at shutdown
-        self._old_captures.append(old)
+        if not old.close(timeout=0):  # its worker closes the stream by itself; joined at shutdown
+            self._old_captures = [c for c in self._old_captures if not c.close(timeout=0)] + [old]
         self.dictation.capture.open()
 
     # ----------------------------------------------------------------- text output
@@ -153,7 +153,7 @@ class LiveParts:
         if self.hotkey is None:
             return
         self.hotkey.stop()
-        self._retired.append(self.hotkey)
+        self._retired = [r for r in self._retired if not r.join(0)] + [self.hotkey]
         self.hotkey = None
         self._generation += 1  # whatever the old one still sends is ignored
         self.dictation.hotkey_lost()

@@ -1,7 +1,7 @@
 """A fake ``sounddevice`` (PortAudio) for tests: one microphone replaying a WAV or array in real time.
 
 Implements the subset the app uses: ``query_devices``, ``default``, ``check_input_settings``,
-``InputStream``/``OutputStream`` with callbacks (and ``OutputStream.write``), ``CallbackStop``,
+``InputStream``/``OutputStream`` with callbacks, ``CallbackStop``,
 ``CallbackAbort``, ``PortAudioError`` and the private ``_terminate``/``_initialize`` rescan pair.
 
 In-process: ``from tests.fakes import sounddevice as fake_sd`` and pass it as ``sd_module``, then set
@@ -227,14 +227,6 @@ class _Stream:
         self.closed = False
         self.active = False
 
-    def __enter__(self) -> _Stream:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-        self.close()
-
     def start(self) -> None:
         """Start calling the callback."""
         if self.closed:
@@ -336,7 +328,7 @@ class InputStream(_Stream):
 
 
 class OutputStream(_Stream):
-    """The speaker: pulls samples from the callback in real time (or takes them from ``write``)."""
+    """The speaker: pulls samples from the callback in real time."""
 
     def __init__(self, samplerate: float | None = None, channels: int = 1, dtype: str = "float32",
                  callback: Any = None, finished_callback: Any = None, **kwargs: Any) -> None:
@@ -351,9 +343,3 @@ class OutputStream(_Stream):
             return False
         config.played.append(block[:, 0].copy())
         return True
-
-    def write(self, data: np.ndarray) -> None:
-        """Blocking write: returns after the samples' duration."""
-        samples = np.asarray(data, dtype=np.float32)
-        config.played.append(samples.reshape(samples.shape[0], -1)[:, 0].copy())
-        self._stopping.wait(samples.shape[0] / self.samplerate)
