@@ -69,16 +69,20 @@ class Missing:
         """The sonames this module knows no package for."""
         return [s for s in self.sonames if s not in PACKAGES]
 
-    def message(self) -> str:
-        """One line for stderr: what is missing, the install commands, and where to look next."""
-        names = " ".join([*self.debian, *self.unknown])
+    def install_hint(self) -> str:
+        """The install commands for what is missing (also ``doctor``'s fix line)."""
         hints = []
         if self.debian:
             hints.append(f"Debian/Ubuntu: sudo apt install {' '.join(self.debian)}; "
                          f"Fedora: sudo dnf install {' '.join(self.fedora)}")
         if self.unknown:
             hints.append(f"install the package that provides {' '.join(self.unknown)}")
-        return (f"swictation-gui: missing system libraries: {names} ({'; '.join(hints)}). "
+        return "; ".join(hints)
+
+    def message(self) -> str:
+        """One line for stderr: what is missing, the install commands, and where to look next."""
+        names = " ".join([*self.debian, *self.unknown])
+        return (f"swictation-gui: missing system libraries: {names} ({self.install_hint()}). "
                 "Run 'swictation-gui doctor' for details.")
 
 

@@ -156,7 +156,6 @@ class Capture:
         self._ring: Ring | None = None  # published by the worker while a stream runs; read by the owner
         self.overflows = 0              # bumped by the callback; read by the worker for reporting
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._closing: threading.Thread | None = None  # a worker told to stop that had not ended yet
         self._last_take: Take | None = None      # owner thread
@@ -215,7 +214,6 @@ class Capture:
         returns; it then closes what it opened and reports nothing more.
         """
         self._stop.set()
-        self._wake.set()
         thread = self._thread or self._closing
         self._thread = None
         if thread is None:
@@ -256,8 +254,7 @@ class Capture:
                 elif now >= self._retry_at:
                     self._try_open(now)
                 wait = WATCH_SECONDS if self._stream is not None else self._retry_at - time.monotonic()
-                self._wake.wait(min(WATCH_SECONDS, max(0.0, wait)))
-                self._wake.clear()
+                self._stop.wait(min(WATCH_SECONDS, max(0.0, wait)))
         except PortAudioClosedError:
             pass  # the process is exiting
         finally:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from swictation_gui import __version__
+from swictation_gui import __version__, preflight
 from swictation_gui.cli.models_cmd import status_rows
 
 
@@ -137,8 +137,8 @@ def check_desktop() -> list[Finding]:
                                "with its window and notifications"))
         else:
             err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            fix = ("sudo apt install libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
-                   if "xcb" in proc.stderr else "see the error above")
+            missing = preflight.check()  # the exact libraries, by ldd on Qt's X11 plugin
+            fix = missing.install_hint() if missing else "see the error above"
             out.append(Finding("tray", "fail", f"Qt cannot start: {err[:200]}", fix))
     tools = ["wl-copy", "wl-paste"] if server == "wayland" else ["xclip", "xsel"]
     found = [t for t in tools if shutil.which(t)]

@@ -25,7 +25,14 @@ from swictation_gui.errors import HotkeyError, InjectionError
 from swictation_gui.platform import x11
 from swictation_gui.platform.base import HotkeyListener, HotkeySink
 from swictation_gui.platform.keyboard_state import KeyboardState
-from swictation_gui.platform.keys import Hotkey, key_from_keysym_name, key_matches, keysym_names, parse_hotkey
+from swictation_gui.platform.keys import (
+    Hotkey,
+    key_from_keysym_name,
+    key_matches,
+    keysym_names,
+    modifier_family,
+    parse_hotkey,
+)
 
 _READY_TIMEOUT = 10.0   # for pynput's XRecord connection
 _GRAB_RETRY = 1.5       # a listener of ours that was just stopped may still hold the same grab for a moment
@@ -332,7 +339,7 @@ class _Grab:
 
         conn, mask = self.conn, 0
         for modifier in self.hotkey.modifiers:
-            family = modifier.split("_")[0] if modifier != "alt_gr" else modifier
+            family = modifier_family(modifier)
             bit = conn.modifier_mask(_MODIFIER_KEYSYMS[family]) or (
                 conn.modifier_mask("Meta_L") if family == "alt" else 0)
             if not bit:

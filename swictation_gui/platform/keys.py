@@ -22,6 +22,11 @@ _FAMILY_OF: dict[str, str] = {side: family for family, sides in MODIFIER_FAMILIE
 _FAMILY_OF.update({family: family for family in MODIFIER_FAMILIES})
 _FAMILY_OF["alt_gr"] = "alt_gr"
 MODIFIERS: frozenset[str] = frozenset(_FAMILY_OF)
+
+
+def modifier_family(name: str) -> str:
+    """The family of a modifier name, one side or both ("ctrl_r" → "ctrl", "alt_gr" → "alt_gr")."""
+    return _FAMILY_OF[name]
 _MODIFIER_ORDER = ["ctrl", "ctrl_l", "ctrl_r", "alt", "alt_l", "alt_r", "alt_gr", "shift", "shift_l", "shift_r",
                    "super", "super_l", "super_r"]
 

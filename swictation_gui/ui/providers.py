@@ -69,7 +69,7 @@ def default_input_devices() -> list[str]:
     try:
         from swictation_gui.audio import portaudio
 
-        devices = portaudio.SHARED.devices(timeout=1.0)
+        devices = portaudio.SHARED.devices(timeout=0.2)  # GUI thread: never wait out a device rescan
     except Exception:  # no PortAudio, no devices: the dialog shows "System default" only
         _log.warning("Cannot list audio input devices", exc_info=True)
         return []
