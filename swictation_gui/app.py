@@ -117,11 +117,11 @@ class Application(QObject):
         self.parts.start_hotkey(s)
 
     @Slot()
-    def _load_model(self, model: str | None = None) -> bool:
+    def _load_model(self, model: str | None = None, cpu_engine: str | None = None) -> bool:
         """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm. False
         (and the user told) while another load still runs."""
-        if not self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine,
-                                             device=self.config.device)):
+        if not self.recognizer.load(deferred(model or self.config.model, self.config.engine, self.config.device,
+                                             cpu_engine or str(self.config.effective.cpu_engine))):
             self.feedback.notify(BUSY, "warning")
             return False
         if self.dictation.model_state is not ModelState.READY:
@@ -238,7 +238,8 @@ class Application(QObject):
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
         if "model" in parts:
-            if self._load_model(model_for(new)):  # transactional: saved (and ticked) only once it is warm
+            # transactional: saved (and ticked) only once it is warm
+            if self._load_model(model_for(new), str(new.cpu_engine)):
                 self._pending_model = (new.model, new.custom_model_dir)
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)

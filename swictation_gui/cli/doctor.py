@@ -157,6 +157,7 @@ def check_models() -> list[Finding]:
     for row in status_rows():
         if row["status"] == "ok":
             out.append(Finding(f"model {row['key']}", "ok", f"{row['name']} in {row['folder']}"))
+            out.append(Finding(f"engine {row['key']}", "ok", row["cpu_engine"]["describe"]))
         elif not row["installed"]:
             out.append(Finding(f"model {row['key']}", "warn", f"{row['name']} is not installed",
                                f"swictation-gui models download {row['key']}"))

@@ -141,7 +141,7 @@ PARTS = {
     "capture": ("input_device", "pre_roll_ms", "max_record_seconds"),
     "hotkey": ("hotkey", "hotkey_mode"),
     "injector": ("injection_method",),
-    "model": ("model", "custom_model_dir"),
+    "model": ("model", "custom_model_dir", "cpu_engine"),
 }
 
 

@@ -319,7 +319,11 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
         except OSError as exc:
             raise os_error(exc, target, "installing the model") from None
         spec = source.spec or next((s for s in CATALOGUE if s.name == name and s.files == files), None)
-        return ModelLocation(target, files, spec)
+        installed = ModelLocation(target, files, spec)
+        from swictation_gui.recognition.engine_choice import verdict_at_install
+
+        verdict_at_install(installed)  # which engine "auto" uses on the CPU; never fails the install
+        return installed
     finally:
         _rmtree(tmp)
 

@@ -29,6 +29,14 @@ class ModelChoice(enum.StrEnum):
     CUSTOM = "custom"
 
 
+class CpuEngine(enum.StrEnum):
+    """Which engine runs a model on the CPU."""
+
+    AUTO = "auto"
+    SHERPA = "sherpa"
+    ONNXRUNTIME = "onnxruntime"
+
+
 # The default hotkey is the right Ctrl key pressed alone. It is one key (easy to hold while
 # speaking), it types no character, almost no application binds it on its own, it exists on
 # nearly every keyboard, and the hotkey backends tell it apart from the left Ctrl. A
@@ -55,6 +63,8 @@ class Settings:
         notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+        cpu_engine: Engine for a model on the CPU: "auto" (ours where its self-test shows the same
+            transcripts as sherpa-onnx and more speed), "sherpa" (the reference) or "onnxruntime" (ours).
     """
 
     model: ModelChoice = ModelChoice.GPU
@@ -71,6 +81,7 @@ class Settings:
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    cpu_engine: CpuEngine = CpuEngine.AUTO
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -108,6 +119,7 @@ LABELS: dict[str, str] = {
     "notifications": "Notifications",
     "start_at_login": "Start at login",
     "trailing_space": "Trailing space",
+    "cpu_engine": "CPU engine",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
-from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings
+from swictation_gui.recognition import engine_choice
+from swictation_gui.settings.schema import INT_RANGES, CpuEngine, ModelChoice, Settings
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
 from swictation_gui.ui.level_meter import LevelMeter
 from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
@@ -57,6 +58,13 @@ def describe_availability(availability: Availability) -> tuple[str, str]:
     if availability.installed:
         return f"⚠ Installed, but cannot run as intended here: {availability.reason}", _WARN_STYLE
     return f"✖ {availability.reason or 'Not installed.'}", _BAD_STYLE
+
+
+CPU_ENGINE_TEXTS = {
+    CpuEngine.AUTO: "Automatic (ours where verified equal to sherpa-onnx and faster)",
+    CpuEngine.SHERPA: "sherpa-onnx (the reference)",
+    CpuEngine.ONNXRUNTIME: "onnxruntime (ours)",
+}
 
 
 class ModelPage(QWidget):
@@ -100,6 +108,16 @@ class ModelPage(QWidget):
             status.setContentsMargins(24, 0, 0, 8)
             self.status[choice] = status
             layout.addWidget(status)
+        self.cpu_engine = QComboBox()
+        self.cpu_engine.setObjectName("cpu_engine")
+        for engine, text in CPU_ENGINE_TEXTS.items():
+            self.cpu_engine.addItem(text, engine)
+        form = QFormLayout()
+        form.addRow("CPU engine:", self.cpu_engine)
+        layout.addLayout(form)
+        self.engine_note = _note()
+        self.engine_note.setObjectName("cpu_engine_verdict")
+        layout.addWidget(self.engine_note)
         layout.addStretch(1)
 
     def _browse(self) -> None:
@@ -116,11 +134,13 @@ class ModelPage(QWidget):
             text, style = describe_availability(self._availability(choice, folder))
             label.setText(text)
             label.setStyleSheet(style)
+        self.engine_note.setText(engine_choice.describe_for(ModelChoice.CPU.value))
 
     def load(self, settings: Settings) -> None:
         """Show ``settings``."""
         self.folder.setText(settings.custom_model_dir or "")
         self.radios[settings.model].setChecked(True)
+        self.cpu_engine.setCurrentIndex(max(0, self.cpu_engine.findData(settings.cpu_engine)))
         self.refresh()
 
     def store(self, settings: Settings) -> Settings:
@@ -129,7 +149,8 @@ class ModelPage(QWidget):
         folder = self.folder.text().strip() or None
         if choice is ModelChoice.CUSTOM and folder is None:
             choice = settings.model if settings.model is not ModelChoice.CUSTOM else ModelChoice.GPU
-        return settings.replace(model=choice, custom_model_dir=folder)
+        return settings.replace(model=choice, custom_model_dir=folder,
+                                cpu_engine=CpuEngine(self.cpu_engine.currentData() or CpuEngine.AUTO))
 
 
 class MicrophonePage(QWidget):
