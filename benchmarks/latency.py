@@ -1,5 +1,10 @@
 """End-to-end dictation latency: ``.venv/bin/python -m benchmarks.latency [--repeats N] [--durations 1,5,20]``.
 
+``--standins cpu,gpu [--engines sherpa,onnxruntime] [--durations 3,10,30,60]`` runs the same with the
+real-size random-weight stand-ins of ``benchmarks/standin.py`` (built on demand into ``.standins/``)
+and espeak-ng speech, once per engine, so recognition costs what it costs with the real models. The
+transcript is garbage (random weights); the expected text is the one the app reports for that dictation.
+
 Runs the real app (``python -m swictation_gui``) under its own Xvfb + trayer with a PulseAudio virtual
 microphone and the synthetic *band* model, exactly as the end-to-end tests do, and measures for each
 utterance length and injection method:
@@ -21,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import standin
+from swictation_gui.bench import make_audio
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic
@@ -46,18 +53,24 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, method: str, seconds: float,
-             repeats: int) -> dict[str, list[float]]:
-    """Dictate ``repeats`` utterances of ``seconds`` with ``method``; per-utterance measurements."""
+             repeats: int, engine: str = "auto") -> dict[str, list[float]]:
+    """Dictate ``repeats`` utterances of ``seconds`` with ``method``; per-utterance measurements.
+
+    The band model hears tones that name known words; any other model hears espeak-ng speech and is
+    expected to type what its own ``transcript`` event says.
+    """
     out: dict[str, list[float]] = {k: [] for k in ("app", "seen", "audio", "recognize", "inject")}
     window = TargetWindow(screen, home / f"target-{method}-{seconds}.txt", "text", f"bench-{method}-{seconds}")
     app = AppProcess([f"--config={home / 'settings.json'}", f"--model-dir={model}", "--hotkey=f9", "--sound-cues=off",
-                      f"--inject={method}", "--no-trailing-space", "--max-record-seconds=60"],
+                      f"--inject={method}", "--no-trailing-space", "--max-record-seconds=90", f"--engine={engine}"],
                      app_env(screen, mic, home))
+    band = model.name == "band"
     try:
-        app.wait_ev("ready", 60)
+        app.wait_ev("ready", 300)
         app.wait_ev("listening", 20)
         words = words_for(seconds)
-        wav = mic.write_wav(band_phrase(words), f"bench-{seconds}.wav")
+        audio = band_phrase(words) if band else make_audio(seconds)[0]
+        wav = mic.write_wav(audio, f"bench-{seconds}.wav")
         expected = ""
         window.focus()
         for _ in range(repeats):
@@ -67,8 +80,8 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
             mic.play(wav)
             screen.key_up("F9")
             sent = time.monotonic()
-            expected += " ".join(words)
-            done = app.wait_ev("injected", 120, seq=seq)
+            done = app.wait_ev("injected", 300, seq=seq)
+            expected += " ".join(words) if band else app.wait_ev("transcript", 5, seq=seq)["text"]
             xenv.wait_for(lambda exp=expected: window.text() == exp, 30, 0.002)
             seen = time.monotonic()
             if window.text() != expected:
@@ -89,40 +102,54 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
 def main() -> int:
     """Run every case and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5, help="utterances per case (20 s cases use half)")
-    parser.add_argument("--durations", default="1,5,20", help="utterance lengths in seconds")
-    parser.add_argument("--methods", default="type,paste")
+    parser.add_argument("--repeats", type=int, default=5, help="utterances per case (20 s and longer use half)")
+    parser.add_argument("--durations", default="", help="utterance lengths in seconds "
+                        "(default 1,5,20; with --standins 3,10,30,60)")
+    parser.add_argument("--methods", default="", help="default type,paste; with --standins type")
+    parser.add_argument("--standins", default="", help="stand-in models to use instead of the band model: cpu,gpu")
+    parser.add_argument("--engines", default="sherpa,onnxruntime", help="engines to compare (with --standins)")
+    parser.add_argument("--standin-dir", type=Path, default=standin.DEFAULT_OUT)
     args = parser.parse_args()
-    durations = [float(d) for d in args.durations.split(",")]
-    methods = args.methods.split(",")
+    keys = [k for k in args.standins.split(",") if k]
+    durations = [float(d) for d in (args.durations or ("3,10,30,60" if keys else "1,5,20")).split(",")]
+    methods = (args.methods or ("type" if keys else "type,paste")).split(",")
+    engines = args.engines.split(",") if keys else ["auto"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="latency-") as tmp:
         root = Path(tmp)
-        model = build_band(root / "band")
+        models = [standin.build(k, args.standin_dir) for k in keys] if keys else [build_band(root / "band")]
         screen = xenv.start_xvfb()
         mic = VirtualMic(root / "mic")
         try:
             screen.start_tray()
             mic.start()
-            for seconds in durations:
-                for method in methods:
-                    home = root / f"home-{method}-{seconds}"
-                    home.mkdir()
-                    repeats = max(2, args.repeats // 2) if seconds >= 20 else args.repeats
-                    rows.append((seconds, method, run_case(screen, mic, model, home, method, seconds, repeats)))
+            for model in models:
+                for engine in engines:
+                    for seconds in durations:
+                        for method in methods:
+                            home = root / f"home-{model.name}-{engine}-{method}-{seconds}"
+                            home.mkdir()
+                            repeats = max(2, args.repeats // 2) if seconds >= 20 else args.repeats
+                            if seconds >= 60:
+                                repeats = max(1, args.repeats // 3)
+                            m = run_case(screen, mic, model, home, method, seconds, repeats, engine)
+                            rows.append((model.name, engine, seconds, method, m))
         finally:
             mic.stop()
             screen.close()
-    print("Key-up → text injected, real app on Xvfb + PulseAudio virtual mic, synthetic band model "
-          "(recognition time not representative of Parakeet-TDT).")
-    header = (f"{'utterance':>9} {'method':>6} {'n':>3} | {'app med':>8} {'app p95':>8} | {'seen med':>8} "
-              f"{'seen p95':>8} | {'tail':>6} {'recog':>6} {'inject':>7}  (ms)")
+    print("Key-up → text injected, real app on Xvfb + PulseAudio virtual mic, " +
+           ("random-weight real-size stand-ins, espeak-ng speech (one-piece recognition after key-up)." if keys else
+            "synthetic band model (recognition time not representative of Parakeet-TDT)."))
+    header = (f"{'model':>9} {'engine':>11} {'utterance':>9} {'method':>6} {'n':>3} | {'app med':>8} {'app p95':>8} | "
+              f"{'seen med':>8} {'seen p95':>8} | {'tail':>6} {'recog':>7} {'inject':>7}  (ms)")
     print(header)
     print("-" * len(header))
-    for seconds, method, m in rows:
-        print(f"{seconds:>8.0f}s {method:>6} {len(m['app']):>3} | {statistics.median(m['app']):>8.1f} "
-              f"{pct(m['app'], 0.95):>8.1f} | {statistics.median(m['seen']):>8.1f} {pct(m['seen'], 0.95):>8.1f} | "
-              f"{statistics.median(m['audio']):>6.1f} {statistics.median(m['recognize']):>6.1f} "
+    for name, engine, seconds, method, m in rows:
+        short = "0.6B-int8" if "0.6b" in name else "110M" if "110m" in name else name
+        print(f"{short:>9} {engine:>11} {seconds:>8.0f}s {method:>6} {len(m['app']):>3} | "
+              f"{statistics.median(m['app']):>8.1f} {pct(m['app'], 0.95):>8.1f} | "
+              f"{statistics.median(m['seen']):>8.1f} {pct(m['seen'], 0.95):>8.1f} | "
+              f"{statistics.median(m['audio']):>6.1f} {statistics.median(m['recognize']):>7.1f} "
               f"{statistics.median(m['inject']):>7.1f}")
     return 0
 

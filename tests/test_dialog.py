@@ -19,6 +19,7 @@ from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import ModelChoice, Settings
+from swictation_gui.settings.schema import CpuEngine
 from swictation_gui.ui.providers import Availability, default_model_availability
 from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
 from swictation_gui.ui.windows import model_availability
@@ -56,6 +57,7 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     dialog.show()
     dialog.model_page.radios[ModelChoice.CPU].click()
+    dialog.model_page.cpu_engine.setCurrentIndex(dialog.model_page.cpu_engine.findData(CpuEngine.SHERPA))
     dialog.microphone_page.combo.setCurrentIndex(dialog.microphone_page.combo.findData("USB Mic"))
     dialog.show_page("hotkey")
     with qtbot.waitSignal(dialog.hotkey_capture_changed, timeout=2000) as capture:
@@ -80,7 +82,8 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     assert blocker.args == [Settings(
         model=ModelChoice.CPU, input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
         min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
-        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False)]
+        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False,
+        cpu_engine=CpuEngine.SHERPA)]
     assert not dialog.isVisible()
 
 
@@ -242,3 +245,16 @@ def test_installed_gpu_without_cuda_says_why_in_one_sentence_each() -> None:
     availability = model_availability(_probe("cpu", "libcublasLt.so.13 not found"), ModelChoice.GPU, None)
     assert availability.installed and not availability.runnable
     assert availability.reason == "CUDA unavailable: libcublasLt.so.13 not found. It would run on the CPU (slower)."
+
+
+def test_model_page_shows_the_cpu_models_engine_verdict(qtbot: QtBot, band_model: Path) -> None:
+    from swictation_gui.recognition import engine_choice
+
+    assert engine_choice.describe_for("cpu") == ""  # not installed: no line
+    installed = catalogue.installed_dir(catalogue.CPU_MODEL)
+    installed.parent.mkdir(parents=True)
+    installed.symlink_to(band_model)  # installed, never self-tested (no test_wavs)
+    dialog = _dialog(qtbot, Settings(cpu_engine=CpuEngine.ONNXRUNTIME))
+    assert dialog.model_page.cpu_engine.currentData() == CpuEngine.ONNXRUNTIME
+    assert dialog.model_page.engine_note.text() == engine_choice.describe(None)
+    assert "has not run for this model yet" in dialog.model_page.engine_note.text()

@@ -12,6 +12,7 @@ from swictation_gui import paths
 from swictation_gui.errors import SettingsError
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings import SCHEMA_VERSION, ModelChoice, Settings, SettingsStore, schema, store
+from swictation_gui.settings.schema import CpuEngine
 
 NON_DEFAULT = Settings(
     model=ModelChoice.CUSTOM,
@@ -28,6 +29,7 @@ NON_DEFAULT = Settings(
     notifications=False,
     start_at_login=True,
     trailing_space=False,
+    cpu_engine=CpuEngine.SHERPA,
 )
 
 

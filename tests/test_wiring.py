@@ -229,7 +229,7 @@ def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path
 
     gate = threading.Event()
 
-    def slow_factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+    def slow_factory(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
         def build() -> object:
             gate.wait(30)
             raise RuntimeError("never loads")
@@ -312,13 +312,13 @@ def test_the_model_command_is_answered_once_the_switch_has_ended(
     real = app_module.deferred
     gate = threading.Event()
 
-    def factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+    def factory(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
         if model == "gpu":  # a switch that takes a while and then fails
             def build() -> object:
                 gate.wait(30)
                 raise RuntimeError("the GPU model is broken")
             return build
-        return real(str(band_model) if model == "cpu" else model, engine, device)
+        return real(str(band_model) if model == "cpu" else model, engine, device, cpu_engine)
 
     monkeypatch.setattr(app_module, "deferred", factory)
     assert command("model:cpu") == "ok now using the CPU int8 model (CPU)"
