@@ -135,3 +135,10 @@ def test_install_runs_the_self_test(tmp_path: Path) -> None:
     assert isinstance(location, ModelLocation)
     verdict = engine_choice.cached(location)
     assert verdict is not None and verdict.agree and verdict.wavs == 2
+
+
+def test_a_self_test_that_does_not_finish_keeps_sherpa_and_is_not_cached(tmp_path: Path) -> None:
+    location = resolve(str(_with_test_wavs(sm.build_random(tmp_path / "slow", seed=3))))
+    verdict = engine_choice.verdict(location, timeout=0.01)  # the child cannot even start in 10 ms
+    assert verdict.engine == "sherpa" and "took more than" in verdict.reason
+    assert engine_choice.cached(location) is None

@@ -125,7 +125,8 @@ def _read_all(wavs: Sequence[Path]) -> list[FloatArray] | EngineVerdict:
 
 def self_test(wavs: Sequence[Path], ours: Recognizer, ref: Recognizer, timer: Timer = wall_timer,
               repeats: int = REPEATS) -> EngineVerdict:
-    """Compare two loaded engines on ``wavs``: transcripts first, then time (interleaved calls)."""
+    """Compare two loaded engines on ``wavs``: transcripts first (also the warm-up), then time, calls
+    interleaved so that load from other processes hits both alike. On the thread that owns both engines."""
     if not wavs:
         return NO_WAVS
     clips = _read_all(wavs)
@@ -163,19 +164,20 @@ def run_here(location: ModelLocation, timer: Timer = wall_timer) -> EngineVerdic
     return self_test(wavs, ours, ref, timer)
 
 
-def _run_child(location: ModelLocation, timeout: float) -> EngineVerdict:
+def _run_child(location: ModelLocation, timeout: float) -> tuple[EngineVerdict, bool]:
+    """The child's verdict and True, or a fallback verdict and False when the child did not finish."""
     cmd = [sys.executable, "-m", "swictation_gui.recognition.engine_choice", str(location.folder),
            *location.files.all()]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return EngineVerdict(SHERPA, f"the onnxruntime self-test took more than {timeout:.0f} s")
+        return EngineVerdict(SHERPA, f"the onnxruntime self-test took more than {timeout:.0f} s"), False
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode == 0 and lines:
-        return EngineVerdict.from_json(json.loads(lines[-1]))
+        return EngineVerdict.from_json(json.loads(lines[-1])), True
     last = next((ln.strip() for ln in reversed(proc.stderr.splitlines()) if ln.strip()), "no output")
     log.models.debug("Engine self-test of %s failed:\n%s", location.folder, proc.stderr.strip())
-    return EngineVerdict(SHERPA, f"the onnxruntime self-test failed: {last[:160]}")
+    return EngineVerdict(SHERPA, f"the onnxruntime self-test failed: {last[:160]}"), False
 
 
 def cached(location: ModelLocation) -> EngineVerdict | None:
@@ -196,7 +198,9 @@ def verdict(location: ModelLocation, use_cache: bool = True, timeout: float = SE
         result = readable  # no need to load two models to find that out
     else:
         log.models.info("Comparing onnxruntime with sherpa-onnx on %s/test_wavs", location.folder)
-        result = _run_child(location, timeout)
+        result, completed = _run_child(location, timeout)
+        if not completed:
+            return result  # a timeout or crash may be passing: not cached, tried again next time
     try:
         check.store_extra(location, "engine", _wavs_stamp(location.folder), asdict(result))
     except ModelError as exc:  # a broken model: its load reports that; "auto" falls back meanwhile
