@@ -32,6 +32,7 @@ from swictation_gui.errors import DownloadError, ModelError
 from swictation_gui.models import archive, catalogue, check
 from swictation_gui.models.catalogue import CATALOGUE, ModelFiles, ModelLocation, ModelSpec, detect_files
 from swictation_gui.models.download import (
+    CancelledError,
     CancelToken,
     LocalDiskError,
     Progress,
@@ -213,6 +214,10 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
         location = _install_from(source, part, root, on_progress, warn, cancel, check_timeout)
     except LocalDiskError:
         raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
+    except CancelledError:
+        if not cancel.keep_partial:
+            part.unlink(missing_ok=True)
+        raise
     except DownloadError:
         part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
