@@ -96,7 +96,7 @@ class Application(QObject):
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
-        t.download_requested.connect(self.windows.open_first_run)
+        t.download_requested.connect(self.first_run.open_wizard)
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
@@ -129,9 +129,12 @@ class Application(QObject):
         return True
 
     def _show_info(self) -> None:
-        s = self.config.effective
-        self.tray.set_info(self.config.model, self._device, s.hotkey, str(s.hotkey_mode))
-        self.tray.set_model(self.config.model)
+        """The tray shows (and ticks) the model that runs, none while none does."""
+        s, ready = self.config.effective, self.dictation.model_state is ModelState.READY
+        running = self.config.model if ready else ""
+        self.tray.set_info(running, self._device if ready else "", s.hotkey, str(s.hotkey_mode))
+        self.tray.set_model(running)
+        self.windows.set_model_ready(ready)
 
 
     @Slot(str)

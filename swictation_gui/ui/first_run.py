@@ -73,6 +73,24 @@ def _clock(seconds: float | None) -> str:
     return f", {minutes}:{secs:02d} left" if minutes < 600 else ""
 
 
+def show_progress(bar: QProgressBar, label: QLabel, p: Progress) -> None:
+    """Show an install's progress in ``bar`` and ``label`` (GUI thread); a busy bar while the model is test-loaded."""
+    if p.phase == "check":
+        bar.setRange(0, 0)  # busy indicator while sherpa-onnx test-loads the model
+        label.setText("Checking that the model loads …")
+        return
+    bar.setRange(0, 1000)
+    bar.setValue(int((p.fraction or 0.0) * 1000))
+    total = f" / {p.total / _MB:.1f}" if p.total else ""
+    rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
+    label.setText(f"{_PHASE_TEXT.get(p.phase, p.phase)} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
+
+
+def model_title(spec: ModelSpec) -> str:
+    """The model's name with its download and disk sizes, as the model lists show it."""
+    return f"{spec.display_name} — {_size(spec)}"
+
+
 class FirstRunDialog(QDialog):
     """Shown when no model is installed. Lives and runs on the GUI thread.
 
@@ -192,19 +210,8 @@ class FirstRunDialog(QDialog):
 
     @Slot(object)
     def _on_progress(self, p: Progress) -> None:
-        if self.state != "downloading":
-            return
-        phase = _PHASE_TEXT.get(p.phase, p.phase)
-        if p.phase == "check":
-            self.progress_bar.setRange(0, 0)  # busy indicator while sherpa-onnx test-loads the model
-            self.status_label.setText("Checking that the model loads …")
-            return
-        self.progress_bar.setRange(0, 1000)
-        fraction = p.fraction
-        self.progress_bar.setValue(int((fraction or 0.0) * 1000))
-        total = f" / {p.total / _MB:.1f}" if p.total else ""
-        rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
-        self.status_label.setText(f"{phase} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
+        if self.state == "downloading":
+            show_progress(self.progress_bar, self.status_label, p)
 
     @Slot(str)
     def _on_warning(self, message: str) -> None:

@@ -1,21 +1,31 @@
-"""First run: offer a model download when the chosen model is not installed, and use the one installed (GUI thread)."""
+"""First run: open the setup wizard when no usable model is set, and use the model it installs (GUI thread)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from swictation_gui.core.appconfig import model_for
 from swictation_gui.core.events import EventLog
 from swictation_gui.models import catalogue
+from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.windows import Windows
 
 
+def usable(settings: Settings) -> bool:
+    """Whether ``settings`` name a model that is there: an installed catalogue model or an existing folder."""
+    if settings.model is ModelChoice.CUSTOM:
+        return bool(settings.custom_model_dir) and Path(settings.custom_model_dir or "").expanduser().is_dir()
+    spec = catalogue.spec_for_key(str(settings.model))
+    return spec is not None and catalogue.installed_dir(spec).is_dir()
+
+
 class FirstRunController(QObject):
-    """Opens the first-run dialog once the CUDA check has answered (so it can recommend the right model).
+    """Opens the setup wizard once the CUDA check has answered (so that its default model fits the hardware).
 
     Signals:
         use_settings(Settings): settings that select the model just installed; the app loads it and saves the
@@ -37,11 +47,16 @@ class FirstRunController(QObject):
 
     @Slot(object)
     def on_cuda_probed(self, report: object) -> None:
-        """The CUDA check answered: if the configured catalogue model is missing, offer to download one."""
-        spec = catalogue.spec_for_key(self._model())
-        if spec is not None and not catalogue.installed_dir(spec).is_dir():
-            self._events.emit("first_run", model=spec.key)
-            self._windows.open_first_run()
+        """The CUDA check answered: when no usable model is set, open the wizard (no model yet is the normal first
+        state, not an error)."""
+        if not usable(self._settings()):
+            self._events.emit("first_run", cuda=isinstance(report, DeviceReport) and report.active == "cuda")
+            self.open_wizard()
+
+    @Slot()
+    def open_wizard(self) -> None:
+        """Tray "Download or add a model…" or a first run: show the setup wizard."""
+        self._windows.open_wizard(self._settings(), usable(self._settings()))
 
     @Slot(object)
     def on_model_installed(self, location: object) -> None:
