@@ -61,7 +61,8 @@ def recommended(cuda_available: bool, specs: Sequence[ModelSpec] = CATALOGUE) ->
     return next((s for s in specs if s.device == wanted), specs[0])
 
 
-def _size(spec: ModelSpec) -> str:
+def size_text(spec: ModelSpec) -> str:
+    """The model's download and disk sizes ("465 MB download, about 640 MB on disk")."""
     download = f"{spec.archive_size / _MB:.0f} MB download, " if spec.archive_size else ""
     return f"{download}about {spec.unpacked_mb} MB on disk"
 
@@ -84,11 +85,6 @@ def show_progress(bar: QProgressBar, label: QLabel, p: Progress) -> None:
     total = f" / {p.total / _MB:.1f}" if p.total else ""
     rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
     label.setText(f"{_PHASE_TEXT.get(p.phase, p.phase)} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
-
-
-def model_title(spec: ModelSpec) -> str:
-    """The model's name with its download and disk sizes, as the model lists show it."""
-    return f"{spec.display_name} — {_size(spec)}"
 
 
 class FirstRunDialog(QDialog):
@@ -132,7 +128,7 @@ class FirstRunDialog(QDialog):
         self.model_box = QComboBox()
         for spec in self._specs:
             mark = " (recommended)" if spec is best else ""
-            self.model_box.addItem(f"{spec.display_name}{mark} — {_size(spec)}", spec.key)
+            self.model_box.addItem(f"{spec.display_name}{mark} — {size_text(spec)}", spec.key)
         self.model_box.setCurrentIndex(self._specs.index(best))
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)

@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
+    QWidget,
     QWizardPage,
 )
 
@@ -33,9 +33,8 @@ from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
 from swictation_gui.models.install import Source, part_path, source_for_file, source_for_spec, source_for_url
-from swictation_gui.ui.first_run import OFFLINE_TEXT, model_title, recommended, show_progress
+from swictation_gui.ui.first_run import OFFLINE_TEXT, recommended, show_progress, size_text
 from swictation_gui.ui.install_job import InstallJob
-
 
 _RUNNING = ("downloading", "cancelling", "checking")
 
@@ -69,10 +68,12 @@ class ModelPage(QWizardPage):
     Signals:
         installed(ModelLocation): a model was installed, or an installed one or a folder passed its check.
         state_changed(str): "idle", "downloading", "cancelling", "checking", "cancelled", "failed", "installed".
+        text_changed(): the status text changed (the wizard grows to fit it).
     """
 
     installed = Signal(object)
     state_changed = Signal(str)
+    text_changed = Signal()
 
     def __init__(self, cuda_available: bool, cuda_reason: str, *, usable: bool = False, root: Path | None = None,
                  specs: Sequence[ModelSpec] = CATALOGUE, session: requests.Session | None = None) -> None:
@@ -99,17 +100,16 @@ class ModelPage(QWizardPage):
         self.model_box = QComboBox()
         self.model_box.setObjectName("modelChoice")
         for spec in self._specs:
-            mark = " (recommended)" if spec is self.default_spec else ""
-            self.model_box.addItem(model_title(spec) + mark, spec.key)
+            mark = " — recommended" if spec is self.default_spec else ""
+            self.model_box.addItem(spec.display_name + mark, spec.key)
         self.model_box.setCurrentIndex(self._specs.index(self.default_spec))
+        self.size_label = wrapped("", "modelSize")
         self.address = QLineEdit()
         self.address.setObjectName("modelAddress")
         self.address_note = wrapped("Offline? Open this address in a browser on a computer that is online, copy "
                                     "the file here, then choose “Use a downloaded archive…”.")
-        form = QFormLayout()
-        form.addRow("Model:", self.model_box)
-        form.addRow("Address:", self.address)
-        form.addRow("", self.address_note)
+        rows: list[tuple[str, QWidget, QLabel]] = [("Model:", self.model_box, self.size_label),
+                                                   ("Address:", self.address, self.address_note)]
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
@@ -130,7 +130,12 @@ class ModelPage(QWizardPage):
         layout = QVBoxLayout(self)
         for widget in (intro, self.reason_label):
             layout.addWidget(widget)
-        layout.addLayout(form)
+        for title, field, note in rows:  # not a QFormLayout: it gives wrapped notes room they do not need
+            row = QHBoxLayout()
+            row.addWidget(QLabel(title))
+            row.addWidget(field, 1)
+            layout.addLayout(row)
+            layout.addWidget(note)
         layout.addLayout(buttons)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
@@ -167,6 +172,7 @@ class ModelPage(QWizardPage):
     @Slot()
     def _show_spec(self) -> None:
         spec = self.selected_spec()
+        self.size_label.setText(f"{size_text(spec)}.")
         self.address.setText(spec.url)
         self._set_state("idle", self._idle_text())
 
@@ -190,6 +196,7 @@ class ModelPage(QWizardPage):
             self.download_button.setText(self._download_text())
         self.state_changed.emit(state)
         self.completeChanged.emit()
+        self.text_changed.emit()
 
     def _download_text(self) -> str:
         if self._installed_location() is not None:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import requests
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QWidget, QWizard
 
 from swictation_gui.models.catalogue import CATALOGUE, ModelSpec
@@ -81,6 +81,7 @@ class SetupWizard(QWizard):
         self.microphone_page.page.device_changed.connect(self._device_changed)
         self.hotkey_page.page.edit.recording_changed.connect(self.hotkey_capture_changed)
         self.currentIdChanged.connect(self._page_changed)
+        self.model_page.text_changed.connect(self.fit, Qt.ConnectionType.QueuedConnection)
         self.setMinimumWidth(640)
 
     def chosen_settings(self) -> Settings:
@@ -97,6 +98,23 @@ class SetupWizard(QWizard):
         """Whether a model serves now; the try-it page says so (GUI thread)."""
         self.try_page.set_model_ready(ready)
 
+    @Slot()
+    def fit(self) -> None:
+        """Grow the window until the current page's wrapped text fits at the current width (GUI thread)."""
+        page = self.currentPage()
+        layout = page.layout() if page is not None else None
+        if page is None or layout is None or not self.isVisible():
+            return
+        width = page.width()
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.minimumSize().height()
+        if needed > page.height():
+            self.resize(self.width(), self.height() + needed - page.height())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Fit the first page's text once the window has its size (GUI thread)."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self.fit)
+
     @Slot(int)
     def _page_changed(self, page_id: int) -> None:
         if page_id == TRY:  # moving on from the hotkey page: the try-it box uses the real, chosen hotkey
@@ -104,6 +122,7 @@ class SetupWizard(QWizard):
             self.try_page.show_settings(chosen)
             self.settings_chosen.emit(chosen)
         self._update_test()
+        QTimer.singleShot(0, self.fit)
 
     def _device_changed(self, device: object) -> None:
         if self._testing:
