@@ -79,7 +79,7 @@ def test_cancel_keeps_the_partial_download_and_resume_finishes_it(
         page.cancel_button.click()
     assert "nothing was installed" in page.status_label.text()
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
-    assert page.download_button.text() == "Resume download"
+    assert page.download_button.text() == "&Resume download"
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     before = len(server.seen())
     with qtbot.waitSignal(wizard.installed, timeout=WAIT_MS):
@@ -123,7 +123,7 @@ def test_a_local_archive_and_an_installed_model_are_used(qtbot: QtBot, archives:
         page.use_archive(archives["cpu"].path)
     assert archives["cpu"].path.is_file()  # the user's file is kept
     again = make_wizard(qtbot, root)  # reopened: the installed model is offered as is
-    assert again.model_page.download_button.text() == "Use it"
+    assert again.model_page.download_button.text() == "&Use it"
     with qtbot.waitSignal(again.installed, timeout=WAIT_MS) as blocker:
         again.model_page.download_button.click()
     assert blocker.args[0].spec is CPU_MODEL

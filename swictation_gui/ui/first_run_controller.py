@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -14,6 +15,12 @@ from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.settings import Settings
 from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.windows import Windows
+
+if TYPE_CHECKING:  # the wizard's modules load when it first opens
+    from swictation_gui.ui.wizard import SetupWizard
+
+PAGE_NAMES = ("model", "microphone", "hotkey", "try")
+"""The wizard's pages by id (``ui.wizard.MODEL`` … ``ui.wizard.TRY``), as the "wizard_page" event names them."""
 
 
 def usable(settings: Settings) -> bool:
@@ -43,6 +50,7 @@ class FirstRunController(QObject):
         self._settings = settings
         self._model = model
         self._events = events
+        self._wizard: SetupWizard | None = None
         windows.model_installed.connect(self.on_model_installed)
 
     @Slot(object)
@@ -56,7 +64,22 @@ class FirstRunController(QObject):
     @Slot()
     def open_wizard(self) -> None:
         """Tray "Download or add a model…" or a first run: show the setup wizard."""
-        self._windows.open_wizard(self._settings(), usable(self._settings()))
+        wizard = self._windows.open_wizard(self._settings(), usable(self._settings()))
+        if wizard is not self._wizard:  # a new one: report its pages and its end (events for tests and logs)
+            self._wizard = wizard
+            wizard.currentIdChanged.connect(self._wizard_page)
+            wizard.finished.connect(self._wizard_finished)
+            self._wizard_page(wizard.currentId())
+
+    @Slot(int)
+    def _wizard_page(self, page_id: int) -> None:
+        if 0 <= page_id < len(PAGE_NAMES):
+            self._events.emit("wizard_page", page=PAGE_NAMES[page_id])
+
+    @Slot(int)
+    def _wizard_finished(self, result: int) -> None:
+        self._wizard = None
+        self._events.emit("wizard_closed", finished=result == 1)
 
     @Slot(object)
     def on_model_installed(self, location: object) -> None:

@@ -100,9 +100,10 @@ class Windows(QObject):
             if window is not None:
                 window.set_level(level)
 
-    def open_wizard(self, settings: Settings, usable: bool) -> None:
+    def open_wizard(self, settings: Settings, usable: bool) -> Any:
         """Show the setup wizard (one at a time); its model defaults to the GPU model only when the CUDA check
-        really ran a CUDA session. ``usable``: a model is set up already (the model page needs no install)."""
+        really ran a CUDA session. ``usable``: a model is set up already (the model page needs no install).
+        Returns the wizard (a ``SetupWizard``)."""
         if self.wizard is None:
             from swictation_gui.ui.wizard import SetupWizard
 
@@ -119,6 +120,7 @@ class Windows(QObject):
             wizard.set_model_ready(self._model_ready)
             self.wizard = wizard
         self._raise(self.wizard)
+        return self.wizard
 
     def set_model_ready(self, ready: bool) -> None:
         """Whether a model serves now (the wizard's try-it page says so)."""

@@ -108,17 +108,17 @@ class ModelPage(QWizardPage):
         self.address.setObjectName("modelAddress")
         self.address_note = wrapped("Offline? Open this address in a browser on a computer that is online, copy "
                                     "the file here, then choose “Use a downloaded archive…”.")
-        rows: list[tuple[str, QWidget, QLabel]] = [("Model:", self.model_box, self.size_label),
-                                                   ("Address:", self.address, self.address_note)]
+        rows: list[tuple[str, QWidget, QLabel]] = [("&Model:", self.model_box, self.size_label),
+                                                   ("&Address:", self.address, self.address_note)]
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
         self.status_label = wrapped("", "modelStatus")
-        self.download_button = QPushButton("Download and install")
+        self.download_button = QPushButton("&Download and install")
         self.download_button.setObjectName("downloadModel")
-        self.cancel_button = QPushButton("Cancel download")
-        self.archive_button = QPushButton("Use a downloaded archive…")
-        self.folder_button = QPushButton("Use a model folder…")
+        self.cancel_button = QPushButton("S&top download")
+        self.archive_button = QPushButton("Use a downloaded ar&chive…")
+        self.folder_button = QPushButton("Use a model &folder…")
         self.download_button.clicked.connect(self.start_download)
         self.cancel_button.clicked.connect(self.cancel_download)
         self.archive_button.clicked.connect(self._pick_archive)
@@ -132,7 +132,9 @@ class ModelPage(QWizardPage):
             layout.addWidget(widget)
         for title, field, note in rows:  # not a QFormLayout: it gives wrapped notes room they do not need
             row = QHBoxLayout()
-            row.addWidget(QLabel(title))
+            label = QLabel(title)
+            label.setBuddy(field)  # Alt+M, Alt+A
+            row.addWidget(label)
             row.addWidget(field, 1)
             layout.addLayout(row)
             layout.addWidget(note)
@@ -200,12 +202,12 @@ class ModelPage(QWizardPage):
 
     def _download_text(self) -> str:
         if self._installed_location() is not None:
-            return "Use it"
+            return "&Use it"
         try:
             resumable = part_path(self._source(), self._root).is_file()
         except DownloadError:  # an address that is not http(s) is refused when the download starts
             resumable = False
-        return "Resume download" if resumable else "Download and install"
+        return "&Resume download" if resumable else "&Download and install"
 
     # ------------------------------------------------------------------ actions
 
