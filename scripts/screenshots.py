@@ -164,7 +164,8 @@ def wizard_pages(out: Path, wait: Callable[[int], None], wait_for: Callable[...,
     mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
     reason = ("CUDA was requested but onnxruntime used the CPU: libcublasLt.so.12: cannot open shared object file: "
               "No such file or directory")
-    wizard = SetupWizard(Settings(input_device="Blue Yeti USB Microphone"), False, reason, input_devices=lambda: mics)
+    wizard = SetupWizard(Settings(input_device="Blue Yeti USB Microphone"), False, reason, input_devices=lambda: mics,
+                         root=Path("~/.local/share/swictation-gui/models"))  # shown as such; nothing is written
     wizard.show()
     wait_for(wizard.isVisible)
     shots = [("wizard-1-model.png", None), ("wizard-2-microphone.png", 0.22), ("wizard-3-hotkey.png", None),

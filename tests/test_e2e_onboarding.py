@@ -100,7 +100,7 @@ def test_onboarding_wizard_from_an_empty_home_to_dictation_about_and_quit(
     screen.key_tap("alt+f")
     assert app.wait_ev("wizard_closed", 10, start=mark)["finished"] is True
     assert window_gone(screen, "Swictation setup")
-    assert '"model": ' in (tmp_path / "settings.json").read_text(encoding="utf-8")
+    assert '"model": "cpu"' in (tmp_path / "settings.json").read_text(encoding="utf-8")
 
     # Then dictation into a real target window.
     window = target("text")

@@ -7,6 +7,8 @@ check's answer (FAKE: this machine has no GPU, so the test hands the app each an
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import Settings, SettingsStore
 from swictation_gui.ui.live_parts import PlatformParts
+from swictation_gui.ui.wizard import HOTKEY
 from tests.fakes import sounddevice as fake_sd
 from tests.fixtures.archives import Archive
 from tests.test_wiring import FakeHotkey, RecordingInjector, fake_mic  # noqa: F401 - fixture
@@ -43,11 +46,23 @@ def first_start(qtbot: QtBot, tmp_path: Path, fake_mic: None,  # noqa: F811
     config = AppConfig(Settings(sound_cues=False), SettingsStore(tmp_path / "settings.json"))
     parts = PlatformParts(hotkey=lambda s, keyboard: FakeHotkey(), injector=lambda s, keyboard: RecordingInjector(),
                           sd_module=fake_sd)
-    app = Application(config, EventLog(None), parts)
+    app = Application(config, EventLog(io.StringIO()), parts)
     app.start()
     qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.MISSING, timeout=30_000)
     yield app
     app.shutdown_now()
+
+
+def events(app: Application, name: str) -> list[dict[str, object]]:
+    """The app's events named ``name`` so far."""
+    stream = app.events._stream
+    assert isinstance(stream, io.StringIO)
+    return [e for e in map(json.loads, stream.getvalue().splitlines()) if e["ev"] == name]
+
+
+def error_notices(app: Application) -> list[object]:
+    """The error notifications so far (each one is an event, whether it is on screen or waiting)."""
+    return [e["message"] for e in events(app, "notify") if e["level"] == "error"]
 
 
 def ticked(app: Application) -> list[str]:
@@ -66,8 +81,7 @@ def test_no_model_yet_is_a_calm_state_and_the_wizard_default_follows_the_cuda_ch
     app.cuda_probe.finished.emit(report)
     qtbot.waitUntil(lambda: app.windows.wizard is not None, timeout=5_000)
     assert app.windows.wizard.model_page.selected_spec().key == key
-    errors = [n for n in app.tray.pending() if n.level == "error"]
-    assert errors == [] and str(app.tray.state()) != "error"
+    assert error_notices(app) == [] and str(app.tray.state()) != "error"
 
 
 def test_the_installed_model_serves_and_is_ticked_and_saved(qtbot: QtBot, first_start: Application,
@@ -81,5 +95,14 @@ def test_the_installed_model_serves_and_is_ticked_and_saved(qtbot: QtBot, first_
     assert ticked(app) == ["cpu"]
     assert '"model": "cpu"' in app.config.store.path.read_text(encoding="utf-8")
     assert "ready" in wizard.try_page.model_state.text()
+    for _page in range(3):  # microphone, hotkey (F9 recorded), try it: the choices apply, the model stays
+        wizard.next()
+        if wizard.currentId() == HOTKEY:
+            wizard.hotkey_page.page.edit.set_hotkey("f9")
+    qtbot.waitUntil(lambda: app.config.effective.hotkey == "f9", timeout=5_000)
+    qtbot.waitUntil(lambda: not app.recognizer.loading, timeout=30_000)
+    assert app.config.model == "cpu" and ticked(app) == ["cpu"]
+    assert events(app, "settings_applied")[-1]["parts"] == ["hotkey"]  # not the model the wizard opened with
+    assert error_notices(app) == []
     app.tray.download_requested.emit()  # the tray's "Download or add a model…" brings the same wizard back
     assert app.windows.wizard is wizard and wizard.isVisible()

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.models.catalogue import CATALOGUE, CPU_MODEL, GPU_MODEL, ModelLocation, ModelSpec
 from swictation_gui.platform.base import HotkeyMode
-from swictation_gui.settings import Settings
+from swictation_gui.settings import ModelChoice, Settings
 from swictation_gui.ui.wizard import HOTKEY, MICROPHONE, TRY, SetupWizard
 from tests.fixtures.archives import Archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour
@@ -44,7 +44,7 @@ def make_wizard(qtbot: QtBot, root: Path, specs: list[ModelSpec] | None = None, 
 def test_the_default_model_follows_the_cuda_check(cuda: bool, key: str, qtbot: QtBot, tmp_path: Path) -> None:
     wizard = make_wizard(qtbot, tmp_path, cuda=cuda)
     assert wizard.model_page.selected_spec().key == key
-    assert "(recommended)" in wizard.model_page.model_box.currentText()
+    assert wizard.model_page.model_box.currentText().endswith("— recommended")
     assert ("CUDA works" if cuda else "CUDA is not available") in wizard.model_page.reason_label.text()
     assert wizard.model_page.address.text() == wizard.model_page.selected_spec().url  # the browser fallback
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # nothing installed yet
@@ -171,7 +171,8 @@ def test_try_page_applies_the_choices_and_has_the_focus(qtbot: QtBot, tmp_path: 
     wizard.activateWindow()
     qtbot.waitActive(wizard)
     chosen: list[Settings] = []
-    wizard.settings_chosen.connect(chosen.append)
+    base = Settings(model=ModelChoice.CPU)  # the settings in effect when the choices arrive
+    wizard.settings_chosen.connect(lambda store: chosen.append(store(base)))
     wizard.next()
     wizard.microphone_page.page.combo.setCurrentIndex(1)
     wizard.next()
@@ -179,7 +180,8 @@ def test_try_page_applies_the_choices_and_has_the_focus(qtbot: QtBot, tmp_path: 
     wizard.hotkey_page.page.toggle.setChecked(True)
     wizard.next()
     assert wizard.currentId() == TRY
-    assert [(s.input_device, s.hotkey, s.hotkey_mode) for s in chosen] == [("Studio Mic", "f9", HotkeyMode.TOGGLE)]
+    assert [(s.input_device, s.hotkey, s.hotkey_mode, s.model) for s in chosen] == [
+        ("Studio Mic", "f9", HotkeyMode.TOGGLE, ModelChoice.CPU)]  # only the wizard's own fields are its choice
     assert "press F9" in wizard.try_page.instruction.text()
     qtbot.waitUntil(lambda: wizard.try_page.box.hasFocus(), timeout=5_000)
     assert "still loading" in wizard.try_page.model_state.text()

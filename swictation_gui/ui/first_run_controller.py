@@ -35,8 +35,8 @@ class FirstRunController(QObject):
     """Opens the setup wizard once the CUDA check has answered (so that its default model fits the hardware).
 
     Signals:
-        use_settings(Settings): settings that select the model just installed; the app loads it and saves the
-            choice once it is warm.
+        use_settings(Settings): settings that select the model just installed (the app loads it and saves the
+            choice once it is warm), or the microphone and hotkey chosen in the wizard (applied and saved).
         reload_model(): the chosen model did not change but is installed now: load it.
     """
 
@@ -68,8 +68,16 @@ class FirstRunController(QObject):
         if wizard is not self._wizard:  # a new one: report its pages and its end (events for tests and logs)
             self._wizard = wizard
             wizard.currentIdChanged.connect(self._wizard_page)
+            wizard.settings_chosen.connect(self._wizard_chose)
             wizard.finished.connect(self._wizard_finished)
             self._wizard_page(wizard.currentId())
+
+    @Slot(object)
+    def _wizard_chose(self, store: object) -> None:
+        """The wizard's microphone and hotkey, put onto the settings in effect now (the model may have changed
+        since the wizard opened), go the normal way: applied live and saved."""
+        assert callable(store)
+        self.use_settings.emit(store(self._settings()))
 
     @Slot(int)
     def _wizard_page(self, page_id: int) -> None:

@@ -51,8 +51,7 @@ class Windows(QObject):
     """Creates each window on first use and keeps one of each (GUI thread only).
 
     Signals:
-        settings_accepted(Settings): the user pressed OK/Apply in the settings dialog, or chose a microphone and
-            hotkey in the setup wizard.
+        settings_accepted(Settings): the user pressed OK/Apply in the settings dialog.
         mic_test(object): the dialog's (or wizard's) microphone page wants a level for this device (None = default),
             or ``False`` when it no longer does.
         hotkey_capture(bool): the dialog is recording a new hotkey (pause the global one meanwhile).
@@ -112,7 +111,6 @@ class Windows(QObject):
             reason = "the check has not answered yet" if report is None else report.reason
             wizard = SetupWizard(settings, cuda, reason, usable=usable)
             wizard.installed.connect(self.model_installed)
-            wizard.settings_chosen.connect(self.settings_accepted)
             wizard.microphone_test_requested.connect(self.mic_test)
             wizard.microphone_test_stopped.connect(self._mic_test_stopped)
             wizard.hotkey_capture_changed.connect(self.hotkey_capture)

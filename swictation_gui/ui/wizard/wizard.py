@@ -3,7 +3,9 @@
 The wizard applies nothing itself. It emits what the user chose and the app applies it through its normal
 path (``Application.apply_settings``, which saves it): the installed model through ``installed``, the
 microphone and hotkey through ``settings_chosen`` when the user moves on from the hotkey page (so that the
-try-it page already uses them) and again on Finish. The microphone meter and the hotkey pause go through the
+try-it page already uses them) and again on Finish. ``settings_chosen`` carries a function that puts these
+choices onto the settings in effect at that moment, so that nothing else (the model just installed, above
+all) is overwritten with what it was when the wizard opened. The microphone meter and the hotkey pause go through the
 same signals as the Settings dialog's. Cancel stops a running download (its partial file is kept for a
 resume); whatever was already applied stays applied and saved, so the app and settings.json agree.
 """
@@ -41,7 +43,8 @@ class SetupWizard(QWizard):
 
     Signals:
         installed(ModelLocation): a model is installed (or an installed one or a folder passed its check).
-        settings_chosen(Settings): the microphone and hotkey chosen (apply and save them).
+        settings_chosen(Callable[[Settings], Settings]): puts the microphone and hotkey chosen onto the settings
+            in effect (apply and save the result).
         microphone_test_requested(object): the microphone page shows this device (a name, or None for the
             default): feed :meth:`set_level`.
         microphone_test_stopped(): the microphone page was left or the wizard closed.
@@ -84,10 +87,9 @@ class SetupWizard(QWizard):
         self.model_page.text_changed.connect(self.fit, Qt.ConnectionType.QueuedConnection)
         self.setMinimumWidth(640)
 
-    def chosen_settings(self) -> Settings:
-        """The settings with this wizard's microphone and hotkey choices (GUI thread)."""
-        s = self._settings.replace(input_device=self.microphone_page.page.device())
-        return self.hotkey_page.page.store(s)
+    def store(self, settings: Settings) -> Settings:
+        """``settings`` with this wizard's microphone and hotkey choices (GUI thread)."""
+        return self.hotkey_page.page.store(settings.replace(input_device=self.microphone_page.page.device()))
 
     @Slot(float)
     def set_level(self, level: float) -> None:
@@ -118,9 +120,8 @@ class SetupWizard(QWizard):
     @Slot(int)
     def _page_changed(self, page_id: int) -> None:
         if page_id == TRY:  # moving on from the hotkey page: the try-it box uses the real, chosen hotkey
-            chosen = self.chosen_settings()
-            self.try_page.show_settings(chosen)
-            self.settings_chosen.emit(chosen)
+            self.try_page.show_settings(self.store(self._settings))
+            self.settings_chosen.emit(self.store)
         self._update_test()
         QTimer.singleShot(0, self.fit)
 
@@ -145,7 +146,7 @@ class SetupWizard(QWizard):
         super().done(result)
         self._update_test()
         if result == QWizard.DialogCode.Accepted:
-            self.settings_chosen.emit(self.chosen_settings())
+            self.settings_chosen.emit(self.store)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Closing the window is Cancel (GUI thread)."""
