@@ -18,7 +18,7 @@ from swictation_gui.audio.cues import SoundCues, cue_player
 from swictation_gui.core.appconfig import AppConfig, changed_parts, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
-from swictation_gui.core.status import ModelState
+from swictation_gui.core.status import NO_MODEL_YET, ModelState
 from swictation_gui.errors import SwictationError
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
@@ -111,7 +111,10 @@ class Application(QObject):
         self._show_info()
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
-        self._load_model()
+        if self.first_run.catalogue_model_missing():  # no model yet, the normal first state: the wizard opens
+            self._model_failed(NO_MODEL_YET, True)      # once the CUDA check answers; nothing to load or blame
+        else:
+            self._load_model()
         self.dictation.capture.open()
         self.parts.start_injector(s)
         self.parts.start_hotkey(s)

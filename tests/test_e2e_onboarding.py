@@ -70,7 +70,8 @@ def test_onboarding_wizard_from_an_empty_home_to_dictation_about_and_quit(
     url = server.add("/mirror/parakeet-tdt-0.6b-v3-int8.tar.bz2", archives["cpu"].data)
     app = run_app(["--sound-cues=off", "--no-trailing-space"], app_env(screen, virtual_mic, tmp_path))
     # A first start: no model yet is said calmly, and the wizard's default follows the CUDA check (none here).
-    assert app.wait_ev("load_failed", 60)["missing"] is True
+    failed = app.wait_ev("load_failed", 60)
+    assert failed["missing"] is True and failed["message"].startswith("No model yet"), failed
     assert app.wait_ev("first_run", 60)["cuda"] is False
     app.wait_ev("wizard_page", 20, page="model")
     assert not [e for e in app.of("notify") if e["level"] == "error"], app.describe()

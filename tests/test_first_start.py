@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from swictation_gui.app import Application
 from swictation_gui.core.appconfig import AppConfig
 from swictation_gui.core.events import EventLog
-from swictation_gui.core.status import AppStatus, ModelState
+from swictation_gui.core.status import NO_MODEL_YET, AppStatus, ModelState
 from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import Settings, SettingsStore
@@ -77,6 +77,7 @@ def test_no_model_yet_is_a_calm_state_and_the_wizard_default_follows_the_cuda_ch
     assert app.dictation.status.status is AppStatus.NO_MODEL
     assert "Model:" not in app.tray.tooltip() and "No model yet" in app.tray.tooltip()
     assert "download gpu" not in app.tray.tooltip()  # no terminal command naming a model this machine may not run
+    assert [e["message"] for e in events(app, "load_failed")] == [NO_MODEL_YET]  # no GPU model blamed
     assert app.windows.wizard is None  # the wizard waits for the CUDA check, to choose the right default
     app.cuda_probe.finished.emit(report)
     qtbot.waitUntil(lambda: app.windows.wizard is not None, timeout=5_000)

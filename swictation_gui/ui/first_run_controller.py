@@ -53,6 +53,11 @@ class FirstRunController(QObject):
         self._wizard: SetupWizard | None = None
         windows.model_installed.connect(self.on_model_installed)
 
+    def catalogue_model_missing(self) -> bool:
+        """The chosen model is a catalogue model that is not installed: there is nothing to load yet (a custom
+        folder is always tried, so that a wrong one is named)."""
+        return self._settings().model is not ModelChoice.CUSTOM and not usable(self._settings())
+
     @Slot(object)
     def on_cuda_probed(self, report: object) -> None:
         """The CUDA check answered: when no usable model is set, open the wizard (no model yet is the normal first
