@@ -61,8 +61,9 @@ class Application(QObject):
         self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
         self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
-        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
-        self.feedback = TrayFeedback(self.tray, self.cues, events, self.levels.set_recording)
+        self.feedback = TrayFeedback(self.tray, self.cues, events, lambda r: self.levels.set_recording(r))
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.feedback.show_level,
+                                   self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000)
@@ -113,8 +114,7 @@ class Application(QObject):
         self.cuda_probe.start()
         self._load_model()
         self.dictation.capture.open()
-        self.parts.start_injector(s)
-        self.parts.start_hotkey(s)
+        self.parts.start(s)
 
     @Slot()
     def _load_model(self, model: str | None = None) -> bool:

@@ -119,17 +119,22 @@ class SettingsDialog(QDialog):
         self.microphone_page.meter.set_level(level)
 
     @Slot()
-    def apply(self) -> None:
-        """Emit the edited settings without closing (GUI thread)."""
+    def apply(self) -> bool:
+        """Emit the edited settings without closing (GUI thread); False (and the General page shown with the
+        reason) when the cancel key cannot be used."""
         settings = self.current_settings()
+        if self.general_page.problem(settings):
+            self.show_page("general")
+            return False
         self._original = settings
         self.settings_accepted.emit(settings)
+        return True
 
     @Slot()
     def accept(self) -> None:
-        """Emit the edited settings and close (GUI thread)."""
-        self.apply()
-        super().accept()
+        """Emit the edited settings and close (GUI thread); stays open while the cancel key cannot be used."""
+        if self.apply():
+            super().accept()
 
     @Slot()
     def restore_defaults(self) -> None:

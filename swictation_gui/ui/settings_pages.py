@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from swictation_gui.errors import HotkeyError
 from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
-from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings
+from swictation_gui.platform.keys import parse_cancel_key
+from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings, cancel_key_problem
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
 from swictation_gui.ui.level_meter import LevelMeter
 from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
@@ -305,7 +307,7 @@ class OutputPage(QWidget):
 
 
 class GeneralPage(QWidget):
-    """Start at login, notifications, and where the settings live."""
+    """Start at login, notifications, the recording indicator, the cancel key, and where the settings live."""
 
     def __init__(self, settings_path: str | None) -> None:
         super().__init__()
@@ -314,19 +316,63 @@ class GeneralPage(QWidget):
         self.start_at_login.setObjectName("start_at_login")
         self.notifications = QCheckBox("Show information and warning notifications (errors are always shown)")
         self.notifications.setObjectName("notifications")
-        layout.addWidget(self.start_at_login)
-        layout.addWidget(self.notifications)
+        self.overlay = QCheckBox("Show a small recording indicator at the bottom of the screen")
+        self.overlay.setObjectName("overlay")
+        for box in (self.start_at_login, self.notifications, self.overlay):
+            layout.addWidget(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Cancel a recording with:"))
+        self.cancel_key = QLineEdit()
+        self.cancel_key.setObjectName("cancel_key")
+        self.cancel_key.setPlaceholderText("no key")
+        self.cancel_key.setMaximumWidth(120)
+        row.addWidget(self.cancel_key)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(_note("The key is taken only while you record, so it works as usual in other programs the "
+                               "rest of the time. Leave it empty for no cancel key."))
+        self.cancel_error = _note()
+        self.cancel_error.setObjectName("cancelKeyError")
+        self.cancel_error.setStyleSheet(_BAD_STYLE)
+        self.cancel_error.hide()
+        layout.addWidget(self.cancel_error)
+        self.cancel_key.textChanged.connect(lambda text: self._show_problem(_cancel_key_error(text)))
         if settings_path:
             layout.addSpacing(12)
             layout.addWidget(_note(f"Settings are stored in {settings_path}"))
         layout.addStretch(1)
 
+    def _show_problem(self, problem: str | None) -> None:
+        self.cancel_error.setText(f"✖ {problem}" if problem else "")
+        self.cancel_error.setVisible(bool(problem))
+
     def load(self, settings: Settings) -> None:
         """Show ``settings``."""
         self.start_at_login.setChecked(settings.start_at_login)
         self.notifications.setChecked(settings.notifications)
+        self.overlay.setChecked(settings.overlay)
+        self.cancel_key.setText(settings.cancel_key or "")
+
+    def problem(self, settings: Settings) -> str | None:
+        """Why the cancel key as typed cannot be used with ``settings`` (its hotkey); None when it can."""
+        error = _cancel_key_error(self.cancel_key.text())
+        if error is None:
+            error = cancel_key_problem(settings.replace(cancel_key=parse_cancel_key(self.cancel_key.text())))
+        self._show_problem(error)
+        return error
 
     def store(self, settings: Settings) -> Settings:
-        """``settings`` with this page's values."""
-        return settings.replace(start_at_login=self.start_at_login.isChecked(),
-                                notifications=self.notifications.isChecked())
+        """``settings`` with this page's values; an unusable cancel key keeps the one ``settings`` has."""
+        s = settings.replace(start_at_login=self.start_at_login.isChecked(),
+                             notifications=self.notifications.isChecked(), overlay=self.overlay.isChecked())
+        if _cancel_key_error(self.cancel_key.text()) is None:
+            s = s.replace(cancel_key=parse_cancel_key(self.cancel_key.text()))
+        return s
+
+
+def _cancel_key_error(text: str) -> str | None:
+    try:
+        parse_cancel_key(text)
+    except HotkeyError as exc:
+        return str(exc)
+    return None
