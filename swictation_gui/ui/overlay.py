@@ -59,10 +59,11 @@ class RecordingOverlay(QWidget):
         self._text_w = text_w
         self._time_w = metrics.horizontalAdvance("00:00")
         height = metrics.height() + 20
-        self.setFixedSize(14 + 12 + 8 + text_w + 12 + 96 + 12 + self._time_w + 14, height)
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(self.rect()), height / 2, height / 2)
-        self.setMask(QRegion(path.toFillPolygon().toPolygon()))
+        self.resize(14 + 12 + 8 + text_w + 12 + 96 + 12 + self._time_w + 14, height)  # no size hints: not resizable
+        if QGuiApplication.platformName() == "xcb":  # rounded ends (other platforms, e.g. offscreen, have no masks)
+            path = QPainterPath()
+            path.addRoundedRect(QRectF(self.rect()), height / 2, height / 2)
+            self.setMask(QRegion(path.toFillPolygon().toPolygon()))
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
         self._hide_timer.setInterval(CANCELLED_MS)
