@@ -65,7 +65,8 @@ def activate(screen: xenv.XDisplay, window: TargetWindow) -> None:
 def active_and_focused(screen: xenv.XDisplay) -> tuple[int, int]:
     """(_NET_ACTIVE_WINDOW, the X input focus)."""
     active = screen.run("xdotool", "getactivewindow", check=False).stdout.strip()
-    return int(active or 0), screen.focused_window()
+    focus = screen.run("xdotool", "getwindowfocus", check=False).stdout.strip()
+    return int(active or 0), int(focus or 0)
 
 
 def overlay_mapped(screen: xenv.XDisplay) -> bool:
@@ -106,23 +107,25 @@ def test_the_overlay_shows_while_dictating_and_the_target_keeps_the_focus_and_ge
     activate(screen, window)
     assert not overlay_mapped(screen)  # idle: hidden
     watch = FocusWatch(screen)
-    keys = Keys(screen, "ctrl_r")
-    mark = app.mark()
-    keys.down()
-    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
-    assert xenv.wait_for(lambda: overlay_mapped(screen), 5), "the overlay did not show while recording"
-    virtual_mic.play(speech)
-    assert overlay_mapped(screen)
-    keys.up()
-    app.wait_ev("injected", 30, seq=seq)
-    expected = "café — naïve ß 日本語 😀"
-    assert window.wait_text(expected) == expected, app.describe()
-    assert xenv.wait_for(lambda: not overlay_mapped(screen), 5), "the overlay stayed up after the dictation"
-    samples = watch.stop()
+    try:
+        keys = Keys(screen, "ctrl_r")
+        mark = app.mark()
+        keys.down()
+        seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+        assert xenv.wait_for(lambda: overlay_mapped(screen), 5), "the overlay did not show while recording"
+        virtual_mic.play(speech)
+        assert overlay_mapped(screen)
+        keys.up()
+        app.wait_ev("injected", 30, seq=seq)
+        assert xenv.wait_for(lambda: not overlay_mapped(screen), 5), "the overlay stayed up after the dictation"
+    finally:
+        samples = watch.stop()
     shown = [s for s in samples if s[2]]
     assert len(shown) >= 5, samples  # it was watched while it showed
     assert all((active, focus) == (window.wid, window.wid) for active, focus, _ in samples), \
         f"the focus left the target window {window.wid}: {sorted(set(samples))}"
+    expected = "café — naïve ß 日本語 😀"
+    assert window.wait_text(expected) == expected, app.describe()
 
 
 def escapes(window: TargetWindow) -> int:
