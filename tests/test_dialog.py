@@ -75,12 +75,15 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog.output_page.trailing_space.click()
     dialog.general_page.start_at_login.click()
     dialog.general_page.notifications.click()
+    dialog.general_page.overlay.click()
+    dialog.general_page.cancel_key.setText("F8")
     with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert blocker.args == [Settings(
         model=ModelChoice.CPU, input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
         min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
-        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False)]
+        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False,
+        overlay=False, cancel_key="f8")]
     assert not dialog.isVisible()
 
 
@@ -242,3 +245,26 @@ def test_installed_gpu_without_cuda_says_why_in_one_sentence_each() -> None:
     availability = model_availability(_probe("cpu", "libcublasLt.so.13 not found"), ModelChoice.GPU, None)
     assert availability.installed and not availability.runnable
     assert availability.reason == "CUDA unavailable: libcublasLt.so.13 not found. It would run on the CPU (slower)."
+
+
+@pytest.mark.parametrize(("hotkey", "typed", "fragment"), [
+    ("ctrl_r", "ctrl+esc", "must be one key without modifiers"),
+    ("ctrl_r", "banana", "Unknown key 'banana'"),
+    ("ctrl+esc", "esc", "The cancel key Esc is part of the hotkey Ctrl+Esc"),
+])
+def test_an_unusable_cancel_key_is_refused_with_its_reason_and_the_dialog_stays_open(
+        qtbot: QtBot, hotkey: str, typed: str, fragment: str) -> None:
+    dialog = _dialog(qtbot, Settings(hotkey=hotkey, cancel_key=None))
+    dialog.show()
+    dialog.general_page.cancel_key.setText(typed)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible()
+    assert dialog.tabs.currentWidget() is dialog.general_page
+    error = dialog.general_page.cancel_error
+    assert error.isVisible() and fragment in error.text(), error.text()
+    dialog.general_page.cancel_key.setText("")  # empty: no cancel key, accepted
+    assert not error.isVisible()
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocker.args[0].cancel_key is None
