@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import types
 
 import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
