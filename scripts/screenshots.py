@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Render the tray menu, each settings page and the tray icons to docs/screenshots/*.png (Xvfb + trayer).
+"""Render the tray menu, each settings page, the tray icons and the recording overlay to docs/screenshots/*.png.
 
 Usage: .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -121,6 +121,31 @@ def child(out: Path) -> int:
         dialog.grab().save(str(out / f"settings-{page}.png"))
         print(f"wrote {out / f'settings-{page}.png'}")
     dialog.hide()
+
+    # --- the recording overlay, as it shows at the bottom of the screen --------------------------------------
+    from swictation_gui.core.status import AppStatus
+    from swictation_gui.ui.overlay import RecordingOverlay
+
+    overlay = RecordingOverlay()
+    shots = []
+    for status, level in ((AppStatus.RECORDING, 0.35), (AppStatus.TRANSCRIBING, 0.0)):
+        overlay.show_status(status)
+        if status is AppStatus.RECORDING:
+            overlay._started -= 7.4  # as if recording for a few seconds
+            overlay.set_level(level)
+        wait_for(overlay.isVisible)
+        wait(200)
+        with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
+            subprocess.run(["import", "-window", "root", tmp.name], check=True, timeout=30)
+            shots.append(QImage(tmp.name).copy(overlay.geometry().adjusted(-16, -12, 16, 12)))
+    overlay.show_status(AppStatus.READY)
+    pair = QImage(shots[0].width(), sum(shot.height() for shot in shots), QImage.Format.Format_ARGB32)
+    painter = QPainter(pair)
+    for index, shot in enumerate(shots):
+        painter.drawImage(0, index * shots[0].height(), shot)
+    painter.end()
+    pair.save(str(out / "overlay.png"))
+    print(f"wrote {out / 'overlay.png'}")
 
     # --- icons on light and dark panels ----------------------------------------------------------
     sizes = (16, 22, 32, 48)

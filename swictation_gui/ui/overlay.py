@@ -59,7 +59,7 @@ class RecordingOverlay(QWidget):
         self._text_w = text_w
         self._time_w = metrics.horizontalAdvance("00:00")
         height = metrics.height() + 20
-        self.resize(14 + 12 + 8 + text_w + 12 + 96 + 12 + self._time_w + 14, height)  # no size hints: not resizable
+        self.resize(14 + 12 + 8 + text_w + 18 + 96 + 12 + self._time_w + 14, height)  # no size hints: not resizable
         if QGuiApplication.platformName() == "xcb":  # rounded ends (other platforms, e.g. offscreen, have no masks)
             path = QPainterPath()
             path.addRoundedRect(QRectF(self.rect()), height / 2, height / 2)
@@ -147,7 +147,7 @@ class RecordingOverlay(QWidget):
         p.setPen(QColor("#f1f1f3"))
         p.drawText(QRect(x, 0, self._text_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                    LABELS.get(self.state, ""))
-        x += self._text_w + 12
+        x += self._text_w + 18
         bar = QRectF(x, (h - 8) / 2, 96, 8)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#3a3d45"))
