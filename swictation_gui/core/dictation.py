@@ -156,13 +156,16 @@ class Dictation:
         self._on_owner_thread("hotkey_lost")
         self.session.hotkey_lost()
 
-    def cancel_recording(self) -> bool:
-        """The cancel key: drop the running recording (its audio; no text). True when the newest recording ended
-        cancelled, here or a moment earlier (the same key also interrupted a held modifier hotkey)."""
+    def cancel_recording(self) -> int | None:
+        """The cancel key: drop the running recording (its audio; no text). The sequence number of the newest
+        recording when it ended cancelled, here or a moment earlier (the same key also interrupted a held modifier
+        hotkey); None when there was nothing to cancel."""
         self._on_owner_thread("cancel_recording")
         self.session.cancel()
         last = self.session.history[-1] if self.session.history else None
-        return last is not None and last.seq == self._recording_seq and last.outcome is Outcome.CANCELLED
+        if last is not None and last.seq == self._recording_seq and last.outcome is Outcome.CANCELLED:
+            return last.seq
+        return None
 
     def toggle(self) -> None:
         """Start a dictation, or stop the running one (tray, control socket)."""

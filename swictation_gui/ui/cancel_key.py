@@ -37,6 +37,15 @@ class CancelKey(Protocol):
         ...
 
 
+def usable_cancel_key(s: Settings) -> str | None:
+    """The cancel key of ``s``, or None when it is off or part of the hotkey (the latter is logged)."""
+    problem = cancel_key_problem(s)
+    if problem:
+        log.hotkey.warning("%s", problem)
+        return None
+    return s.cancel_key
+
+
 class CancelKeyControl(QObject):
     """Builds the backend for the "cancel_key" setting, arms it with each recording and acts on its presses."""
 
@@ -50,17 +59,14 @@ class CancelKeyControl(QObject):
         self.key: str | None = None
         self.backend: CancelKey | None = None
         self._retired: list[CancelKey] = []
-        self.pressed.connect(self._pressed)
+        self._announced = 0  # the recording whose cancel was announced
+        self.pressed.connect(self.on_pressed)
         self.armed_changed.connect(self._armed_changed)
         self.failed.connect(self._failed)
 
     def configure(self, s: Settings) -> None:
         """Use the cancel key ``s`` asks for (none when off, conflicting with the hotkey, or without X11)."""
-        key = s.cancel_key
-        problem = cancel_key_problem(s)
-        if problem:
-            log.hotkey.warning("%s", problem)
-            key = None
+        key = usable_cancel_key(s)
         if key == self.key and self.backend is not None:
             return
         self.stop()
@@ -68,6 +74,7 @@ class CancelKeyControl(QObject):
         if key is None or not x11.x11_available():
             return
         self.backend = X11CancelKey(key, self.pressed.emit, self.armed_changed.emit, self.failed.emit)
+        self._announced = 0
         self.backend.start()
         if self.dictation.session.recording:
             self.backend.arm(True)
@@ -78,9 +85,13 @@ class CancelKeyControl(QObject):
             self.backend.arm(recording)
 
     @Slot()
-    def _pressed(self) -> None:
-        if self.dictation.cancel_recording():
-            self.events.emit("cancel_key", key=self.key)
+    def on_pressed(self) -> None:
+        """The cancel key went down (seen by its grab, or by the hotkey listener while the hotkey's own grab held
+        the keyboard): cancel the recording and tell the user once, however many of them saw it."""
+        seq = self.dictation.cancel_recording()
+        if seq is not None and seq != self._announced:
+            self._announced = seq
+            self.events.emit("cancel_key", key=self.key, seq=seq)
             self._on_cancelled()
 
     @Slot(bool)

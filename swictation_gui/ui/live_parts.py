@@ -23,7 +23,7 @@ from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
-from swictation_gui.ui.cancel_key import CancelKeyControl
+from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
@@ -34,7 +34,7 @@ def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
     """The hotkey listener for this desktop (X11 or XWayland)."""
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    return X11HotkeyListener(s.hotkey, keyboard)
+    return X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s))
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
@@ -180,6 +180,8 @@ class LiveParts:
             self.dictation.chord_up()
         elif event == "interrupted":
             self.dictation.interrupted()
+        elif event == "cancel_key":
+            self.cancel_key.on_pressed()
         elif event == "ready":
             self.dictation.set_hotkey_error("")
             s = self._hotkey_settings
