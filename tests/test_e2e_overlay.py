@@ -16,19 +16,19 @@ from pathlib import Path
 import pytest
 
 from tests.desktop import xenv
-from tests.desktop.fixtures import TargetWindow, target_factory
+from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
-from tests.test_e2e_dictation import Keys, dictate, phrase_wav, start_app
+from tests.test_cancel_key_x11 import escapes, tap_esc
+from tests.test_e2e_dictation import Keys, dictate, phrase_wav, screen, start_app, target  # noqa: F401 - fixtures
 from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 OVERLAY_TITLE = "^Swictation recording indicator$"
-QT_KEY_ESCAPE = 0x01000000
 
 
 @pytest.fixture(scope="module")
 def desk() -> Iterator[xenv.XDisplay]:
-    """This module's own Xvfb with openbox and a trayer system tray."""
+    """This module's own Xvfb with openbox and a trayer system tray (``screen`` and ``target`` build on it)."""
     if xenv.missing_tools() or not all(shutil.which(t) for t in ("trayer", "openbox", "xprop")):
         pytest.skip("X test tools (Xvfb, xdotool, trayer, openbox, xprop) are not installed")
     display = xenv.start_xvfb()
@@ -43,41 +43,29 @@ def desk() -> Iterator[xenv.XDisplay]:
         display.close()
 
 
-@pytest.fixture
-def screen(desk: xenv.XDisplay) -> Iterator[xenv.XDisplay]:
-    desk.reset_keymap()
-    yield desk
-    desk.reset_keymap()
-
-
-@pytest.fixture
-def target(screen: xenv.XDisplay, tmp_path: Path) -> Iterator[Callable[[str], TargetWindow]]:
-    with target_factory(screen, tmp_path) as start:
-        yield start
-
-
-def activate(screen: xenv.XDisplay, window: TargetWindow) -> None:
+def activate(display: xenv.XDisplay, window: TargetWindow) -> None:
     """Make the target the window manager's active window (as a click would) and wait until it has the focus."""
-    screen.xdotool("windowactivate", "--sync", str(window.wid))
-    assert xenv.wait_for(lambda: active_and_focused(screen) == (window.wid, window.wid), 5), active_and_focused(screen)
+    display.xdotool("windowactivate", "--sync", str(window.wid))
+    wanted = (window.wid, window.wid)
+    assert xenv.wait_for(lambda: active_and_focused(display) == wanted, 5), active_and_focused(display)
 
 
-def active_and_focused(screen: xenv.XDisplay) -> tuple[int, int]:
+def active_and_focused(display: xenv.XDisplay) -> tuple[int, int]:
     """(_NET_ACTIVE_WINDOW, the X input focus)."""
-    active = screen.run("xdotool", "getactivewindow", check=False).stdout.strip()
-    focus = screen.run("xdotool", "getwindowfocus", check=False).stdout.strip()
+    active = display.run("xdotool", "getactivewindow", check=False).stdout.strip()
+    focus = display.run("xdotool", "getwindowfocus", check=False).stdout.strip()
     return int(active or 0), int(focus or 0)
 
 
-def overlay_mapped(screen: xenv.XDisplay) -> bool:
-    return bool(screen.run("xdotool", "search", "--onlyvisible", "--name", OVERLAY_TITLE, check=False).stdout.split())
+def overlay_mapped(display: xenv.XDisplay) -> bool:
+    return bool(display.run("xdotool", "search", "--onlyvisible", "--name", OVERLAY_TITLE, check=False).stdout.split())
 
 
 class FocusWatch:
     """Samples the active window and the focus on a thread until stopped; keeps every sample."""
 
-    def __init__(self, screen: xenv.XDisplay) -> None:
-        self.screen = screen
+    def __init__(self, display: xenv.XDisplay) -> None:
+        self.display = display
         self.samples: list[tuple[int, int, bool]] = []  # (active, focus, overlay mapped)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -85,8 +73,8 @@ class FocusWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
-            mapped = overlay_mapped(self.screen)
-            self.samples.append((*active_and_focused(self.screen), mapped))
+            mapped = overlay_mapped(self.display)
+            self.samples.append((*active_and_focused(self.display), mapped))
 
     def stop(self) -> list[tuple[int, int, bool]]:
         self._stop.set()
@@ -96,7 +84,7 @@ class FocusWatch:
 
 def test_the_overlay_shows_while_dictating_and_the_target_keeps_the_focus_and_gets_the_text(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
-        target: Callable[[str], TargetWindow], unicode_model: Path, tmp_path: Path) -> None:
+        target: Callable[[str], TargetWindow], unicode_model: Path, tmp_path: Path) -> None:  # noqa: F811
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
     speech = tmp_path / "speech.wav"
@@ -128,19 +116,11 @@ def test_the_overlay_shows_while_dictating_and_the_target_keeps_the_focus_and_ge
     assert window.wait_text(expected) == expected, app.describe()
 
 
-def escapes(window: TargetWindow) -> int:
-    return sum(1 for line in window.key_log() if line.split()[1] == str(QT_KEY_ESCAPE))
-
-
-def tap_esc(screen: xenv.XDisplay) -> None:
-    screen.xtest_key("Escape", True)
-    screen.xtest_key("Escape", False)
-
-
 @pytest.mark.parametrize(("hotkey", "mode"), [("ctrl_r", "hold"), ("f9", "hold"), ("f9", "toggle")])
 def test_esc_cancels_only_while_recording(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
-        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path, hotkey: str, mode: str) -> None:
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path,  # noqa: F811
+        hotkey: str, mode: str) -> None:
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, f"--hotkey={hotkey}", f"--mode={mode}",
                     "--no-trailing-space")
@@ -191,7 +171,7 @@ def dictate_toggle(app: AppProcess, keys: Keys, mic: VirtualMic, words: list[str
 
 def test_esc_at_any_moment_of_many_rounds_never_crashes_or_leaves_a_grab(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
-        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--mode=toggle",
                     "--no-trailing-space")
