@@ -85,6 +85,9 @@ class X11CancelKey:
         grabs: list[tuple[int, int]] = []
         try:
             codes = {code for sym in keysym_names(self.key) for code in conn.keycodes(conn.keysym(sym))}
+            if not codes:
+                self._call(self._on_failed, f"The cancel key {self.key!r} is not on this keyboard layout; choose "
+                                            "another one in Settings → General.")
             masks = _modifier_masks(conn)
             fd = conn.display.fileno()
             while not self._stopping.is_set():
