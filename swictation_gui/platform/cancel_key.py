@@ -91,7 +91,7 @@ class X11CancelKey:
             masks = _modifier_masks(conn)
             fd = conn.display.fileno()
             while not self._stopping.is_set():
-                if self._want and not grabs:
+                if self._want and not grabs and codes:
                     grabs = _grab(conn, codes, masks)
                     self._call(self._on_armed, True)
                 elif not self._want and grabs:
