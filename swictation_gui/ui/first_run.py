@@ -47,30 +47,16 @@ from swictation_gui import paths
 from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
 from swictation_gui.models.install import Source, source_for_file, source_for_spec
-from swictation_gui.ui.install_job import InstallJob
+from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text
+from swictation_gui.ui.install_job import size_text as _size
 
-_MB = 1024 * 1024
-_PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
-OFFLINE_TEXT = ("You appear to be offline, or the download server cannot be reached. swictation-gui keeps working "
-                "with whatever model is installed; try again when you are online.")
+__all__ = ["OFFLINE_TEXT", "FirstRunDialog", "recommended"]
 
 
 def recommended(cuda_available: bool, specs: Sequence[ModelSpec] = CATALOGUE) -> ModelSpec:
     """The GPU model when CUDA really works, else the CPU model (first of ``specs`` as a fallback)."""
     wanted = Device.CUDA if cuda_available else Device.CPU
     return next((s for s in specs if s.device == wanted), specs[0])
-
-
-def _size(spec: ModelSpec) -> str:
-    download = f"{spec.archive_size / _MB:.0f} MB download, " if spec.archive_size else ""
-    return f"{download}about {spec.unpacked_mb} MB on disk"
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f", {minutes}:{secs:02d} left" if minutes < 600 else ""
 
 
 class FirstRunDialog(QDialog):
@@ -194,17 +180,12 @@ class FirstRunDialog(QDialog):
     def _on_progress(self, p: Progress) -> None:
         if self.state != "downloading":
             return
-        phase = _PHASE_TEXT.get(p.phase, p.phase)
+        self.status_label.setText(progress_text(p))
         if p.phase == "check":
             self.progress_bar.setRange(0, 0)  # busy indicator while sherpa-onnx test-loads the model
-            self.status_label.setText("Checking that the model loads …")
             return
         self.progress_bar.setRange(0, 1000)
-        fraction = p.fraction
-        self.progress_bar.setValue(int((fraction or 0.0) * 1000))
-        total = f" / {p.total / _MB:.1f}" if p.total else ""
-        rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
-        self.status_label.setText(f"{phase} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
+        self.progress_bar.setValue(int((p.fraction or 0.0) * 1000))
 
     @Slot(str)
     def _on_warning(self, message: str) -> None:
