@@ -83,7 +83,7 @@ class ModelsPage(QWidget):
         self._wire(custom, InstallJob(root=root, session=session, parent=self))
         assert custom.folder is not None and custom.choose_button is not None
         custom.choose_button.clicked.connect(self._choose_folder)
-        custom.folder.editingFinished.connect(self.refresh)
+        custom.folder.textChanged.connect(lambda _t: self.refresh())
         layout.addWidget(custom)
         layout.addStretch(1)
         self.refresh()
