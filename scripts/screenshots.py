@@ -29,8 +29,11 @@ def parent(out: Path) -> int:
     with xenv.start_xvfb(1024, 640) as display, tempfile.TemporaryDirectory() as home:
         display.start_tray()  # first: it keeps a connection open, so Xvfb does not reset the root colour
         display.run("xsetroot", "-solid", "#4a6d8c")
-        env = {**display.env, "PYTHONPATH": str(REPO), "SWICTATION_GUI_HOME": home,
+        # A fresh home folder, so that the pictures show the usual places (~/.local/share/…), not a temporary one.
+        env = {**display.env, "PYTHONPATH": str(REPO), "HOME": home, "XDG_DATA_HOME": f"{home}/.local/share",
+               "XDG_CONFIG_HOME": f"{home}/.config", "XDG_CACHE_HOME": f"{home}/.cache",
                "QT_QPA_PLATFORMTHEME": "", "QT_SCALE_FACTOR": "1"}
+        env.pop("SWICTATION_GUI_HOME", None)
         result = subprocess.run([sys.executable, __file__, "--child", "--out", str(out)], env=env, timeout=120,
                                 check=False)
         return result.returncode

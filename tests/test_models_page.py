@@ -18,6 +18,7 @@ from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CPU_MODEL, GPU_MODEL, ModelSpec
 from swictation_gui.models.install import part_path, source_for_spec
 from swictation_gui.recognition.base import DeviceReport
+from swictation_gui.settings import Settings
 from swictation_gui.ui import models_page
 from swictation_gui.ui.model_row import can_run_text, folder_text, installed_text
 from swictation_gui.ui.models_page import CUSTOM, ModelsPage
@@ -235,3 +236,22 @@ def test_row_texts_are_whole_sentences(active: str | None, reason: str, tmp_path
                 pytest.fail(f"sentences run together in: {text}")
     if active == "cpu":
         assert f"CUDA is unavailable: {reason.rstrip('.')}. It would run on the CPU (slower)." in texts[0]
+
+
+def test_long_messages_are_never_clipped_at_the_default_size(qtbot: QtBot, tmp_path: Path) -> None:
+    """Each row keeps the height its wrapped text needs; the page scrolls instead of squeezing the rows."""
+    from swictation_gui.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(), cuda_report=lambda: DeviceReport("cuda", "cpu", "libcudnn.so.9 not found"),
+                            input_devices=lambda: [], models_root=tmp_path / "models")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    long = "The server had a problem (HTTP 503) with https://example.org/a/long/path/model.tar.bz2. Try again later. "
+    for row in dialog.model_page.rows.values():
+        row.set_message("✖ " + long * 3)
+    qtbot.waitUntil(lambda: all(
+        label.height() >= label.heightForWidth(label.width())
+        for row in dialog.model_page.rows.values()
+        for label in (row.message_label, row.facts_label, row.can_run_label)), timeout=5_000)
+    assert dialog.model_page.scroll_area.verticalScrollBar().maximum() > 0  # it scrolls instead

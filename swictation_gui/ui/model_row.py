@@ -20,12 +20,20 @@ _MB = 1024 * 1024
 BUSY_STATES = ("downloading", "cancelling", "switching")
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as shown to the user: under the home folder it starts with "~"."""
+    try:
+        return f"~/{Path(path).relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
 def installed_text(spec: ModelSpec, installed: bool, folder: Path, partial: int) -> str:
     """The size and install state, as whole sentences."""
     size = size_text(spec)
     size = size[0].upper() + size[1:]
     if installed:
-        return f"{size}. Installed in {folder}."
+        return f"{size}. Installed in {shown_path(folder)}."
     if partial:
         return f"{size}. Not installed; {partial / _MB:.1f} MB of the download are kept, so Download resumes."
     return f"{size}. Not installed."

@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QFrame, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from swictation_gui import log
 from swictation_gui.errors import DownloadError
@@ -71,7 +71,19 @@ class ModelsPage(QWidget):
         self.rows: dict[str, ModelRow] = {}
         self.jobs: dict[str, InstallJob] = {}
         self.confirm_box: QMessageBox | None = None
-        layout = QVBoxLayout(self)
+        content = QWidget()  # scrolls when messages make the rows taller than the dialog: nothing is ever clipped
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        scroll.viewport().setAutoFillBackground(False)  # the tab's own background shows through
+        content.setAutoFillBackground(False)  # (setWidget turned it on)
+        self.scroll_area = scroll
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll)
         for spec in specs:
             row = ModelRow(spec.key, spec.display_name, custom=False)
             job = InstallJob(root=root, session=session, parent=self)

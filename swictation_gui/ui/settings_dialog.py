@@ -88,7 +88,7 @@ class SettingsDialog(QDialog):
         self.microphone_page.device_changed.connect(self._device_changed)
         self.hotkey_page.edit.recording_changed.connect(self.hotkey_capture_changed)
         self.set_settings(settings)
-        self.resize(640, 620)
+        self.resize(640, 540)
 
     def set_settings(self, settings: Settings) -> None:
         """Show ``settings`` on every page, replacing any unsaved edits (GUI thread)."""

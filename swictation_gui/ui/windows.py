@@ -173,6 +173,8 @@ class Windows(QObject):
 
     def close_all(self) -> None:
         """Close every window (shutdown)."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.model_page.shutdown()  # a download stops; what it fetched is kept for a resume
         for window in (self.settings_dialog, self.first_run, self._log_window, self._about):
             if window is not None and shiboken6.isValid(window):  # a closed About box deletes itself
                 window.close()
