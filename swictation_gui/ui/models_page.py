@@ -126,7 +126,6 @@ class ModelsPage(QWidget):
         self._running, self._device = model, device
         self.refresh()
 
-    @Slot(str)
     def model_loaded(self, device: str, model: str | None = None) -> None:
         """A load ended with ``model`` warm on ``device``: any row that was switching is done."""
         for row in self.rows.values():

@@ -221,10 +221,12 @@ class Tray(QObject):
             self.icon.show()
 
     def hide(self) -> None:
-        """Hide the icon and the fallback window (before quitting)."""
+        """Hide the icon and the fallback window, and close its error boxes (before quitting)."""
         self._hold.stop()
         self.icon.hide()
         if self.window is not None:
+            for box in self.window.findChildren(QMessageBox):
+                box.close()
             self.window.hide()
 
     def state(self) -> TrayState:
