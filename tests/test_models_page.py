@@ -94,6 +94,21 @@ def test_cancel_keeps_the_part_and_download_resumes_with_a_range_request(
     assert "Installed in" in row.facts_label.text()
 
 
+def test_an_interrupted_download_resumes(qtbot: QtBot, server: ArchiveServer, archives: dict[str, Archive],
+                                         tmp_path: Path) -> None:
+    root = tmp_path / "models"
+    page = make_page(qtbot, local_specs(server, archives, Behaviour(drop_after=100_000, drops=1)), root)
+    row = page.rows["cpu"]
+    row.download_button.click()
+    wait_idle(qtbot, page, "cpu")
+    assert row.message_label.text().startswith("✖ ") and row.download_button.text() == "Resume download"
+    row.download_button.click()
+    wait_idle(qtbot, page, "cpu")
+    seen = server.seen("/cpu.tar.bz2")
+    assert [s.range for s in seen] == [None, "bytes=100000-"] and seen[1].status == 206
+    assert "Installed in" in row.facts_label.text(), row.message_label.text()
+
+
 def test_offline_and_http_errors_are_said_in_words(qtbot: QtBot, server: ArchiveServer,
                                                    archives: dict[str, Archive], tmp_path: Path) -> None:
     with socket.socket() as sock:  # a port nobody listens on
