@@ -215,12 +215,9 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
         location = _install_from(source, part, root, on_progress, warn, cancel, check_timeout)
     except LocalDiskError:
         raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
-    except CancelledError:
-        if not cancel.keep_partial:
-            part.unlink(missing_ok=True)
-        raise
-    except DownloadError:
-        part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
+    except DownloadError as exc:
+        if not (isinstance(exc, CancelledError) and cancel.keep_partial):  # kept when asked, for a resume
+            part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
     return location
