@@ -226,6 +226,9 @@ def test_use_says_switching_until_the_app_answers(qtbot: QtBot, tmp_path: Path) 
     with qtbot.waitSignal(page.use_requested, timeout=2000) as used:
         row.use_button.click()
     assert used.args == ["cpu"] and "Switching" in row.message_label.text() and not row.use_button.isEnabled()
+    page.rows[CUSTOM].folder.setText(str(tmp_path))
+    page.rows[CUSTOM].use_button.click()  # one switch at a time
+    assert page.rows[CUSTOM].state == "idle" and "already in progress" in page.rows[CUSTOM].message_label.text()
     page.switch_failed("The model could not be loaded: broken.")
     assert row.state == "idle" and "Could not switch to this model: The model could not be loaded: broken. " \
         "The model in use and your settings were not changed." in row.message_label.text()

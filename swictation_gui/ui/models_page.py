@@ -32,7 +32,8 @@ from swictation_gui.models.download import Progress
 from swictation_gui.models.install import part_path, remove_model, source_for_file, source_for_spec
 from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text
-from swictation_gui.ui.model_row import BAD, OK, ModelRow, can_run_text, folder_text, installed_text
+from swictation_gui.ui.model_commands import BUSY
+from swictation_gui.ui.model_row import BAD, OK, ModelRow, can_run_text, folder_text, installed_text, shown_path
 
 CudaReport = Callable[[], DeviceReport | None]
 """The app's CUDA check result so far (None until it has answered). GUI thread."""
@@ -181,7 +182,7 @@ class ModelsPage(QWidget):
                 assert row.folder is not None
                 text, style = folder_text(row.folder.text().strip())
                 row.set_can_run(text, style)
-                row.set_facts(f"In use now: {self._running}{where}" if in_use else
+                row.set_facts(f"In use now: {shown_path(self._running or '')}{where}" if in_use else
                               "No folder model is in use now.")
                 row.set_running("● In use now" if in_use else "")
                 row.set_actions(installed=bool(row.folder.text().strip()), partial=False,
@@ -203,6 +204,9 @@ class ModelsPage(QWidget):
         """Ask the app to switch to this row's model ("switching…" until it answers)."""
         row = self.rows[key]
         if row.busy():
+            return
+        if any(other.state == "switching" for other in self.rows.values()):
+            row.set_message(f"✖ {BUSY}", BAD)
             return
         if key == CUSTOM:
             assert row.folder is not None
