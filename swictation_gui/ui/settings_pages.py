@@ -1,4 +1,5 @@
-"""The five pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread)."""
+"""Four pages of the settings dialog (the Model page is ui/models_page.py); each loads from and writes into a
+Settings copy (GUI thread)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,15 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from swictation_gui.errors import HotkeyError
-from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.platform.keys import parse_cancel_key
-from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings, cancel_key_problem
+from swictation_gui.settings.schema import INT_RANGES, Settings, cancel_key_problem
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
 from swictation_gui.ui.level_meter import LevelMeter
-from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
 
-_OK_STYLE = "color: #2e7d32;"
 _WARN_STYLE = "color: #b26a00;"
 _BAD_STYLE = "color: #c62828;"
 
@@ -50,88 +46,6 @@ def _spin(name: str, suffix: str, step: int) -> QSpinBox:
     spin.setSuffix(suffix)
     spin.setObjectName(name)
     return spin
-
-
-def describe_availability(availability: Availability) -> tuple[str, str]:
-    """(text, style) for a model's status line."""
-    if availability.installed and availability.runnable:
-        return "✔ Installed and ready to run on this machine.", _OK_STYLE
-    if availability.installed:
-        return f"⚠ Installed, but cannot run as intended here: {availability.reason}", _WARN_STYLE
-    return f"✖ {availability.reason or 'Not installed.'}", _BAD_STYLE
-
-
-class ModelPage(QWidget):
-    """GPU fp32 110M, CPU int8 0.6B, or a custom folder, each with its real availability."""
-
-    def __init__(self, availability: ModelAvailabilityProvider) -> None:
-        super().__init__()
-        self._availability = availability
-        layout = QVBoxLayout(self)
-        self.group = QButtonGroup(self)
-        self.radios: dict[ModelChoice, QRadioButton] = {}
-        self.status: dict[ModelChoice, QLabel] = {}
-        texts = {
-            ModelChoice.GPU: (catalogue.GPU_MODEL.display_name, "Fastest with an NVIDIA GPU (CUDA). English."),
-            ModelChoice.CPU: (catalogue.CPU_MODEL.display_name, "Runs on any processor. 25 European languages."),
-            ModelChoice.CUSTOM: ("A model folder of your own", "A sherpa-onnx NeMo transducer folder."),
-        }
-        for choice, (title, blurb) in texts.items():
-            radio = QRadioButton(title)
-            radio.setObjectName(f"model_{choice.value}")
-            self.group.addButton(radio)
-            self.radios[choice] = radio
-            layout.addWidget(radio)
-            detail = _note(blurb)
-            detail.setContentsMargins(24, 0, 0, 0)
-            layout.addWidget(detail)
-            if choice is ModelChoice.CUSTOM:
-                row = QHBoxLayout()
-                row.setContentsMargins(24, 0, 0, 0)
-                self.folder = QLineEdit()
-                self.folder.setObjectName("custom_model_dir")
-                self.folder.setPlaceholderText("Folder containing encoder, decoder, joiner and tokens.txt")
-                browse = QPushButton("Browse…")
-                browse.clicked.connect(self._browse)
-                row.addWidget(self.folder)
-                row.addWidget(browse)
-                layout.addLayout(row)
-                self.folder.editingFinished.connect(self.refresh)
-            status = _note()
-            status.setObjectName(f"model_status_{choice.value}")
-            status.setContentsMargins(24, 0, 0, 8)
-            self.status[choice] = status
-            layout.addWidget(status)
-        layout.addStretch(1)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.folder.text())
-        if folder:
-            self.folder.setText(folder)
-            self.radios[ModelChoice.CUSTOM].setChecked(True)
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Ask the provider again and update every status line."""
-        folder = self.folder.text().strip() or None
-        for choice, label in self.status.items():
-            text, style = describe_availability(self._availability(choice, folder))
-            label.setText(text)
-            label.setStyleSheet(style)
-
-    def load(self, settings: Settings) -> None:
-        """Show ``settings``."""
-        self.folder.setText(settings.custom_model_dir or "")
-        self.radios[settings.model].setChecked(True)
-        self.refresh()
-
-    def store(self, settings: Settings) -> Settings:
-        """``settings`` with this page's values."""
-        choice = next((c for c, r in self.radios.items() if r.isChecked()), settings.model)
-        folder = self.folder.text().strip() or None
-        if choice is ModelChoice.CUSTOM and folder is None:
-            choice = settings.model if settings.model is not ModelChoice.CUSTOM else ModelChoice.GPU
-        return settings.replace(model=choice, custom_model_dir=folder)
 
 
 class MicrophonePage(QWidget):
