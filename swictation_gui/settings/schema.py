@@ -55,6 +55,8 @@ class Settings:
         notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+        overlay: Show a small always-on-top indicator (state, level, elapsed time) while recording and transcribing.
+        cancel_key: A key that cancels the recording, grabbed only while recording ("esc"); None for none.
     """
 
     model: ModelChoice = ModelChoice.GPU
@@ -71,6 +73,8 @@ class Settings:
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    overlay: bool = True
+    cancel_key: str | None = "esc"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -108,6 +112,8 @@ LABELS: dict[str, str] = {
     "notifications": "Notifications",
     "start_at_login": "Start at login",
     "trailing_space": "Trailing space",
+    "overlay": "Recording indicator",
+    "cancel_key": "Cancel key",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 
@@ -195,10 +201,29 @@ def _coerce_hotkey(value: object) -> str:
         raise _InvalidValueError(str(exc).rstrip(".")) from None
 
 
+def _coerce_cancel_key(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise _InvalidValueError(f"{_show(value)} is not a key name")
+    try:
+        return keys.parse_cancel_key(value)
+    except HotkeyError as exc:
+        raise _InvalidValueError(str(exc).rstrip(".")) from None
+
+
+def cancel_key_problem(settings: Settings) -> str | None:
+    """Why ``settings.cancel_key`` cannot go with ``settings.hotkey`` (one of its keys); None when they fit."""
+    try:
+        return keys.cancel_key_conflict(keys.parse_hotkey(settings.hotkey), settings.cancel_key)
+    except HotkeyError:
+        return None
+
+
 def _coerce_field(name: str, value: object) -> object:
     default = getattr(DEFAULTS, name)
     if name == "hotkey":
         return _coerce_hotkey(value)
+    if name == "cancel_key":
+        return _coerce_cancel_key(value)
     if isinstance(default, enum.StrEnum):
         return _coerce_enum(value, type(default))
     if isinstance(default, bool):
@@ -262,4 +287,9 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         warnings.append(f"{LABELS['model']}: 'custom' needs a model folder and none is set; "
                         f"using the default ({DEFAULTS.model.value!r}).")
         settings = settings.replace(model=DEFAULTS.model)
+    problem = cancel_key_problem(settings)
+    if problem:  # only a cancel key the user chose is worth a warning; the default one just stands aside
+        if "cancel_key" in data:
+            warnings.append(f"{LABELS['cancel_key']}: {problem.rstrip('.')}; no cancel key is used.")
+        settings = settings.replace(cancel_key=None)
     return settings, warnings

@@ -29,9 +29,34 @@ from PySide6.QtCore import QObject, Signal
 from swictation_gui import log
 from swictation_gui.errors import DownloadError, ModelError, SwictationError
 from swictation_gui.models import check
-from swictation_gui.models.catalogue import resolve
-from swictation_gui.models.download import CancelledError, CancelToken, NetworkError
+from swictation_gui.models.catalogue import ModelSpec, resolve
+from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
 from swictation_gui.models.install import Source, install
+
+_MB = 1024 * 1024
+PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
+"""Progress.phase → the word shown for it."""
+OFFLINE_TEXT = ("You appear to be offline, or the download server cannot be reached. swictation-gui keeps working "
+                "with whatever model is installed; try again when you are online.")
+
+
+def size_text(spec: ModelSpec) -> str:
+    """"N MB download, about M MB on disk" (the download part only when its size is known)."""
+    download = f"{spec.archive_size / _MB:.0f} MB download, " if spec.archive_size else ""
+    return f"{download}about {spec.unpacked_mb} MB on disk"
+
+
+def progress_text(p: Progress) -> str:
+    """One line for a progress report: "Downloading 12.0 / 465.0 MB — 3.1 MB/s, 2:27 left"."""
+    if p.phase == "check":
+        return "Checking that the model loads …"
+    total = f" / {p.total / _MB:.1f}" if p.total else ""
+    rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
+    left = ""
+    if p.eta is not None:
+        minutes, secs = divmod(int(p.eta), 60)
+        left = f", {minutes}:{secs:02d} left" if minutes < 600 else ""
+    return f"{PHASE_TEXT.get(p.phase, p.phase)} {p.done / _MB:.1f}{total} MB{rate}{left}"
 
 
 class _Relay(QObject):

@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
 from swictation_gui import paths
 from swictation_gui.errors import DownloadError
 from swictation_gui.models import catalogue
-from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, ModelSpec
+from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
 from swictation_gui.models.install import Source, part_path, source_for_file, source_for_spec, source_for_url
-from swictation_gui.ui.first_run import OFFLINE_TEXT, recommended, show_progress, size_text
-from swictation_gui.ui.install_job import InstallJob
+from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text, size_text
 
 _RUNNING = ("downloading", "cancelling", "checking")
 
@@ -47,6 +46,12 @@ def wrapped(text: str = "", name: str = "") -> QLabel:
     if name:
         label.setObjectName(name)
     return label
+
+
+def recommended(cuda_available: bool, specs: Sequence[ModelSpec] = CATALOGUE) -> ModelSpec:
+    """The GPU model when the CUDA check really ran a CUDA session, else the CPU model (else the first of ``specs``)."""
+    wanted = Device.CUDA if cuda_available else Device.CPU
+    return next((s for s in specs if s.device == wanted), specs[0])
 
 
 def cuda_sentence(cuda_available: bool, reason: str) -> str:
@@ -267,8 +272,14 @@ class ModelPage(QWizardPage):
 
     @Slot(object)
     def _on_progress(self, p: Progress) -> None:
-        if self.state == "downloading":
-            show_progress(self.progress_bar, self.status_label, p)
+        if self.state != "downloading":
+            return
+        self.status_label.setText(progress_text(p))
+        if p.phase == "check":
+            self.progress_bar.setRange(0, 0)  # busy while sherpa-onnx test-loads the model
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int((p.fraction or 0.0) * 1000))
 
     @Slot(object)
     def _on_succeeded(self, location: ModelLocation) -> None:
