@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from swictation_gui.audio.sources import InputChoice, portaudio_inputs, pulse_sources
 from swictation_gui.models import catalogue
 from swictation_gui.settings.schema import ModelChoice
 
@@ -31,8 +32,8 @@ class Availability:
 ModelAvailabilityProvider = Callable[[ModelChoice, str | None], Availability]
 """(choice, custom folder) → Availability. Called on the GUI thread: it must be quick."""
 
-InputDeviceProvider = Callable[[], Sequence[str]]
-"""Names of the microphones (input devices) present now. Called on the GUI thread."""
+InputDeviceProvider = Callable[[], Sequence[InputChoice | str]]
+"""The microphones present now (a plain name stands for itself). Called on the GUI thread."""
 
 
 def default_model_availability(choice: ModelChoice, custom_dir: str | None) -> Availability:
@@ -63,9 +64,12 @@ def default_model_availability(choice: ModelChoice, custom_dir: str | None) -> A
     return Availability(installed, True, reason)
 
 
-def default_input_devices() -> list[str]:
-    """Input device names from PortAudio (through its lifecycle owner, so never during a rescan); empty when
-    PortAudio is unusable."""
+def default_input_devices() -> list[InputChoice]:
+    """The PulseAudio/PipeWire sources by their descriptions when a sound server answers, else the PortAudio input
+    devices (through its lifecycle owner, so never during a rescan); empty when neither is usable."""
+    choices = pulse_sources(timeout=0.2)  # GUI thread: a sound server that does not answer at once is skipped
+    if choices is not None:
+        return choices
     try:
         from swictation_gui.audio import portaudio
 
@@ -73,8 +77,4 @@ def default_input_devices() -> list[str]:
     except Exception:  # no PortAudio, no devices: the dialog shows "System default" only
         _log.warning("Cannot list audio input devices", exc_info=True)
         return []
-    names: list[str] = []
-    for device in devices:
-        if int(device.get("max_input_channels", 0)) > 0 and device["name"] not in names:
-            names.append(str(device["name"]))
-    return names
+    return portaudio_inputs(devices)

@@ -91,6 +91,7 @@ class SettingsDialog(QDialog):
         self._original = settings
         self.model_page.load(settings)
         self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
+        self.microphone_page.load(settings)
         self.hotkey_page.load(settings)
         self.output_page.load(settings)
         self.general_page.load(settings)
@@ -98,7 +99,7 @@ class SettingsDialog(QDialog):
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
         s = self.model_page.store(self._original)
-        s = s.replace(input_device=self.microphone_page.device())
+        s = self.microphone_page.store(s)
         s = self.hotkey_page.store(s)
         s = self.output_page.store(s)
         return self.general_page.store(s)

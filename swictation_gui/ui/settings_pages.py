@@ -1,10 +1,11 @@
-"""The five pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread)."""
+"""The pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread).
+
+The Microphone page lives in ``ui/microphone_page.py`` (the onboarding wizard uses it too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,7 +26,7 @@ from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
-from swictation_gui.ui.level_meter import LevelMeter
+from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
 
 _OK_STYLE = "color: #2e7d32;"
@@ -130,52 +131,6 @@ class ModelPage(QWidget):
         if choice is ModelChoice.CUSTOM and folder is None:
             choice = settings.model if settings.model is not ModelChoice.CUSTOM else ModelChoice.GPU
         return settings.replace(model=choice, custom_model_dir=folder)
-
-
-class MicrophonePage(QWidget):
-    """Input device picker and a live level meter.
-
-    Signals:
-        device_changed(object): The chosen device name, or None for the system default (GUI thread).
-    """
-
-    device_changed = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.combo = QComboBox()
-        self.combo.setObjectName("input_device")
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(28)
-        form.addRow("Microphone:", self.combo)
-        self.meter = LevelMeter()
-        form.addRow("Level:", self.meter)
-        layout.addLayout(form)
-        self.hint = _note("Speak: the bar should move. If it stays empty, choose another microphone "
-                          "or check that it is not muted.")
-        layout.addWidget(self.hint)
-        layout.addStretch(1)
-        self.combo.currentIndexChanged.connect(lambda _i: self.device_changed.emit(self.device()))
-
-    def set_devices(self, names: Sequence[str], current: str | None) -> None:
-        """Fill the list; a saved device that is absent stays selected, marked "not connected"."""
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        self.combo.addItem("System default", None)
-        for name in names:
-            self.combo.addItem(name, name)
-        if current is not None and current not in names:
-            self.combo.addItem(f"{current} (not connected)", current)
-        index = self.combo.findData(current) if current is not None else 0
-        self.combo.setCurrentIndex(max(index, 0))
-        self.combo.blockSignals(False)
-
-    def device(self) -> str | None:
-        """The chosen device name, None for the system default."""
-        data = self.combo.currentData()
-        return data if isinstance(data, str) else None
 
 
 class HotkeyPage(QWidget):
