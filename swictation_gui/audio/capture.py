@@ -61,6 +61,8 @@ STALL_SECONDS = 2.0                 # a running stream that delivers nothing thi
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 5.0)
 WATCH_SECONDS = 0.2                 # how often the worker checks a running stream
 LINGER_SECONDS = 1.5                # a stream nobody holds closes this long after the last release
+BLOCK_S = 0.01                      # callback blocks of a stream opened on demand: first audio within ~10 ms
+KEPT_BLOCK_S = 0.04                 # ... of a stream kept open: 25 callbacks/s, so idle costs little CPU
 KEEP_OPEN = "keep-open"             # the hold reason of the "keep the microphone open" setting
 TAKE = "take"                       # the hold reason of a recording (one hold per take)
 
@@ -401,11 +403,12 @@ class Capture:
         self._rate = rate
         self._fill = ring
         finished = threading.Event()
+        block = int(rate * (KEPT_BLOCK_S if self.keep_open else BLOCK_S))
         stream: Any = None
         try:
             with source_for_open(self._device):
                 stream = pa.open_stream(lambda: sd.InputStream(
-                    device=index, samplerate=rate, channels=1, dtype="float32", latency="low",
+                    device=index, samplerate=rate, channels=1, dtype="float32", latency="low", blocksize=block,
                     callback=lambda indata, _frames, _time, status: self._on_audio(indata, status),
                     finished_callback=finished.set))
                 pa.call(stream.start)

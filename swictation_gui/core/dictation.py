@@ -213,7 +213,7 @@ class Dictation:
                 Capture.finish(take)  # the microphone may close (after its linger) unless held otherwise
                 delay = take.open_delay_ms()
                 if delay is not None:
-                    self.events.emit("mic_open", seq=seq, ms=round(delay, 1))
+                    self.events.emit("mic_open", seq=seq, ms=round(delay, 1), first_at=take.ring.first_at)
                 self.session.audio_ready(seq, take.seconds())
         if not self._waiting and self._take_poll is not None:
             self._take_poll.cancel()
