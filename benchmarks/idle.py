@@ -66,7 +66,8 @@ def run_mode(display: xenv.XDisplay, mic: VirtualMic, model: Path, root: Path, k
              presses: int) -> dict[str, object]:
     home = root / ("keep" if keep_open else "demand")
     home.mkdir()
-    args = [f"--model-dir={model}", "--sound-cues=off", "--hotkey=f9", f"--keep-mic-open={'on' if keep_open else 'off'}"]
+    args = [f"--model-dir={model}", "--sound-cues=off", "--hotkey=f9",
+            f"--keep-mic-open={'on' if keep_open else 'off'}"]
     app = AppProcess(args, app_env(display, mic, home))
     try:
         app.wait_ev("ready", 60)

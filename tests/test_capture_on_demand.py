@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 
@@ -25,6 +26,7 @@ def rec() -> Recorder:
     return Recorder()
 
 
+@contextlib.contextmanager
 def on_demand(pa: PortAudio, rec: Recorder, **kwargs: object) -> Iterator[Capture]:
     cap = Capture(on_event=rec, pa=pa, linger_s=0.2, **kwargs)  # type: ignore[arg-type]
     cap.open()
@@ -36,7 +38,8 @@ def on_demand(pa: PortAudio, rec: Recorder, **kwargs: object) -> Iterator[Captur
 
 @pytest.fixture
 def cap(pa: PortAudio, rec: Recorder) -> Iterator[Capture]:
-    yield from on_demand(pa, rec)
+    with on_demand(pa, rec) as capture:
+        yield capture
 
 
 def checked(cap: Capture, sd: fake_sd.Config, pa: PortAudio, rec: Recorder) -> None:  # noqa: F811
@@ -66,7 +69,7 @@ def test_idle_means_no_stream_and_a_take_records_from_the_first_callback(
 
 def test_holds_are_counted_and_a_take_during_the_linger_reuses_the_stream_with_pre_roll(
         pa: PortAudio, rec: Recorder, sd: fake_sd.Config) -> None:  # noqa: F811
-    for cap in on_demand(pa, rec, pre_roll_s=0.2):
+    with on_demand(pa, rec, pre_roll_s=0.2) as cap:
         checked(cap, sd, pa, rec)
         cap.hold("meter")
         cap.hold("meter")
@@ -120,7 +123,7 @@ def test_a_take_begun_during_the_check_gets_the_audio(pa: PortAudio, rec: Record
                                                       sd: fake_sd.Config) -> None:  # noqa: F811
     sd.open_hang_s, sd.hang_opens = 0.3, 1
     sd.input = np.full(16_000, 0.5, dtype=np.float32)
-    for cap in on_demand(pa, rec):
+    with on_demand(pa, rec) as cap:
         wait_for(lambda: sd.opens == 1, 5, "the check to start opening")
         take = cap.begin()   # while the check's open hangs
         assert take is not None
@@ -135,7 +138,7 @@ def test_a_take_begun_during_the_check_gets_the_audio(pa: PortAudio, rec: Record
 def test_begin_and_hold_never_wait_for_the_worker(pa: PortAudio, rec: Recorder,
                                                   sd: fake_sd.Config) -> None:  # noqa: F811
     sd.open_hang_s = 1.0
-    for cap in on_demand(pa, rec):
+    with on_demand(pa, rec) as cap:
         wait_for(lambda: sd.opens == 1, 5, "a hanging open")
         done = threading.Event()
 

@@ -18,7 +18,7 @@ from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def wait_streams(mic: VirtualMic, count: int, what: str, timeout: float = 15) -> list[dict[str, str]]:  # noqa: F811
+def wait_streams(mic: VirtualMic, count: int, what: str, timeout: float = 15) -> list[dict[str, str]]:
     """Wait until the app has exactly ``count`` recording streams; returns them."""
     found: list[dict[str, str]] = []
 

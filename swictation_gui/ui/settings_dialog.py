@@ -9,13 +9,14 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
 from swictation_gui.settings.schema import Settings
+from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.providers import (
     InputDeviceProvider,
     ModelAvailabilityProvider,
     default_input_devices,
     default_model_availability,
 )
-from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, ModelPage, OutputPage
+from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, ModelPage, OutputPage
 
 PAGES = ("model", "microphone", "hotkey", "output", "general")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""

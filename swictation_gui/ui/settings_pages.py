@@ -26,7 +26,6 @@ from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
-from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
 
 _OK_STYLE = "color: #2e7d32;"
