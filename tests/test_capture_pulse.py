@@ -85,3 +85,21 @@ def test_the_chosen_source_is_the_one_recorded(virtual_mic: VirtualMic) -> None:
     assert float(np.abs(heard).max()) > 0.3, "the desk microphone hears the tone played to it"
     not_heard = record(virtual_mic, "pulse:headset_mic", desk)
     assert float(np.abs(not_heard).max()) < 0.05, "the headset microphone does not"
+
+
+def test_a_stream_on_another_source_is_moved_to_the_chosen_one(virtual_mic: VirtualMic) -> None:  # noqa: F811
+    """The fallback for sound servers whose ALSA device ignores PULSE_SOURCE."""
+    import sounddevice
+
+    virtual_mic.add_microphone("desk_mic", "Desk Microphone")
+    sources.name_our_streams()
+    stream = sounddevice.InputStream(samplerate=16_000, channels=1, dtype="float32", callback=lambda *_: None)
+    stream.start()
+    try:
+        monitor = virtual_mic.source_index("vsink.monitor")
+        wait_for(lambda: [s["source"] for s in virtual_mic.our_streams()] == [monitor], 5, "the stream on the default")
+        assert sources.move_our_streams("desk_mic") == 1
+        assert [s["source"] for s in virtual_mic.our_streams()] == [virtual_mic.source_index("desk_mic")]
+        assert sources.move_our_streams("desk_mic") == 0, "nothing left to move"
+    finally:
+        stream.close()

@@ -9,10 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pytestqt.qtbot import QtBot
 
 from swictation_gui.app import Application
+from swictation_gui.audio.capture import CANNOT_OPEN
+from swictation_gui.core.session import Phase
+from swictation_gui.core.status import AppStatus
 from swictation_gui.audio.sources import InputChoice
 from swictation_gui.settings.schema import LABELS, Settings, from_dict
 from swictation_gui.ui.microphone_page import KEEP_OPEN_TEXT, MicrophonePage
-from tests.test_wiring import RecordingInjector, fake_mic, running  # noqa: F401 - fixtures
+from tests.fakes import sounddevice as fake_sd
+from tests.test_wiring import FakeHotkey, RecordingInjector, dictate, fake_mic, running  # noqa: F401 - fixtures
 
 
 def test_sources_show_their_descriptions_and_keep_open_round_trips(qtbot: QtBot) -> None:
@@ -58,3 +62,23 @@ def test_the_microphone_is_closed_while_idle_and_held_by_the_meter_and_keep_open
     new = app.dictation.capture
     assert new is not capture and new.holds == {}
     qtbot.waitUntil(lambda: not new.is_open, timeout=5_000)
+
+
+def test_a_press_that_cannot_open_the_microphone_is_told_and_the_next_one_works(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:  # noqa: F811
+    app, injector = running
+    told: list[tuple[str, str]] = []
+    notify = app.feedback.notify
+    app.feedback.notify = lambda message, level="warning": (told.append((level, message)), notify(message, level))[1]
+    hotkey = FakeHotkey.instances[-1]
+    fake_sd.config.open_fail = -1   # the device is there but every open fails from now on
+    hotkey.press()
+    qtbot.waitUntil(lambda: ("error", CANNOT_OPEN) in told, timeout=10_000)
+    hotkey.release()
+    qtbot.waitUntil(lambda: app.dictation.session.phase is Phase.IDLE and not app.dictation.session.recording,
+                    timeout=10_000)
+    assert injector.texts == [] and app.dictation.capture.holds == {}
+    fake_sd.config.open_fail = 0
+    qtbot.waitUntil(lambda: app.dictation.status.status is AppStatus.READY, timeout=15_000)  # the re-check found it
+    dictate(qtbot, hotkey, ["re"])
+    qtbot.waitUntil(lambda: injector.texts == ["re "], timeout=15_000)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from swictation_gui import log
+from swictation_gui.audio import sources
 from swictation_gui.audio.devices import CANNOT_OPEN, MICROPHONE_LOST, NO_MICROPHONE, resolve_device, source_for_open
 from swictation_gui.audio.events import CaptureEvent
 from swictation_gui.audio.portaudio import PortAudio, PortAudioClosedError
@@ -226,6 +227,9 @@ class CaptureWorker:
                 else:
                     waiting.closed = True
             self._ring = ring
+        source = sources.pulse_source(self._device)
+        if source is not None and sources.move_our_streams(source):
+            log.audio.info("Moved the microphone stream to %s (the sound server ignored PULSE_SOURCE)", source)
         log.audio.info("Microphone open: device %s at %d Hz", "default" if index is None else index, rate)
 
     def _watch(self, now: float) -> None:

@@ -99,3 +99,28 @@ def source_exists(name: str, timeout: float = 0.5) -> bool | None:
     if sources is None:
         return None
     return any(c.spec == PULSE_PREFIX + name for c in sources)
+
+
+def move_our_streams(name: str, timeout: float = 0.5) -> int:
+    """Move this process's recording streams that are not on source ``name`` onto it; how many were moved.
+
+    The fallback for sound servers whose ALSA device ignores ``PULSE_SOURCE`` (PipeWire's own ALSA plugin):
+    the capture worker calls it once a stream runs. Errors are logged; 0 when nothing could be asked.
+    """
+    try:
+        import pulsectl
+    except ImportError:
+        return 0
+    pid = str(os.getpid())
+    moved = 0
+    try:
+        with pulsectl.Pulse(APP_NAME, connect=False) as pulse:
+            pulse.connect(autospawn=False, timeout=timeout)
+            target = pulse.get_source_by_name(name)
+            for output in pulse.source_output_list():
+                if output.proplist.get("application.process.id") == pid and output.source != target.index:
+                    pulse.source_output_move(output.index, target.index)
+                    moved += 1
+    except Exception as exc:
+        _log.debug("Could not move the microphone stream to %s: %s", name, exc)
+    return moved
