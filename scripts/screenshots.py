@@ -42,6 +42,7 @@ def child(out: Path) -> int:
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
+    from swictation_gui.audio.sources import InputChoice
     from swictation_gui.settings import ModelChoice, Settings
     from swictation_gui.ui import icons
     from swictation_gui.ui.icons import TrayState
@@ -107,8 +108,10 @@ def child(out: Path) -> int:
                                 "swictation-gui models download cpu.")
         return Availability(False, False, "No folder chosen.")
 
-    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
-    dialog = SettingsDialog(Settings(model=ModelChoice.GPU, input_device="Blue Yeti USB Microphone"),
+    mics = [InputChoice("pulse:alsa_input.pci-0000_00_1f.3.analog-stereo", "Built-in Audio Analog Stereo"),
+            InputChoice("pulse:alsa_input.usb-Blue_Microphones_Yeti-00.analog-stereo", "Yeti Stereo Microphone"),
+            InputChoice("pulse:alsa_input.usb-046d_HD_Pro_Webcam_C920-02.analog-stereo", "HD Pro Webcam C920")]
+    dialog = SettingsDialog(Settings(model=ModelChoice.GPU, input_device=mics[1].spec),
                             model_availability=availability, input_devices=lambda: mics,
                             settings_path=Path("~/.config/swictation-gui/settings.json"))
     dialog.show()

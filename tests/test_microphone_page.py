@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.app import Application
 from swictation_gui.audio.capture import CANNOT_OPEN
+from swictation_gui.audio.sources import InputChoice
 from swictation_gui.core.session import Phase
 from swictation_gui.core.status import AppStatus
-from swictation_gui.audio.sources import InputChoice
 from swictation_gui.settings.schema import LABELS, Settings, from_dict
 from swictation_gui.ui.microphone_page import KEEP_OPEN_TEXT, MicrophonePage
 from tests.fakes import sounddevice as fake_sd

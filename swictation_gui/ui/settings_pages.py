@@ -227,7 +227,9 @@ class OutputPage(QWidget):
         form.addRow("Insert text by:", method_box)
         self.method.currentIndexChanged.connect(lambda i: self.method_note.setText(_METHODS[i][2]))
         self.pre_roll = _spin("pre_roll_ms", " ms", 50)
-        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut.")
+        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut. Only "
+                                 "while the microphone is already open: with Settings → Microphone → Keep the "
+                                 "microphone open, or within a moment of the previous dictation.")
         form.addRow("Keep audio from before the press:", self.pre_roll)
         self.tail = _spin("tail_ms", " ms", 50)
         self.tail.setToolTip("Audio still recorded after you let go, so your last word is not cut.")
