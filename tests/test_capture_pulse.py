@@ -22,6 +22,9 @@ def test_sources_are_listed_by_their_descriptions_and_monitors_are_not(virtual_m
     assert [(c.spec, c.label) for c in listed] == [("pulse:desk_mic", "Desk Microphone"),
                                                    ("pulse:headset_mic", "Headset Microphone")]
     assert sources.source_exists("desk_mic") is True and sources.source_exists("vsink.monitor") is False
+    from swictation_gui.ui.providers import default_input_devices
+
+    assert default_input_devices() == listed, "the Settings → Microphone list is the sound server's"
 
 
 def test_no_sound_server_means_no_pulse_list() -> None:
