@@ -4,9 +4,10 @@ Design: by default no stream is open while the app is idle, so the desktop's mic
 off and Bluetooth headsets keep their high-quality profile. A take (:meth:`Capture.begin`, at key-down)
 holds the microphone: the worker opens the stream at once and the ring fills from its very first
 callback, so the only audio lost is the device's open time (10-20 ms on PulseAudio, reported by
-:meth:`Take.open_delay_ms`; see benchmarks/idle.py). After the last hold is released the stream lingers
-``linger_s`` seconds (default 1.5 s: long enough that a quick next dictation reuses the stream, and even
-gets its pre-roll, short enough that the indicator goes off right after dictating) before it closes. ``keep_open`` (the "Keep the microphone open" setting) holds it for good: instant start with
+:meth:`Take.open_delay_ms`; see benchmarks/idle.py). After the last hold is released the stream
+lingers ``linger_s`` seconds (default 1.5 s: long enough that a quick next dictation reuses the stream,
+and even gets its pre-roll; short enough that the indicator goes off right after dictating), then
+closes. ``keep_open`` (the "Keep the microphone open" setting) holds it for good: instant start with
 a pre-roll of audio from *before* the key press. Level meters hold it while they are visible.
 
 At start, and after a failure or loss, the worker checks the microphone by opening and at once
