@@ -46,6 +46,7 @@ def child(out: Path) -> int:
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
+    from swictation_gui.audio.sources import InputChoice
     from swictation_gui.models import catalogue
     from swictation_gui.recognition.base import DeviceReport
     from swictation_gui.settings import ModelChoice, Settings
@@ -104,12 +105,14 @@ def child(out: Path) -> int:
     tray.menu.hide()
 
     # --- settings pages --------------------------------------------------------------------------
-    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
+    mics = [InputChoice("pulse:alsa_input.pci-0000_00_1f.3.analog-stereo", "Built-in Audio Analog Stereo"),
+            InputChoice("pulse:alsa_input.usb-Blue_Microphones_Yeti-00.analog-stereo", "Yeti Stereo Microphone"),
+            InputChoice("pulse:alsa_input.usb-046d_HD_Pro_Webcam_C920-02.analog-stereo", "HD Pro Webcam C920")]
     # The Model page as on a machine without CUDA: the CPU model installed and running, the GPU model
     # half downloaded (its row shows the progress and Cancel), no folder of your own yet.
     catalogue.installed_dir(catalogue.CPU_MODEL).mkdir(parents=True, exist_ok=True)
     no_cuda = DeviceReport("cuda", "cpu", "libcudnn.so.9 not found")
-    dialog = SettingsDialog(Settings(model=ModelChoice.CPU, input_device="Blue Yeti USB Microphone"),
+    dialog = SettingsDialog(Settings(model=ModelChoice.CPU, input_device=mics[1].spec),
                             cuda_report=lambda: no_cuda, input_devices=lambda: mics,
                             settings_path=Path("~/.config/swictation-gui/settings.json"))
     dialog.model_page.set_running("cpu", "CPU")

@@ -153,7 +153,7 @@ class Application(QObject):
         self._answer_model(ready_answer(self.config.model, device))
         self._show_info()
         capture = self.dictation.capture
-        self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
+        self.events.emit("ready", device=device, mic=capture.available is True, rate=capture.last_rate)
 
     @Slot(str)
     def _on_swap_failed(self, message: str) -> None:
@@ -223,10 +223,12 @@ class Application(QObject):
 
     @Slot(object)
     def _mic_test_changed(self, device: object) -> None:
-        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone when
-        it is that device."""
+        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone, held
+        open meanwhile, when it is that device."""
         ours = self.config.effective.input_device or None
-        self.levels.set_dialog(device is not False and (device or None) == ours)
+        watching = device is not False and (device or None) == ours
+        self.levels.set_dialog(watching)
+        self.parts.hold_for_meter(watching)
 
     @Slot(bool)
     def _hotkey_capture_changed(self, capturing: bool) -> None:
