@@ -195,7 +195,6 @@ class Application(QObject):
         elif command in actions:
             actions[command]()
 
-
     @Slot()
     def _open_settings(self, page: str = "") -> None:
         self.windows.open_settings(self.config.effective, page)
@@ -263,7 +262,6 @@ class Application(QObject):
             self.config.store.save(to_save)
         except SwictationError as exc:
             self.feedback.notify(str(exc), "error")
-
 
     @Slot()
     def shutdown(self) -> None:

@@ -8,16 +8,17 @@ from swictation_gui.platform.base import HotkeyMode
 from swictation_gui.settings import Settings
 from swictation_gui.ui import settings_pages
 from swictation_gui.ui.hotkey_edit import pretty
+from swictation_gui.ui.microphone_page import MicrophonePage as SettingsMicrophonePage
 from swictation_gui.ui.wizard.model_page import wrapped
 
 
 class MicrophonePage(QWizardPage):
-    """The Settings dialog's microphone page (device list with real names, live meter). GUI thread."""
+    """The Settings dialog's microphone page (real names, live meter, keep-open). GUI thread."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("2. Microphone")
-        self.page = settings_pages.MicrophonePage()
+        self.page = SettingsMicrophonePage()
         layout = QVBoxLayout(self)
         layout.addWidget(wrapped("Choose the microphone to dictate with and say a few words: the bar moves "
                                  "while it hears you."))

@@ -77,6 +77,7 @@ class SetupWizard(QWizard):
                               (HOTKEY, self.hotkey_page), (TRY, self.try_page)):
             self.setPage(page_id, page)
         self.microphone_page.page.set_devices(list(input_devices()), settings.input_device)
+        self.microphone_page.page.load(settings)
         self.hotkey_page.page.load(settings)
         self.try_page.show_settings(settings)
         self.try_page.set_model_ready(False)
@@ -89,7 +90,7 @@ class SetupWizard(QWizard):
 
     def store(self, settings: Settings) -> Settings:
         """``settings`` with this wizard's microphone and hotkey choices (GUI thread)."""
-        return self.hotkey_page.page.store(settings.replace(input_device=self.microphone_page.page.device()))
+        return self.hotkey_page.page.store(self.microphone_page.page.store(settings))
 
     @Slot(float)
     def set_level(self, level: float) -> None:
