@@ -165,7 +165,7 @@ class Application(QObject):
 
     def _model_failed(self, message: str, missing: bool | None) -> None:
         """A switch (``missing`` None: the old model keeps serving) or the first load failed; a missing model is the
-        normal first state (the first-run dialog offers it), so only other failures are notified."""
+        normal first state (the setup wizard offers one), so only other failures are notified."""
         if self._done:
             return  # a model that finished loading after quit
         self._pending_model = None  # the running model and settings.json stay as they were

@@ -1,6 +1,7 @@
 """Onboarding end to end: the real app on an empty home, under Xvfb with trayer, a PulseAudio virtual microphone
 and a real HTTP server on 127.0.0.1. Every step is driven with real X11 input (xdotool/XTest): keyboard
-mnemonics in the wizard, the hotkey for dictation, and a right-click on the tray icon with menu keys."""
+mnemonics in the wizard, the hotkey for dictation, and a right-click on the tray icon with menu keys. (No window
+manager here: tests/test_e2e_overlay.py checks the overlay's focus behaviour under openbox.)"""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.fixtures.http_server import ArchiveServer
 from tests.fixtures.synth_models import band_phrase
 from tests.test_e2e_dictation import Keys, desk, dictate, screen, target  # noqa: F401 - fixtures
 from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
+from tests.test_e2e_overlay import overlay_mapped
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -105,12 +107,19 @@ def test_onboarding_wizard_from_an_empty_home_to_dictation_about_and_quit(
     assert window_gone(screen, "Swictation setup")
     assert '"model": "cpu"' in (tmp_path / "settings.json").read_text(encoding="utf-8")
 
-    # Then dictation into a real target window.
+    # Then dictation into a real target window, with the recording overlay showing and the focus unchanged.
     window = target("text")
-    seq = dictate(app, Keys(screen, "ctrl_r"), virtual_mic,
-                  virtual_mic.write_wav(band_phrase(["la", "ti"], feat_dim=128), "target.wav"))
+    keys = Keys(screen, "ctrl_r")
+    mark = app.mark()
+    keys.down()
+    seq = int(app.wait_ev("recording", 10, start=mark)["seq"])
+    assert xenv.wait_for(lambda: overlay_mapped(screen), 10), "the recording overlay did not show"
+    virtual_mic.play(virtual_mic.write_wav(band_phrase(["la", "ti"], feat_dim=128), "target.wav"))
+    assert screen.focused_window() == window.wid
+    keys.up()
     app.wait_ev("injected", 30, seq=seq)
     assert window.wait_text("la ti") == "la ti", app.describe()
+    assert screen.focused_window() == window.wid
 
     # About from the tray (second-to-last entry), closed with Enter; then Quit (last entry).
     tray_menu(screen, "Up", "Up", "Return")
