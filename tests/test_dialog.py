@@ -189,9 +189,10 @@ def test_an_unusable_cancel_key_is_refused_with_its_reason_and_the_dialog_stays_
     assert blocker.args[0].cancel_key is None
 
 
-def test_model_page_shows_the_cpu_models_engine_verdict(qtbot: QtBot, band_model: Path) -> None:
+def test_model_page_shows_the_cpu_models_engine_verdict(qtbot: QtBot, tmp_path: Path) -> None:
     from swictation_gui.models import catalogue
     from swictation_gui.recognition import engine_choice
+    from tests.fixtures import synth_models as sm
 
     dialog = _dialog(qtbot, Settings(cpu_engine=CpuEngine.ONNXRUNTIME))
     row = dialog.model_page.cpu_engine
@@ -199,7 +200,10 @@ def test_model_page_shows_the_cpu_models_engine_verdict(qtbot: QtBot, band_model
     assert row.note.text() == "" and row.note.isHidden()  # the CPU model is not installed: no verdict line
     installed = catalogue.installed_dir(catalogue.CPU_MODEL)
     installed.parent.mkdir(parents=True, exist_ok=True)
-    installed.symlink_to(band_model)  # installed, never self-tested
+    installed.symlink_to(sm.with_test_wavs(sm.build_random(tmp_path / "m", seed=3, feat_dim=128, layout="int8")))
     dialog.refresh()
-    assert row.note.text() == engine_choice.describe(None)
-    assert "has not run for this model yet" in row.note.text()
+    assert row.note.isHidden()  # installed but never self-tested: still no line
+    verdict = engine_choice.verdict(catalogue.resolve("cpu"))  # the real self-test, in a child process
+    dialog.refresh()
+    assert not row.note.isHidden() and row.note.text() == engine_choice.describe(verdict)
+    assert row.note.text().startswith("CPU engine: ")

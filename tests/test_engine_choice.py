@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile
 
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import ModelLocation, resolve
@@ -18,26 +16,14 @@ from swictation_gui.recognition.sherpa_engine import SherpaEngine
 from tests.fixtures import synth_models as sm
 
 
-def _with_test_wavs(folder: Path) -> Path:
-    """Give a synthetic model the test_wavs/ the real archives ship: a chirp with noise and a tone sequence."""
-    (folder / "test_wavs").mkdir(exist_ok=True)
-    rng = np.random.default_rng(7)
-    t = np.arange(16_000 * 2) / 16_000
-    chirp = 0.3 * np.sin(2 * np.pi * (200 + 900 * t) * t) + 0.05 * rng.standard_normal(t.size)
-    soundfile.write(str(folder / "test_wavs" / "0.wav"), chirp.astype(np.float32), 16_000, subtype="PCM_16")
-    tones = sm.band_phrase(["do", "mi", "sol"])
-    soundfile.write(str(folder / "test_wavs" / "en.wav"), tones, 16_000, subtype="PCM_16")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def random_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _with_test_wavs(sm.build_random(tmp_path_factory.mktemp("choice") / "random", seed=3))
+    return sm.with_test_wavs(sm.build_random(tmp_path_factory.mktemp("choice") / "random", seed=3))
 
 
 @pytest.fixture(scope="module")
 def other_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _with_test_wavs(sm.build_random(tmp_path_factory.mktemp("choice") / "other", seed=11))
+    return sm.with_test_wavs(sm.build_random(tmp_path_factory.mktemp("choice") / "other", seed=11))
 
 
 def _loaded(engine: OrtEngine | SherpaEngine) -> OrtEngine | SherpaEngine:
@@ -90,7 +76,7 @@ def test_no_or_unreadable_test_wavs_keep_sherpa(band_model: Path, tmp_path: Path
 
 
 def test_verdict_is_cached_with_the_check_and_redone_when_files_change(tmp_path: Path, random_model: Path) -> None:
-    folder = _with_test_wavs(sm.build_random(tmp_path / "m", seed=3))
+    folder = sm.with_test_wavs(sm.build_random(tmp_path / "m", seed=3))
     location = resolve(str(folder))
     assert engine_choice.cached(location) is None
     first = engine_choice.verdict(location)  # a real child process loads both engines
@@ -129,7 +115,7 @@ def test_install_runs_the_self_test(tmp_path: Path) -> None:
     from swictation_gui.models.install import install, source_for_file
     from tests.fixtures.archives import pack
 
-    folder = _with_test_wavs(sm.build_random(tmp_path / "src" / "my-model", seed=3))
+    folder = sm.with_test_wavs(sm.build_random(tmp_path / "src" / "my-model", seed=3))
     archive = pack(folder, tmp_path / "my-model.tar.bz2", "my-model")
     location = install(source_for_file(archive.path), root=tmp_path / "models")
     assert isinstance(location, ModelLocation)
@@ -138,7 +124,7 @@ def test_install_runs_the_self_test(tmp_path: Path) -> None:
 
 
 def test_a_self_test_that_does_not_finish_keeps_sherpa_and_is_not_cached(tmp_path: Path) -> None:
-    location = resolve(str(_with_test_wavs(sm.build_random(tmp_path / "slow", seed=3))))
+    location = resolve(str(sm.with_test_wavs(sm.build_random(tmp_path / "slow", seed=3))))
     verdict = engine_choice.verdict(location, timeout=0.01)  # the child cannot even start in 10 ms
     assert verdict.engine == "sherpa" and "took more than" in verdict.reason
     assert engine_choice.cached(location) is None

@@ -73,16 +73,20 @@ def describe(verdict: EngineVerdict | None) -> str:
     return f"CPU engine: {name}: {verdict.reason}"
 
 
-def describe_for(choice: str) -> str:
+def describe_for(choice: str, only_verdicts: bool = False) -> str:
     """``describe`` of the cached verdict of model ``choice`` ("cpu", "gpu" or a folder); "" when it is
-    not installed. Runs nothing (any thread, the GUI's included: it reads one small file)."""
+    not installed (or, with ``only_verdicts``, has none yet). Runs nothing (any thread, the GUI's
+    included: it reads one small file)."""
     from swictation_gui.models.catalogue import resolve
 
     try:
         location = resolve(choice)
     except SwictationError:
         return ""
-    return describe(cached(location)) if location.folder.is_dir() else ""
+    found = cached(location) if location.folder.is_dir() else None
+    if found is None and (only_verdicts or not location.folder.is_dir()):
+        return ""
+    return describe(found)
 
 
 def test_wavs(folder: Path) -> list[Path]:

@@ -42,10 +42,10 @@ class CpuEngineRow(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the cached verdict (one small file; nothing is run)."""
+        """Re-read the cached verdict (one small file; nothing is run). No line until there is a verdict."""
         root = self._root
         folder = str(root / CPU_MODEL.name) if root is not None else CPU_MODEL.key
-        text = engine_choice.describe_for(folder)
+        text = engine_choice.describe_for(folder, only_verdicts=True)
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
