@@ -338,3 +338,32 @@ def test_the_model_command_is_answered_once_the_switch_has_ended(
     assert json.loads(settings_file.read_text())["model"] == "cpu"
     dictate(qtbot, FakeHotkey.instances[-1], ["mi"])
     qtbot.waitUntil(lambda: injector.texts == ["mi "], timeout=15_000)  # the CPU model still serves
+
+
+def test_a_cpu_engine_change_reloads_the_model_with_that_engine(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from swictation_gui import app as app_module
+    from swictation_gui.settings.schema import CpuEngine
+
+    app, injector = running
+    real = app_module.deferred
+    built: list[tuple[str, str]] = []
+
+    def recording(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
+        build = real(model, engine, device, cpu_engine)
+
+        def wrapped() -> object:
+            recognizer = build()
+            built.append((cpu_engine, recognizer.name))
+            return recognizer
+        return wrapped
+
+    monkeypatch.setattr(app_module, "deferred", recording)
+    app.apply_settings(app.config.effective.replace(cpu_engine=CpuEngine.ONNXRUNTIME))
+    qtbot.waitUntil(lambda: bool(built) and not app.recognizer.loading
+                    and app.dictation.model_state is ModelState.READY, timeout=30_000)
+    assert built == [("onnxruntime", "onnxruntime")]
+    assert '"cpu_engine": "onnxruntime"' in (tmp_path / "settings.json").read_text()
+    dictate(qtbot, FakeHotkey.instances[-1], ["do"])
+    qtbot.waitUntil(lambda: injector.texts == ["do "], timeout=15_000)  # our engine serves the dictation
