@@ -16,6 +16,9 @@ from typing import Any
 from swictation_gui.errors import HotkeyError
 from swictation_gui.platform import keys
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.text.replacements import Replacement, check_regex
+from swictation_gui.text.vocabulary import DEFAULT_THRESHOLD
+from swictation_gui.text.words import Language
 
 SCHEMA_VERSION = 2
 """Version written to the file's ``version`` key; bump it together with a new migration."""
@@ -55,6 +58,18 @@ class Settings:
         notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+        text_language: Language of the spoken commands and fillers (en, de, fr, es).
+        join_dictations: Continue the text of the previous dictation into the same window (spacing, capitals).
+        join_window_s: How long after a dictation the next one into the same window still continues it.
+        spoken_commands: Spoken punctuation and commands ("period", "scratch that", "press enter").
+        auto_submit: Press Enter after every dictation (chat applications).
+        remove_fillers: Remove filler words (um, uh, ähm, euh, eh).
+        vocabulary: Words and phrases near misses are corrected to.
+        vocabulary_threshold: How alike (0–100) a near miss must be to a vocabulary entry to be corrected.
+        replacements: Plain or regex replacements, applied in order before everything else.
+        history_size: How many dictations the history keeps in memory.
+        history_persist: Keep the history across restarts in a private file in the data folder.
+        history_retention_days: Entries older than this are deleted from the history file.
     """
 
     model: ModelChoice = ModelChoice.GPU
@@ -71,6 +86,18 @@ class Settings:
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    text_language: Language = Language.EN
+    join_dictations: bool = True
+    join_window_s: int = 120
+    spoken_commands: bool = False
+    auto_submit: bool = False
+    remove_fillers: bool = False
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_threshold: int = DEFAULT_THRESHOLD
+    replacements: tuple[Replacement, ...] = ()
+    history_size: int = 50
+    history_persist: bool = False
+    history_retention_days: int = 30
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -81,7 +108,11 @@ class Settings:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif isinstance(value, tuple):
+                value = [dataclasses.asdict(v) if isinstance(v, Replacement) else v for v in value]
+            out[f.name] = value
         return out
 
 
@@ -90,6 +121,10 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "tail_ms": (0, 2000),
     "min_press_ms": (0, 2000),
     "max_record_seconds": (5, 3600),
+    "join_window_s": (0, 3600),
+    "vocabulary_threshold": (50, 100),
+    "history_size": (1, 1000),
+    "history_retention_days": (1, 3650),
 }
 """Inclusive limits of each integer setting; values outside are clamped with a warning."""
 
@@ -108,6 +143,18 @@ LABELS: dict[str, str] = {
     "notifications": "Notifications",
     "start_at_login": "Start at login",
     "trailing_space": "Trailing space",
+    "text_language": "Language of commands",
+    "join_dictations": "Join dictations",
+    "join_window_s": "Join within",
+    "spoken_commands": "Spoken punctuation and commands",
+    "auto_submit": "Press Enter after each dictation",
+    "remove_fillers": "Remove fillers",
+    "vocabulary": "Vocabulary",
+    "vocabulary_threshold": "Vocabulary match",
+    "replacements": "Replacements",
+    "history_size": "History size",
+    "history_persist": "Keep history across restarts",
+    "history_retention_days": "Keep history for",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 
@@ -195,8 +242,53 @@ def _coerce_hotkey(value: object) -> str:
         raise _InvalidValueError(str(exc).rstrip(".")) from None
 
 
+def _coerce_words(value: object) -> tuple[tuple[str, ...], list[str]]:
+    """A vocabulary list: the usable entries and a problem for each item left out."""
+    if not isinstance(value, list | tuple):
+        raise _InvalidValueError(f"{_show(value)} is not a list of words")
+    kept: list[str] = []
+    problems: list[str] = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            if item.strip() not in kept:
+                kept.append(item.strip())
+        else:
+            problems.append(f"{_show(item)} is not a word or phrase; it was left out")
+    return tuple(kept), problems
+
+
+def _coerce_replacements(value: object) -> tuple[tuple[Replacement, ...], list[str]]:
+    """A replacement list of ``{"pattern", "replacement", "regex"}``: the usable rules and the problems."""
+    if not isinstance(value, list | tuple):
+        raise _InvalidValueError(f"{_show(value)} is not a list of replacements")
+    kept: list[Replacement] = []
+    problems: list[str] = []
+    for item in value:
+        if isinstance(item, Replacement):
+            item = dataclasses.asdict(item)
+        pattern = item.get("pattern") if isinstance(item, dict) else None
+        replacement = item.get("replacement", "") if isinstance(item, dict) else None
+        regex = item.get("regex", False) if isinstance(item, dict) else None
+        if not (isinstance(pattern, str) and pattern.strip() and isinstance(replacement, str)
+                and isinstance(regex, bool)):
+            problems.append(f"{_show(item)} is not a replacement (pattern, replacement, regex); it was left out")
+            continue
+        if regex and (why := check_regex(pattern)):
+            problems.append(f"{why}; the rule is kept but skipped until it is corrected")
+        kept.append(Replacement(pattern, replacement, regex))
+    return tuple(kept), problems
+
+
+_LIST_FIELDS = {"vocabulary": _coerce_words, "replacements": _coerce_replacements}
+
+
 def _coerce_field(name: str, value: object) -> object:
     default = getattr(DEFAULTS, name)
+    if name in _LIST_FIELDS:
+        coerced, problems = _LIST_FIELDS[name](value)
+        if problems:
+            raise _InvalidValueError(problems[0])
+        return coerced
     if name == "hotkey":
         return _coerce_hotkey(value)
     if isinstance(default, enum.StrEnum):
@@ -243,6 +335,15 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         if name not in data:
             continue
         label = LABELS[name]
+        if name in _LIST_FIELDS:
+            try:
+                coerced, problems = _LIST_FIELDS[name](data[name])
+            except _InvalidValueError as exc:
+                warnings.append(f"{label}: {exc}; using the default (empty).")
+                continue
+            values[name] = coerced
+            warnings += [f"{label}: {problem}." for problem in problems]
+            continue
         try:
             value = _coerce_field(name, data[name])
         except _InvalidValueError as exc:
