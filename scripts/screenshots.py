@@ -108,7 +108,12 @@ def child(out: Path) -> int:
         return Availability(False, False, "No folder chosen.")
 
     mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
-    dialog = SettingsDialog(Settings(model=ModelChoice.GPU, input_device="Blue Yeti USB Microphone"),
+    from swictation_gui.text.replacements import Replacement
+    demo = Settings(model=ModelChoice.GPU, input_device="Blue Yeti USB Microphone", spoken_commands=True,
+                    vocabulary=("Kubernetes", "PyTorch", "Siobhan Nguyen"),
+                    replacements=(Replacement("gonna", "going to"), Replacement("my email", "me@example.org"),
+                                  Replacement(r"(\d+) percent", r"\1 %", regex=True)))
+    dialog = SettingsDialog(demo,
                             model_availability=availability, input_devices=lambda: mics,
                             settings_path=Path("~/.config/swictation-gui/settings.json"))
     dialog.show()

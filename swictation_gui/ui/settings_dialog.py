@@ -16,13 +16,14 @@ from swictation_gui.ui.providers import (
     default_model_availability,
 )
 from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, ModelPage, OutputPage
+from swictation_gui.ui.text_page import TextPage, WordsPage
 
-PAGES = ("model", "microphone", "hotkey", "output", "general")
+PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "general")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""
 
 
 class SettingsDialog(QDialog):
-    """Model, Microphone, Hotkey, Output and General pages over an edited copy of :class:`Settings`.
+    """Model, Microphone, Hotkey, Output, Text, Words and General pages over an edited copy of :class:`Settings`.
 
     The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
     edited settings and the app saves and applies them live. Cancel discards the copy.
@@ -61,12 +62,14 @@ class SettingsDialog(QDialog):
         self.microphone_page = MicrophonePage()
         self.hotkey_page = HotkeyPage()
         self.output_page = OutputPage()
+        self.text_page = TextPage()
+        self.words_page = WordsPage()
         self.general_page = GeneralPage(str(settings_path) if settings_path else None)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         for page, title in ((self.model_page, "Model"), (self.microphone_page, "Microphone"),
                             (self.hotkey_page, "Hotkey"), (self.output_page, "Output"),
-                            (self.general_page, "General")):
+                            (self.text_page, "Text"), (self.words_page, "Words"), (self.general_page, "General")):
             self.tabs.addTab(page, title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply
@@ -93,6 +96,8 @@ class SettingsDialog(QDialog):
         self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
         self.hotkey_page.load(settings)
         self.output_page.load(settings)
+        self.text_page.load(settings)
+        self.words_page.load(settings)
         self.general_page.load(settings)
 
     def current_settings(self) -> Settings:
@@ -101,6 +106,8 @@ class SettingsDialog(QDialog):
         s = s.replace(input_device=self.microphone_page.device())
         s = self.hotkey_page.store(s)
         s = self.output_page.store(s)
+        s = self.text_page.store(s)
+        s = self.words_page.store(s)
         return self.general_page.store(s)
 
     def show_page(self, name: str) -> None:

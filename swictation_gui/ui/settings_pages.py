@@ -1,4 +1,4 @@
-"""The five pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread)."""
+"""Five settings pages (Text: ``text_page.py``); each loads from and writes into a Settings copy (GUI thread)."""
 
 from __future__ import annotations
 
@@ -316,6 +316,16 @@ class GeneralPage(QWidget):
         self.notifications.setObjectName("notifications")
         layout.addWidget(self.start_at_login)
         layout.addWidget(self.notifications)
+        history = QFormLayout()
+        self.history_size = _spin("history_size", " dictations", 10)
+        history.addRow("History keeps the last:", self.history_size)
+        self.history_persist = QCheckBox("Keep the history across restarts (a private file in the data folder)")
+        self.history_persist.setObjectName("history_persist")
+        history.addRow("", self.history_persist)
+        self.history_days = _spin("history_retention_days", " days", 1)
+        history.addRow("Delete entries from the file after:", self.history_days)
+        self.history_persist.toggled.connect(self.history_days.setEnabled)
+        layout.addLayout(history)
         if settings_path:
             layout.addSpacing(12)
             layout.addWidget(_note(f"Settings are stored in {settings_path}"))
@@ -325,8 +335,15 @@ class GeneralPage(QWidget):
         """Show ``settings``."""
         self.start_at_login.setChecked(settings.start_at_login)
         self.notifications.setChecked(settings.notifications)
+        self.history_size.setValue(settings.history_size)
+        self.history_persist.setChecked(settings.history_persist)
+        self.history_days.setValue(settings.history_retention_days)
+        self.history_days.setEnabled(settings.history_persist)
 
     def store(self, settings: Settings) -> Settings:
         """``settings`` with this page's values."""
         return settings.replace(start_at_login=self.start_at_login.isChecked(),
-                                notifications=self.notifications.isChecked())
+                                notifications=self.notifications.isChecked(),
+                                history_size=self.history_size.value(),
+                                history_persist=self.history_persist.isChecked(),
+                                history_retention_days=self.history_days.value())
