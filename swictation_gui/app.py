@@ -113,6 +113,7 @@ class Application(QObject):
         self.cuda_probe.start()
         self._load_model()
         self.dictation.capture.open()
+        self.parts.apply_text(s)
         self.parts.start_injector(s)
         self.parts.start_hotkey(s)
 

@@ -57,6 +57,12 @@ class HistoryStore:
         self._path: Path | None = None
         self._retention_s = 0.0
 
+    def set_limit(self, limit: int) -> None:
+        """Keep at most ``limit`` entries in memory from now on (the oldest go first)."""
+        with self._lock:
+            self._limit = max(1, limit)
+            del self._entries[:-self._limit]
+
     # ----------------------------------------------------------------- persistence
 
     @property

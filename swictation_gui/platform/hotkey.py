@@ -290,6 +290,8 @@ class X11HotkeyListener:
             chord_key = self._is_chord_key(name)
             if keyboard.is_injecting() and not chord_key:
                 return  # most likely ours (a remapped scratch key); never let it interrupt the chord
+            if not chord_key:
+                keyboard.note_user_press()
             if not self._active:
                 if chord_key and self._chord_held():
                     self._active, self._interrupted = True, False

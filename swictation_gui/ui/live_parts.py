@@ -12,17 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from swictation_gui import log
+from swictation_gui import log, paths
 from swictation_gui.audio.capture import Capture
-from swictation_gui.core.appconfig import session_config
+from swictation_gui.core.appconfig import session_config, text_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.errors import SwictationError
+from swictation_gui.history.store import HistoryStore
 from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
+from swictation_gui.text.stage import TextConfig, TextStage
 from swictation_gui.ui.feedback import TrayFeedback
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
@@ -81,11 +83,30 @@ class LiveParts:
         self._old_captures: list[Capture] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
+        self.text_stage = TextStage(TextConfig())
+        self.history = HistoryStore()
+
+    def apply_text(self, s: Settings) -> None:
+        """The text stage and history settings of ``s``, applied at once (the next dictation uses them)."""
+        self.text_stage.configure(text_config(s))
+        self.history.set_limit(s.history_size)
+        if s.history_persist:
+            problem = self.history.persist(paths.history_file(), s.history_retention_days)
+            if problem:
+                self.feedback.notify(problem, "warning")
+        elif self.history.persistent_path is not None or paths.history_file().exists():
+            self.history.stop_persisting()
+            paths.history_file().unlink(missing_ok=True)
+
+    def _remember(self, text: str, window: str, spoken_s: float) -> None:
+        """Injector thread: a delivered dictation goes into the history (the store is thread-safe)."""
+        self.history.add(text, window, spoken_s)
 
     def apply(self, parts: set[str], old: Settings, s: Settings) -> None:
         """Apply the settings ``s`` live: the tunables at once, and rebuild the parts named in ``parts``
         ("capture", "injector", "hotkey")."""
         self.dictation.session.config = session_config(s)
+        self.apply_text(s)
         self.dictation.tail_s = s.tail_ms / 1000
         self.feedback.cues.set_enabled(s.sound_cues)
         self.feedback.tray.set_notifications_enabled(s.notifications)
@@ -127,7 +148,7 @@ class LiveParts:
         if runner is not None:
             runner.set_injector(injector)
             return
-        runner = InjectionRunner(injector, self.inputs.post_injected)
+        runner = InjectionRunner(injector, self.inputs.post_injected, self.text_stage, self._remember)
         runner.start()
         self.dictation.runner = runner
 
@@ -190,6 +211,7 @@ class LiveParts:
         self.dictation.capture.close(timeout=0)
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
+        self.history.close()
 
     def join(self, timeout: float) -> bool:
         """Wait, bounded, for the injector (finishing the text it is typing) and the listeners' threads."""
