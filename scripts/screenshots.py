@@ -127,6 +127,29 @@ def child(out: Path) -> int:
         print(f"wrote {out / f'settings-{page}.png'}")
     dialog.hide()
 
+    # --- history window ---------------------------------------------------------------------------
+    import time as _time
+
+    from swictation_gui.history.store import HistoryStore
+    from swictation_gui.ui.history_window import HistoryWindow
+
+    store = HistoryStore()
+    now = _time.time()
+    for ago, window_name, spoken, text in (
+            (3600, "kate.Kate #0x2a00007", 4.2, "Deploy the new build to Kubernetes tonight."),
+            (1800, "Slack.Slack #0x3c00012", 2.1, "Sounds good, I'll review it after lunch."),
+            (300, "kate.Kate #0x2a00007", 6.8, "The period of the Renaissance saw great changes in art and science."),
+            (30, "org.gnome.Terminal #0x4e00003", 1.4, "git push origin main")):
+        store.add(text, window_name, spoken, at=now - ago)
+    history = HistoryWindow(store, lambda _text: None)
+    history.show()
+    wait_for(history.isVisible)
+    history.table.selectRow(1)
+    wait(150)
+    history.grab().save(str(out / "history.png"))
+    print(f"wrote {out / 'history.png'}")
+    history.hide()
+
     # --- icons on light and dark panels ----------------------------------------------------------
     sizes = (16, 22, 32, 48)
     states = list(TrayState)

@@ -93,6 +93,7 @@ class Application(QObject):
         t.settings_requested.connect(self._open_settings)
         t.copy_last_requested.connect(p.copy_last)
         t.paste_last_requested.connect(p.paste_last)
+        t.history_requested.connect(p.open_history)
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)

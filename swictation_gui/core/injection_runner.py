@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 from swictation_gui import log
 from swictation_gui.platform.base import InjectionResult, KeySender, TextInjector
-from swictation_gui.text.stage import Delivery, Outcome, Target, TextStage
+from swictation_gui.text.stage import Delivery, Target, TextStage
 
 ResultCallback = Callable[[int, InjectionResult], None]
 DeliveredCallback = Callable[[str, str, float], None]
-"""(text typed, window, seconds spoken) after a successful delivery with text; called on the injector thread."""
+"""(text, window, seconds spoken) after each dictation with text, on the injector thread: the text as typed after a
+successful delivery, or as recognized with the window ``NOT_DELIVERED`` after a failed one."""
+NOT_DELIVERED = "(not delivered)"
 _WAKE = object()
 
 
@@ -49,9 +51,10 @@ class InjectionRunner:
         """Use ``injector`` from the next text on (any thread; the current text finishes with the old one)."""
         self._injector = injector
 
-    def submit(self, seq: int, text: str, spoken_s: float = 0.0) -> None:
-        """Queue ``text`` for injection; ``spoken_s`` is how long it was spoken, for the history (any thread)."""
-        self._queue.put((seq, text, spoken_s))
+    def submit(self, seq: int, text: str, spoken_s: float = 0.0, verbatim: bool = False) -> None:
+        """Queue ``text`` for injection; ``spoken_s`` is how long it was spoken, for the history; ``verbatim``: text
+        shaped before (a history entry), only joined (any thread; never blocks)."""
+        self._queue.put((seq, text, spoken_s, verbatim))
 
     def stop(self) -> None:
         """Let the current injection finish and drop the rest; returns at once (any thread, idempotent)."""
@@ -75,9 +78,9 @@ class InjectionRunner:
             if job is _WAKE or self._stopping.is_set():
                 continue
             assert isinstance(job, tuple)
-            seq, text, spoken_s = job
+            seq, text, spoken_s, verbatim = job
             try:
-                result = self._deliver(text, spoken_s)
+                result = self._deliver(text, spoken_s, verbatim)
             except Exception as exc:
                 log.injection.exception("Injecting utterance %d failed", seq)
                 result = InjectionResult(False, "none", f"The text could not be delivered: {exc}")
@@ -86,7 +89,7 @@ class InjectionRunner:
             except Exception:
                 log.injection.exception("Reporting the injection result failed")
 
-    def _deliver(self, raw: str, spoken_s: float) -> InjectionResult:
+    def _deliver(self, raw: str, spoken_s: float, verbatim: bool) -> InjectionResult:
         """Injector thread: shape ``raw`` and send the whole delivery, in order (backspaces, text, Enter)."""
         injector = self._injector
         if self._stage is None:
@@ -95,17 +98,20 @@ class InjectionRunner:
         window = keys.focused_window() if keys else ""
         presses = keys.user_presses() if keys else None
         known = presses is not None and self._presses is not None
-        outcome = self._stage.process(raw, Target(window, time.monotonic(), presses != self._presses if known
-                                                  else None))
+        target = Target(window, time.monotonic(), presses != self._presses if known else None)
+        outcome = self._stage.process(raw, target, verbatim)
         if outcome.refused:
             return InjectionResult(False, "none", outcome.refused)
         result = self._send(outcome.delivery, keys, injector)
         if result.ok:
             self._stage.delivered(outcome)
             self._presses = keys.user_presses() if keys else None
-            self._report(outcome, window, spoken_s)
+            if not verbatim:
+                self._report(outcome.delivery.text, window, spoken_s)
         else:
             self._stage.forget()
+            if not verbatim:
+                self._report(raw, NOT_DELIVERED, spoken_s)
         return result
 
     @staticmethod
@@ -126,9 +132,9 @@ class InjectionRunner:
                 return pressed
         return result
 
-    def _report(self, outcome: Outcome, window: str, spoken_s: float) -> None:
-        if self._on_delivered is not None and outcome.delivery.text.strip():
+    def _report(self, text: str, window: str, spoken_s: float) -> None:
+        if self._on_delivered is not None and text.strip():
             try:
-                self._on_delivered(outcome.delivery.text.strip(), window, spoken_s)
+                self._on_delivered(text.strip(), window, spoken_s)
             except Exception:
                 log.injection.exception("Recording the delivery failed")

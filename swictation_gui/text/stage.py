@@ -109,9 +109,12 @@ def shape(raw: str, config: TextConfig) -> tuple[str, Command | None]:
     return text, command
 
 
-def process(raw: str, config: TextConfig, context: Context, target: Target) -> Outcome:
-    """One transcript through every stage; ``context`` is the state after the previous successful delivery."""
-    text, command = shape(raw, config)
+def process(raw: str, config: TextConfig, context: Context, target: Target, verbatim: bool = False) -> Outcome:
+    """One transcript through every stage; ``context`` is the state after the previous successful delivery.
+
+    ``verbatim`` (a history entry inserted again: already shaped once) skips stages 1–4; only joining applies.
+    """
+    text, command = (raw, None) if verbatim else shape(raw, config)
     if command is Command.SCRATCH:
         return _scratch(context, target)
     continuing = _continues(config, context, target)
@@ -149,10 +152,10 @@ class TextStage:
         """Use ``config`` from the next transcript on."""
         self._config = config
 
-    def process(self, raw: str, target: Target) -> Outcome:
+    def process(self, raw: str, target: Target, verbatim: bool = False) -> Outcome:
         """Shape ``raw`` for ``target``; call :meth:`delivered` with the outcome once it was sent."""
         with self._lock:
-            return process(raw, self._config, self._context, target)
+            return process(raw, self._config, self._context, target, verbatim)
 
     def delivered(self, outcome: Outcome) -> None:
         """The outcome's delivery reached the window: remember its context."""
