@@ -185,7 +185,8 @@ class Application(QObject):
         self.events.emit("command", command=command)
         actions: dict[str, Callable[[], None]] = {
             "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
-            "quit": self.shutdown, "settings": self._open_settings}
+            "quit": self.shutdown, "settings": self._open_settings, "paste-last": self.slots.paste_last,
+            "history": self.slots.open_history}
         if command.startswith("model:"):  # the only deferred command: it comes with a reply
             self._switch_model(command.removeprefix("model:"), reply)
         elif command in actions:

@@ -19,8 +19,9 @@ import pytest
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.test_e2e_app import control
 from tests.test_e2e_dictation import Keys, desk, dictate, phrase_wav, screen, start_app, target  # noqa: F401
-from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
+from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -127,3 +128,19 @@ def test_no_transcript_on_disk_unless_history_persistence_is_on(
     else:
         assert found == [str(db)]
         assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_paste_last_types_the_newest_history_entry_into_another_window(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
+    _settings(tmp_path, replacements=CAPITALISING)
+    first = target("text")
+    home = tmp_path / "home"
+    app = start_app(run_app, screen, virtual_mic, band_model, home, "--hotkey=f9")
+    _say(app, Keys(screen, "f9"), virtual_mic, ["re"], "p.wav")
+    assert first.wait_text("Shop today. ") == "Shop today. ", app.describe()
+    second = target("line")
+    result = control(app_env(screen, virtual_mic, home), "paste-last")
+    assert result.returncode == 0, result.stderr
+    assert second.wait_text("Shop today. ") == "Shop today. ", app.describe()
+    assert first.text() == "Shop today. "
