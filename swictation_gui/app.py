@@ -56,13 +56,14 @@ class Application(QObject):
         self.tray = Tray()
         self.tray.set_notifications_enabled(s.notifications)
         self.cuda_probe = CudaProbe()
-        self.windows = Windows(config.store.path, self.cuda_probe)
+        self.recognizer = RecognizerWorker()
+        self.windows = Windows(config.store.path, self.cuda_probe, lambda: self.config.effective, self.recognizer)
         self.platform = platform or PlatformParts()
         self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
-        self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
-        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
-        self.feedback = TrayFeedback(self.tray, self.cues, events, self.levels.set_recording)
+        self.feedback = TrayFeedback(self.tray, self.cues, events, lambda r: self.levels.set_recording(r))
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.feedback.show_level,
+                                   self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000)
@@ -70,7 +71,7 @@ class Application(QObject):
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
-                                            events)
+                                            events, lambda: self.recognizer.running)
         self._wire()
 
     def _wire(self) -> None:
@@ -98,6 +99,8 @@ class Application(QObject):
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
         t.download_requested.connect(self.windows.open_first_run)
+        t.model_folder_requested.connect(self.windows.choose_model_folder)
+        t.models_requested.connect(lambda: self._open_settings("model"))
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
@@ -114,16 +117,14 @@ class Application(QObject):
         self.cuda_probe.start()
         self._load_model()
         self.dictation.capture.open()
-        self.parts.apply_text(s)
-        self.parts.start_injector(s)
-        self.parts.start_hotkey(s)
+        self.parts.start(s)
 
     @Slot()
     def _load_model(self, model: str | None = None) -> bool:
         """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm. False
         (and the user told) while another load still runs."""
-        if not self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine,
-                                             device=self.config.device)):
+        model = model or self.config.model
+        if not self.recognizer.load(deferred(model, engine=self.config.engine, device=self.config.device), model):
             self.feedback.notify(BUSY, "warning")
             return False
         if self.dictation.model_state is not ModelState.READY:
@@ -132,8 +133,9 @@ class Application(QObject):
 
     def _show_info(self) -> None:
         s = self.config.effective
-        self.tray.set_info(self.config.model, self._device, s.hotkey, str(s.hotkey_mode))
-        self.tray.set_model(self.config.model)
+        running = self.recognizer.running  # what really serves, not what the settings say
+        self.tray.set_info(running or self.config.model, self._device if running else "", s.hotkey, str(s.hotkey_mode))
+        self.tray.set_model(running)
 
 
     @Slot(str)
@@ -194,8 +196,8 @@ class Application(QObject):
 
 
     @Slot()
-    def _open_settings(self) -> None:
-        self.windows.open_settings(self.config.effective)
+    def _open_settings(self, page: str = "") -> None:
+        self.windows.open_settings(self.config.effective, page)
 
     @Slot()
     def _open_about(self) -> None:

@@ -14,13 +14,11 @@ from pytestqt.qtbot import QtBot
 from swictation_gui.settings import Settings
 from swictation_gui.text.replacements import Replacement
 from swictation_gui.text.words import Language
-from swictation_gui.ui.providers import Availability
 from swictation_gui.ui.settings_dialog import SettingsDialog
 
 
 def _dialog(qtbot: QtBot, settings: Settings) -> SettingsDialog:
-    dialog = SettingsDialog(settings, model_availability=lambda c, f: Availability(True, True),
-                            input_devices=lambda: [], settings_path=Path("/tmp/x/settings.json"))
+    dialog = SettingsDialog(settings, input_devices=lambda: [], settings_path=Path("/tmp/x/settings.json"))
     qtbot.addWidget(dialog)
     return dialog
 
@@ -56,8 +54,8 @@ def test_edits_on_the_text_words_and_general_pages_are_emitted(qtbot: QtBot) -> 
     words.table.item(1, 2).setCheckState(Qt.CheckState.Checked)
     assert "not a valid regular expression" in words.rule_problem.text()
     words.add_button.click()  # an empty row is left out
-    dialog.general_page.history_persist.click()
-    dialog.general_page.history_size.setValue(20)
+    dialog.text_page.history_persist.click()
+    dialog.text_page.history_size.setValue(20)
     with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert blocker.args == [Settings(

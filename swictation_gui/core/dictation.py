@@ -17,7 +17,7 @@ from swictation_gui.audio.capture import Capture, CaptureEvent, Take
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.ports import Feedback, Timers, Transcriber
-from swictation_gui.core.session import Cancellable, Phase, Session, SessionConfig
+from swictation_gui.core.session import Cancellable, Outcome, Phase, Session, SessionConfig
 from swictation_gui.core.status import Facts, ModelState, StatusView, status_of
 from swictation_gui.platform.base import InjectionResult
 from swictation_gui.recognition.base import Transcript
@@ -44,6 +44,7 @@ class Dictation:
         self._waiting: list[tuple[int, Take]] = []
         self._take_poll: Cancellable | None = None
         self._recording = False
+        self._recording_seq = 0  # the newest recording's sequence number
         self._owner = threading.get_ident()
 
     def _on_owner_thread(self, what: str) -> None:
@@ -155,6 +156,17 @@ class Dictation:
         self._on_owner_thread("hotkey_lost")
         self.session.hotkey_lost()
 
+    def cancel_recording(self) -> int | None:
+        """The cancel key: drop the running recording (its audio; no text). The sequence number of the newest
+        recording when it ended cancelled, here or a moment earlier (the same key also interrupted a held modifier
+        hotkey); None when there was nothing to cancel."""
+        self._on_owner_thread("cancel_recording")
+        self.session.cancel()
+        last = self.session.history[-1] if self.session.history else None
+        if last is not None and last.seq == self._recording_seq and last.outcome is Outcome.CANCELLED:
+            return last.seq
+        return None
+
     def toggle(self) -> None:
         """Start a dictation, or stop the running one (tray, control socket)."""
         self._on_owner_thread("toggle")
@@ -252,6 +264,8 @@ class Dictation:
 
     def record(self, name: str, seq: int, **fields: object) -> None:
         """Session events go to the event log (and timings to the debug log)."""
+        if name == "recording":
+            self._recording_seq = seq
         if name == "injected":
             log.session.debug("utterance %d timings %s", seq, fields)
         self.events.emit(name, seq=seq, **fields)

@@ -58,6 +58,8 @@ class Settings:
         notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+        overlay: Show a small always-on-top indicator (state, level, elapsed time) while recording and transcribing.
+        cancel_key: A key that cancels the recording, grabbed only while recording ("esc"); None for none.
         text_language: Language of the spoken commands and fillers (en, de, fr, es).
         join_dictations: Continue the text of the previous dictation into the same window (spacing, capitals).
         join_window_s: How long after a dictation the next one into the same window still continues it.
@@ -86,6 +88,8 @@ class Settings:
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    overlay: bool = True
+    cancel_key: str | None = "esc"
     text_language: Language = Language.EN
     join_dictations: bool = True
     join_window_s: int = 120
@@ -143,6 +147,8 @@ LABELS: dict[str, str] = {
     "notifications": "Notifications",
     "start_at_login": "Start at login",
     "trailing_space": "Trailing space",
+    "overlay": "Recording indicator",
+    "cancel_key": "Cancel key",
     "text_language": "Language of commands",
     "join_dictations": "Join dictations",
     "join_window_s": "Join within",
@@ -242,6 +248,23 @@ def _coerce_hotkey(value: object) -> str:
         raise _InvalidValueError(str(exc).rstrip(".")) from None
 
 
+def _coerce_cancel_key(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise _InvalidValueError(f"{_show(value)} is not a key name")
+    try:
+        return keys.parse_cancel_key(value)
+    except HotkeyError as exc:
+        raise _InvalidValueError(str(exc).rstrip(".")) from None
+
+
+def cancel_key_problem(settings: Settings) -> str | None:
+    """Why ``settings.cancel_key`` cannot go with ``settings.hotkey`` (one of its keys); None when they fit."""
+    try:
+        return keys.cancel_key_conflict(keys.parse_hotkey(settings.hotkey), settings.cancel_key)
+    except HotkeyError:
+        return None
+
+
 def _coerce_words(value: object) -> tuple[tuple[str, ...], list[str]]:
     """A vocabulary list: the usable entries and a problem for each item left out."""
     if not isinstance(value, list | tuple):
@@ -291,6 +314,8 @@ def _coerce_field(name: str, value: object) -> object:
         return coerced
     if name == "hotkey":
         return _coerce_hotkey(value)
+    if name == "cancel_key":
+        return _coerce_cancel_key(value)
     if isinstance(default, enum.StrEnum):
         return _coerce_enum(value, type(default))
     if isinstance(default, bool):
@@ -363,4 +388,9 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         warnings.append(f"{LABELS['model']}: 'custom' needs a model folder and none is set; "
                         f"using the default ({DEFAULTS.model.value!r}).")
         settings = settings.replace(model=DEFAULTS.model)
+    problem = cancel_key_problem(settings)
+    if problem:  # only a cancel key the user chose is worth a warning; the default one just stands aside
+        if "cancel_key" in data:
+            warnings.append(f"{LABELS['cancel_key']}: {problem.rstrip('.')}; no cancel key is used.")
+        settings = settings.replace(cancel_key=None)
     return settings, warnings

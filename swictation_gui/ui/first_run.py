@@ -8,7 +8,7 @@ Usage (GUI thread)::
 
 The dialog recommends the GPU (fp32 110M) model when ``cuda_available`` is True and the CPU
 (int8 0.6B v3) model otherwise, shows its download and disk sizes, and installs it with
-``models.install.install`` on a worker ``threading.Thread``. The worker only emits Qt signals
+``models.install.install`` on a worker thread (``ui.install_job.InstallJob``), which only emits Qt signals
 (delivered to the GUI thread through queued connections); only the GUI thread touches widgets.
 Cancel stops the download and leaves nothing behind; closing the dialog cancels too. "I already
 have the model…" offers a folder, which is validated with ``models.check.check_folder`` (also off
@@ -25,12 +25,11 @@ Signals (all emitted on the GUI thread):
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -44,45 +43,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from swictation_gui import log, paths
-from swictation_gui.errors import DownloadError, ModelError, SwictationError
-from swictation_gui.models import check
-from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec, resolve
-from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
-from swictation_gui.models.install import Source, install, source_for_file, source_for_spec
+from swictation_gui import paths
+from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec
+from swictation_gui.models.download import Progress
+from swictation_gui.models.install import Source, source_for_file, source_for_spec
+from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text
+from swictation_gui.ui.install_job import size_text as _size
 
-_MB = 1024 * 1024
-_PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
-OFFLINE_TEXT = ("You appear to be offline, or the download server cannot be reached. swictation-gui keeps working "
-                "with whatever model is installed; try again when you are online.")
-
-
-class _Bridge(QObject):
-    """Carries results from the worker thread to the GUI thread (emitted on the worker thread)."""
-
-    progress = Signal(object)       # Progress
-    warning = Signal(str)
-    succeeded = Signal(object)      # ModelLocation
-    failed = Signal(str, bool)      # message, offline
-    cancelled = Signal()
+__all__ = ["OFFLINE_TEXT", "FirstRunDialog", "recommended"]
 
 
 def recommended(cuda_available: bool, specs: Sequence[ModelSpec] = CATALOGUE) -> ModelSpec:
     """The GPU model when CUDA really works, else the CPU model (first of ``specs`` as a fallback)."""
     wanted = Device.CUDA if cuda_available else Device.CPU
     return next((s for s in specs if s.device == wanted), specs[0])
-
-
-def _size(spec: ModelSpec) -> str:
-    download = f"{spec.archive_size / _MB:.0f} MB download, " if spec.archive_size else ""
-    return f"{download}about {spec.unpacked_mb} MB on disk"
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f", {minutes}:{secs:02d} left" if minutes < 600 else ""
 
 
 class FirstRunDialog(QDialog):
@@ -104,12 +78,13 @@ class FirstRunDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("swictation-gui: download a speech model")
-        self._root = root
         self._specs = list(specs)
-        self._session = session
-        self._token: CancelToken | None = None
-        self._worker: threading.Thread | None = None
-        self._bridge: _Bridge | None = None
+        self._job = InstallJob(root=root, session=session, parent=self)
+        self._job.progress.connect(self._on_progress)
+        self._job.warning.connect(self._on_warning)
+        self._job.succeeded.connect(self._on_succeeded)
+        self._job.failed.connect(self._on_failed)
+        self._job.cancelled.connect(self._on_cancelled)
         self.state = "idle"
         self.warnings: list[str] = []
         self.location: ModelLocation | None = None
@@ -165,7 +140,7 @@ class FirstRunDialog(QDialog):
 
     def busy(self) -> bool:
         """True while a download or a folder check runs."""
-        return self._worker is not None and self._worker.is_alive()
+        return self._job.busy()
 
     def _set_state(self, state: str, text: str | None = None) -> None:
         self.state = state
@@ -197,58 +172,20 @@ class FirstRunDialog(QDialog):
         self._run_install(lambda: source_for_file(path), f"Installing from {path} …", "model-archive")
 
     def _run_install(self, make_source: Callable[[], Source], text: str, name: str) -> None:
-        token = CancelToken()
-        bridge = self._new_bridge()
-        root, session = self._root, self._session
-
-        def work() -> None:  # worker thread: only emits signals
-            try:
-                location = install(make_source(), root=root, on_progress=bridge.progress.emit,
-                                   on_warning=bridge.warning.emit, cancel=token, session=session)
-            except CancelledError:
-                bridge.cancelled.emit()
-            except DownloadError as exc:
-                bridge.failed.emit(str(exc), isinstance(exc, NetworkError))
-            except Exception as exc:  # a bug must still reach the user, not kill the thread silently
-                log.ui.exception("Model install failed")
-                bridge.failed.emit(f"Installing the model failed unexpectedly: {exc!r}", False)
-            else:
-                bridge.succeeded.emit(location)
-
-        self._token = token
-        self.progress_bar.setValue(0)
-        self._set_state("downloading", text)
-        self._start(work, name)
-
-    def _new_bridge(self) -> _Bridge:
-        bridge = _Bridge()  # no parent: the worker's closure keeps it alive even if the dialog goes away
-        bridge.progress.connect(self._on_progress)
-        bridge.warning.connect(self._on_warning)
-        bridge.succeeded.connect(self._on_succeeded)
-        bridge.failed.connect(self._on_failed)
-        bridge.cancelled.connect(self._on_cancelled)
-        self._bridge = bridge
-        return bridge
-
-    def _start(self, work: Callable[[], None], name: str) -> None:
-        self._worker = threading.Thread(target=work, name=name, daemon=True)
-        self._worker.start()
+        if self._job.install(make_source, name):
+            self.progress_bar.setValue(0)
+            self._set_state("downloading", text)
 
     @Slot(object)
     def _on_progress(self, p: Progress) -> None:
         if self.state != "downloading":
             return
-        phase = _PHASE_TEXT.get(p.phase, p.phase)
+        self.status_label.setText(progress_text(p))
         if p.phase == "check":
             self.progress_bar.setRange(0, 0)  # busy indicator while sherpa-onnx test-loads the model
-            self.status_label.setText("Checking that the model loads …")
             return
         self.progress_bar.setRange(0, 1000)
-        fraction = p.fraction
-        self.progress_bar.setValue(int((fraction or 0.0) * 1000))
-        total = f" / {p.total / _MB:.1f}" if p.total else ""
-        rate = f" — {p.rate / _MB:.1f} MB/s" if p.rate else ""
-        self.status_label.setText(f"{phase} {p.done / _MB:.1f}{total} MB{rate}{_clock(p.eta)}")
+        self.progress_bar.setValue(int((p.fraction or 0.0) * 1000))
 
     @Slot(str)
     def _on_warning(self, message: str) -> None:
@@ -276,21 +213,19 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
-        if self.state == "downloading" and self._token is not None:
+        if self.state == "downloading":
             self.cancel_download()
         else:
             self.reject()
 
     def cancel_download(self) -> None:
         """Stop the running download; ``state_changed("cancelled")`` follows. GUI thread."""
-        if self._token is not None and self.busy():
-            self._token.cancel()
+        if self._job.cancel():
             self._set_state("cancelling", "Cancelling …")
 
     def reject(self) -> None:
         """Closing the dialog cancels a running download (the worker cleans up in the background)."""
-        if self._token is not None:
-            self._token.cancel()
+        self._job.cancel()
         super().reject()
 
     # ------------------------------------------------------------------ existing folder
@@ -310,23 +245,6 @@ class FirstRunDialog(QDialog):
 
     def use_existing_folder(self, folder: Path) -> None:
         """Validate ``folder`` with the full model check on a worker thread, then emit ``installed``. GUI thread."""
-        if self.busy():
-            return
-        bridge = self._new_bridge()
-
-        def work() -> None:  # worker thread
-            try:
-                location = resolve(str(folder))
-                check.check_folder(location)
-            except (ModelError, SwictationError) as exc:
-                bridge.failed.emit(f"That folder cannot be used: {exc}", False)
-            except Exception as exc:
-                log.ui.exception("Model folder check failed")
-                bridge.failed.emit(f"Checking {folder} failed unexpectedly: {exc!r}", False)
-            else:
-                bridge.succeeded.emit(location)
-
-        self._token = None
-        self.progress_bar.setRange(0, 0)
-        self._set_state("checking", f"Checking the model in {folder} …")
-        self._start(work, "model-folder-check")
+        if self._job.check_folder(folder):
+            self.progress_bar.setRange(0, 0)
+            self._set_state("checking", f"Checking the model in {folder} …")

@@ -27,13 +27,15 @@ class FirstRunController(QObject):
     reload_model = Signal()
 
     def __init__(self, windows: Windows, settings: Callable[[], Settings], model: Callable[[], str],
-                 events: EventLog) -> None:
+                 events: EventLog, running: Callable[[], str | None] = lambda: None) -> None:
         super().__init__()
         self._windows = windows
         self._settings = settings
         self._model = model
+        self._running = running
         self._events = events
         windows.model_installed.connect(self.on_model_installed)
+        windows.use_model.connect(self.use_model)
 
     @Slot(object)
     def on_cuda_probed(self, report: object) -> None:
@@ -47,12 +49,21 @@ class FirstRunController(QObject):
     def on_model_installed(self, location: object) -> None:
         """The dialog installed (or adopted) a model: select it, and load it even if the choice is unchanged."""
         assert isinstance(location, catalogue.ModelLocation)
+        self._select(location.spec.key if location.spec is not None else str(location.folder), reload=True)
+
+    @Slot(str)
+    def use_model(self, model: str) -> None:
+        """Settings → Model "Use" or tray "Use a model folder…": switch to ``model`` ("gpu", "cpu" or a folder);
+        nothing happens when it already runs."""
+        self._select(model, reload=False)
+
+    def _select(self, model: str, reload: bool) -> None:
         current = self._settings()
-        if location.spec is not None:
-            new = current.replace(model=ModelChoice(location.spec.key))
+        if model in (ModelChoice.GPU.value, ModelChoice.CPU.value):
+            new = current.replace(model=ModelChoice(model))
         else:
-            new = current.replace(model=ModelChoice.CUSTOM, custom_model_dir=str(location.folder))
-        if model_for(new) == self._model():
-            self.reload_model.emit()  # the choice stays; the model it names is there now
-        else:
+            new = current.replace(model=ModelChoice.CUSTOM, custom_model_dir=model)
+        if model_for(new) != self._model():
             self.use_settings.emit(new)  # the app saves the choice once the model is warm
+        elif reload or self._running() != model:
+            self.reload_model.emit()  # the choice stays; (re)load the model it names

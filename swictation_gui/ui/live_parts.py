@@ -25,6 +25,7 @@ from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
 from swictation_gui.text.stage import TextConfig, TextStage
+from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
@@ -35,7 +36,7 @@ def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
     """The hotkey listener for this desktop (X11 or XWayland)."""
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    return X11HotkeyListener(s.hotkey, keyboard)
+    return X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s))
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
@@ -83,8 +84,18 @@ class LiveParts:
         self._old_captures: list[Capture] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
+        self.cancel_key = CancelKeyControl(dictation, events, feedback.cancelled)
+        feedback.recording_watchers.append(self.cancel_key.set_recording)
         self.text_stage = TextStage(TextConfig())
         self.history = HistoryStore()
+
+    def start(self, s: Settings) -> None:
+        """Start the text stage, the text output, the hotkey and the cancel key, and show the overlay when ``s``
+        wants it."""
+        self.feedback.overlay.set_enabled(s.overlay)
+        self.apply_text(s)
+        self.start_injector(s)
+        self.start_hotkey(s)
 
     def apply_text(self, s: Settings) -> None:
         """The text stage and history settings of ``s``, applied at once (the next dictation uses them)."""
@@ -110,6 +121,7 @@ class LiveParts:
         self.dictation.tail_s = s.tail_ms / 1000
         self.feedback.cues.set_enabled(s.sound_cues)
         self.feedback.tray.set_notifications_enabled(s.notifications)
+        self.feedback.overlay.set_enabled(s.overlay)
         if s.start_at_login != old.start_at_login:
             try:
                 autostart.set_enabled(s.start_at_login)
@@ -155,10 +167,12 @@ class LiveParts:
     # ----------------------------------------------------------------- hotkey
 
     def start_hotkey(self, s: Settings) -> None:
-        """Replace the hotkey listener (returns at once; it reports ready or failed through ``on_hotkey``)."""
+        """Replace the hotkey listener (returns at once; it reports ready or failed through ``on_hotkey``), and
+        set up the cancel key that goes with it."""
         self.stop_hotkey()
         if self._stopped:
             return
+        self.cancel_key.configure(s)
         self._hotkey_settings = s
         try:
             listener = self.platform.hotkey(s, self.keyboard)
@@ -189,6 +203,8 @@ class LiveParts:
             self.dictation.chord_up()
         elif event == "interrupted":
             self.dictation.interrupted()
+        elif event == "cancel_key":
+            self.cancel_key.on_pressed()
         elif event == "ready":
             self.dictation.set_hotkey_error("")
             s = self._hotkey_settings
@@ -208,6 +224,8 @@ class LiveParts:
         """Stop everything without waiting (idempotent)."""
         self._stopped = True
         self.stop_hotkey()
+        self.cancel_key.stop()
+        self.feedback.overlay.set_enabled(False)
         self.dictation.capture.close(timeout=0)
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
@@ -221,6 +239,7 @@ class LiveParts:
             done &= self.dictation.runner.join(max(0.0, deadline - time.monotonic()))
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
+        done &= self.cancel_key.join(max(0.0, deadline - time.monotonic()))
         for capture in (*self._old_captures, self.dictation.capture):
             done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:

@@ -1,4 +1,4 @@
-"""The settings dialog's Text page (joining, spoken commands, fillers) and Words page (vocabulary, replacements)."""
+"""Settings pages Text (joining, spoken commands, fillers, history) and Words (vocabulary, replacements)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,18 @@ class TextPage(QWidget):
         form.addRow(self.auto_submit)
         self.language.currentIndexChanged.connect(self._show_phrases)
         layout.addWidget(spoken)
+
+        history = QGroupBox("History")
+        form = QFormLayout(history)
+        self.history_size = _spin("history_size", " dictations")
+        form.addRow("Keep the last:", self.history_size)
+        self.history_persist = _check("history_persist", "Keep the history across restarts "
+                                                         "(a private file in the data folder)")
+        form.addRow(self.history_persist)
+        self.history_days = _spin("history_retention_days", " days")
+        form.addRow("Delete entries from the file after:", self.history_days)
+        self.history_persist.toggled.connect(self.history_days.setEnabled)
+        layout.addWidget(history)
         layout.addStretch(1)
 
     def _show_phrases(self) -> None:
@@ -101,13 +113,19 @@ class TextPage(QWidget):
         self._show_phrases()
         self.fillers.setChecked(settings.remove_fillers)
         self.auto_submit.setChecked(settings.auto_submit)
+        self.history_size.setValue(settings.history_size)
+        self.history_persist.setChecked(settings.history_persist)
+        self.history_days.setValue(settings.history_retention_days)
+        self.history_days.setEnabled(settings.history_persist)
 
     def store(self, settings: Settings) -> Settings:
         """``settings`` with this page's values."""
         return settings.replace(
             join_dictations=self.join.isChecked(), join_window_s=self.join_window.value(),
             spoken_commands=self.commands.isChecked(), text_language=Language(self.language.currentData()),
-            remove_fillers=self.fillers.isChecked(), auto_submit=self.auto_submit.isChecked())
+            remove_fillers=self.fillers.isChecked(), auto_submit=self.auto_submit.isChecked(),
+            history_size=self.history_size.value(), history_persist=self.history_persist.isChecked(),
+            history_retention_days=self.history_days.value())
 
 
 class WordsPage(QWidget):
