@@ -7,6 +7,7 @@ exactly the expected text; a negative case counts as a false correction when the
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from swictation_gui.text import vocabulary
@@ -37,6 +38,14 @@ def main() -> None:
         print(f"{threshold:>9}  {true_rate:>10.1%}  {false_rate:>11.1%}{mark}")
     _, _, missed, changed = rates(vocabulary.DEFAULT_THRESHOLD, corpus)
     print(f"\nAt {vocabulary.DEFAULT_THRESHOLD}: missed {missed}\nfalsely changed {changed}")
+    entries = [f"{entry}{n}" if n else entry for n in range(4) for entry in corpus["vocabulary"]]
+    text = " ".join(corpus["negative"] * 3)
+    runs = 10
+    began = time.perf_counter()
+    for _ in range(runs):
+        vocabulary.correct(text, entries)
+    took_ms = (time.perf_counter() - began) / runs * 1000
+    print(f"\nspeed: {len(text.split())} words against {len(entries)} entries: {took_ms:.1f} ms per transcript")
 
 
 if __name__ == "__main__":

@@ -62,22 +62,44 @@ class _Candidate:
     entry: str
 
 
-def _candidates(found: list[Word], entry: str, threshold: float) -> list[_Candidate]:
-    target = reduce(entry)
-    if not target:
-        return []
-    size = max(1, len(entry.split()))
+@dataclass(frozen=True)
+class _Target:
+    entry: str
+    reduced: str
+    sound: str
+    size: int  # words
+
+
+def _could_reach(a: int, b: int, threshold: float) -> bool:
+    """Whether strings of lengths ``a`` and ``b`` can have a ratio of ``threshold`` at all (2·min/(a+b))."""
+    return 200.0 * min(a, b) / (a + b) >= threshold
+
+
+def _candidates(found: list[Word], targets: list[_Target], threshold: float) -> list[_Candidate]:
     out: list[_Candidate] = []
-    for k in {max(1, size - 1), size, size + 1}:
+    reduced_words = [reduce(w.text) for w in found]
+    for k in sorted({n for t in targets for n in (max(1, t.size - 1), t.size, t.size + 1)}):
         for i in range(len(found) - k + 1):
             run = found[i:i + k]
-            reduced = "".join(reduce(w.text) for w in run)
-            if reduced == target:
-                out.append(_Candidate(101.0, i, i + k - 1, entry))
-            elif len(target) >= MIN_LETTERS and _may_fuzz(run, reduced, target, size):
-                value = score(reduced, target)
+            reduced = "".join(reduced_words[i:i + k])
+            if not reduced:
+                continue
+            sound = ""
+            for t in targets:
+                if k not in (max(1, t.size - 1), t.size, t.size + 1):
+                    continue
+                if reduced == t.reduced:
+                    out.append(_Candidate(101.0, i, i + k - 1, t.entry))
+                    continue
+                if len(t.reduced) < MIN_LETTERS or not _may_fuzz(run, reduced, t.reduced, t.size):
+                    continue
+                sound = sound or sound_key(reduced)
+                if not (_could_reach(len(reduced), len(t.reduced), threshold)
+                        or _could_reach(len(sound), len(t.sound), threshold + SOUND_PENALTY)):
+                    continue
+                value = max(fuzz.ratio(reduced, t.reduced), fuzz.ratio(sound, t.sound) - SOUND_PENALTY)
                 if value >= threshold:
-                    out.append(_Candidate(value, i, i + k - 1, entry))
+                    out.append(_Candidate(value, i, i + k - 1, t.entry))
     return out
 
 
@@ -93,9 +115,8 @@ def correct(text: str, entries: Sequence[str], threshold: float = DEFAULT_THRESH
     if not entries or not text:
         return text
     found = words(text)
-    pool: list[_Candidate] = []
-    for entry in entries:
-        pool += _candidates(found, entry, threshold)
+    targets = [_Target(e, reduce(e), sound_key(reduce(e)), max(1, len(e.split()))) for e in entries if reduce(e)]
+    pool = _candidates(found, targets, threshold)
     pool.sort(key=lambda c: (-c.score, -(c.last - c.first), c.first))
     taken: set[int] = set()
     chosen: list[_Candidate] = []
