@@ -19,6 +19,7 @@ import pytest
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.fixtures import synth_models
 from tests.test_e2e_app import control
 from tests.test_e2e_dictation import Keys, desk, dictate, phrase_wav, screen, start_app, target  # noqa: F401
 from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
@@ -144,3 +145,23 @@ def test_paste_last_types_the_newest_history_entry_into_another_window(
     assert result.returncode == 0, result.stderr
     assert second.wait_text("Shop today. ") == "Shop today. ", app.describe()
     assert first.text() == "Shop today. "
+
+
+@pytest.fixture(scope="module")
+def capitalising_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scripted model that writes like the 0.6B v3 (a capital, no final punctuation here): "Hello there"."""
+    return synth_models.build_text(tmp_path_factory.mktemp("hello"), ["▁Hello", "▁there"], feat_dim=128,
+                                   layout="int8")
+
+
+def test_a_capitalising_model_continues_mid_sentence_without_the_utterance_capital(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], capitalising_model: Path, tmp_path: Path) -> None:  # noqa: F811
+    _settings(tmp_path, trailing_space=False)
+    window = target("text")
+    app = start_app(run_app, screen, virtual_mic, capitalising_model, tmp_path / "home", "--hotkey=f9")
+    keys = Keys(screen, "f9")
+    _say(app, keys, virtual_mic, ["do"], "h1.wav")
+    _say(app, keys, virtual_mic, ["re"], "h2.wav")
+    assert [e["text"] for e in app.of("transcript")] == ["Hello there", "Hello there"]
+    assert window.wait_text("Hello there hello there") == "Hello there hello there", app.describe()
