@@ -16,7 +16,8 @@ from typing import Any
 from swictation_gui.errors import HotkeyError
 from swictation_gui.platform import keys
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
-from swictation_gui.text.replacements import Replacement, check_regex
+from swictation_gui.settings import lists
+from swictation_gui.text.replacements import Replacement
 from swictation_gui.text.vocabulary import DEFAULT_THRESHOLD
 from swictation_gui.text.words import Language
 
@@ -175,9 +176,7 @@ class _InvalidValueError(ValueError):
     """A stored value that cannot be used; ``str()`` says why, in words for the user."""
 
 
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+_show = lists.show
 
 
 def _coerce_bool(value: object) -> bool:
@@ -265,50 +264,16 @@ def cancel_key_problem(settings: Settings) -> str | None:
         return None
 
 
-def _coerce_words(value: object) -> tuple[tuple[str, ...], list[str]]:
-    """A vocabulary list: the usable entries and a problem for each item left out."""
-    if not isinstance(value, list | tuple):
-        raise _InvalidValueError(f"{_show(value)} is not a list of words")
-    kept: list[str] = []
-    problems: list[str] = []
-    for item in value:
-        if isinstance(item, str) and item.strip():
-            if item.strip() not in kept:
-                kept.append(item.strip())
-        else:
-            problems.append(f"{_show(item)} is not a word or phrase; it was left out")
-    return tuple(kept), problems
-
-
-def _coerce_replacements(value: object) -> tuple[tuple[Replacement, ...], list[str]]:
-    """A replacement list of ``{"pattern", "replacement", "regex"}``: the usable rules and the problems."""
-    if not isinstance(value, list | tuple):
-        raise _InvalidValueError(f"{_show(value)} is not a list of replacements")
-    kept: list[Replacement] = []
-    problems: list[str] = []
-    for item in value:
-        if isinstance(item, Replacement):
-            item = dataclasses.asdict(item)
-        pattern = item.get("pattern") if isinstance(item, dict) else None
-        replacement = item.get("replacement", "") if isinstance(item, dict) else None
-        regex = item.get("regex", False) if isinstance(item, dict) else None
-        if not (isinstance(pattern, str) and pattern.strip() and isinstance(replacement, str)
-                and isinstance(regex, bool)):
-            problems.append(f"{_show(item)} is not a replacement (pattern, replacement, regex); it was left out")
-            continue
-        if regex and (why := check_regex(pattern)):
-            problems.append(f"{why}; the rule is kept but skipped until it is corrected")
-        kept.append(Replacement(pattern, replacement, regex))
-    return tuple(kept), problems
-
-
-_LIST_FIELDS = {"vocabulary": _coerce_words, "replacements": _coerce_replacements}
+_LIST_FIELDS = {"vocabulary": lists.coerce_words, "replacements": lists.coerce_replacements}
 
 
 def _coerce_field(name: str, value: object) -> object:
     default = getattr(DEFAULTS, name)
     if name in _LIST_FIELDS:
-        coerced, problems = _LIST_FIELDS[name](value)
+        try:
+            coerced, problems = _LIST_FIELDS[name](value)
+        except ValueError as exc:
+            raise _InvalidValueError(str(exc)) from None
         if problems:
             raise _InvalidValueError(problems[0])
         return coerced
@@ -363,7 +328,7 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         if name in _LIST_FIELDS:
             try:
                 coerced, problems = _LIST_FIELDS[name](data[name])
-            except _InvalidValueError as exc:
+            except ValueError as exc:
                 warnings.append(f"{label}: {exc}; using the default (empty).")
                 continue
             values[name] = coerced
