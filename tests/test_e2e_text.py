@@ -165,3 +165,20 @@ def test_a_capitalising_model_continues_mid_sentence_without_the_utterance_capit
     _say(app, keys, virtual_mic, ["re"], "h2.wav")
     assert [e["text"] for e in app.of("transcript")] == ["Hello there", "Hello there"]
     assert window.wait_text("Hello there hello there") == "Hello there hello there", app.describe()
+
+
+def test_the_paste_last_hotkey_types_the_last_dictation_into_the_focused_window(
+        run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
+        target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
+    _settings(tmp_path, paste_last_hotkey="F10")
+    first = target("text")
+    app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9")
+    _say(app, Keys(screen, "f9"), virtual_mic, ["sol", "do"], "k.wav")
+    assert first.wait_text("sol do ") == "sol do ", app.describe()
+    second = target("line")
+    mark = app.mark()
+    screen.key_down("F10")
+    screen.key_up("F10")
+    app.wait_ev("command", 10, start=mark, command="paste-last")
+    assert second.wait_text("sol do ") == "sol do ", app.describe()
+    assert first.text() == "sol do "

@@ -44,6 +44,7 @@ NON_DEFAULT = Settings(
     history_size=10,
     history_persist=True,
     history_retention_days=7,
+    paste_last_hotkey="ctrl+alt+v",
 )
 
 
@@ -290,3 +291,11 @@ def test_a_list_setting_that_is_not_a_list_takes_the_default_with_a_warning() ->
     assert settings.vocabulary == () and settings.text_language == Language.EN
     assert warnings == ["Language of commands: 'klingon' is not one of: en, de, fr, es; using the default ('en').",
                         "Vocabulary: 'Kubernetes' is not a list of words; using the default (empty)."]
+
+
+def test_paste_last_hotkey_is_normalized_or_off() -> None:
+    for raw, expected in (("Ctrl + Alt + V", "ctrl+alt+v"), ("", None), (None, None)):
+        settings, warnings = schema.from_dict({"paste_last_hotkey": raw})
+        assert (settings.paste_last_hotkey, warnings) == (expected, [])
+    settings, warnings = schema.from_dict({"paste_last_hotkey": "ctrl+nonsense"})
+    assert settings.paste_last_hotkey is None and warnings[0].startswith("Paste last dictation hotkey: ")

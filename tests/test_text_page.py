@@ -26,7 +26,7 @@ def _dialog(qtbot: QtBot, settings: Settings) -> SettingsDialog:
 def test_text_settings_load_and_come_back_unchanged(qtbot: QtBot) -> None:
     start = Settings(spoken_commands=True, text_language=Language.FR, vocabulary=("Kubernetes", "Siobhan"),
                      replacements=(Replacement("gonna", "going to"), Replacement(r"(\d+) pc", r"\1 %", True)),
-                     history_persist=True, history_retention_days=9, join_window_s=40)
+                     history_persist=True, history_retention_days=9, join_window_s=40, paste_last_hotkey="f10")
     dialog = _dialog(qtbot, start)
     assert dialog.current_settings() == start
     assert "virgule → ," in dialog.text_page.phrases.text() and "efface ça" in dialog.text_page.phrases.text()
@@ -54,15 +54,19 @@ def test_edits_on_the_text_words_and_general_pages_are_emitted(qtbot: QtBot) -> 
     words.table.item(1, 2).setCheckState(Qt.CheckState.Checked)
     assert "not a valid regular expression" in words.rule_problem.text()
     words.add_button.click()  # an empty row is left out
-    dialog.text_page.history_persist.click()
-    dialog.text_page.history_size.setValue(20)
+    dialog.history_page.history_persist.click()
+    dialog.history_page.history_size.setValue(20)
+    dialog.history_page.paste_key.setText("ctrl+nonsense")
+    assert not dialog.history_page.paste_key_error.isHidden() and dialog.history_page.paste_key_error.text()
+    dialog.history_page.paste_key.setText("Ctrl + Alt + V")
+    assert dialog.history_page.paste_key_error.isHidden()
     with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert blocker.args == [Settings(
         join_dictations=False, join_window_s=30, spoken_commands=True, text_language=Language.DE,
         remove_fillers=True, auto_submit=True, vocabulary=("Kubernetes", "PyTorch"), vocabulary_threshold=90,
         replacements=(Replacement("gonna", "going to"), Replacement("(", "", regex=True)),
-        history_persist=True, history_size=20)]
+        history_persist=True, history_size=20, paste_last_hotkey="ctrl+alt+v")]
 
 
 def test_removing_a_selected_replacement(qtbot: QtBot) -> None:

@@ -73,6 +73,7 @@ class Settings:
         history_size: How many dictations the history keeps in memory.
         history_persist: Keep the history across restarts in a private file in the data folder.
         history_retention_days: Entries older than this are deleted from the history file.
+        paste_last_hotkey: A global key or combination that types the last dictation again; None for none.
     """
 
     model: ModelChoice = ModelChoice.GPU
@@ -103,6 +104,7 @@ class Settings:
     history_size: int = 50
     history_persist: bool = False
     history_retention_days: int = 30
+    paste_last_hotkey: str | None = None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -162,6 +164,7 @@ LABELS: dict[str, str] = {
     "history_size": "History size",
     "history_persist": "Keep history across restarts",
     "history_retention_days": "Keep history for",
+    "paste_last_hotkey": "Paste last dictation hotkey",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 
@@ -281,6 +284,8 @@ def _coerce_field(name: str, value: object) -> object:
         return _coerce_hotkey(value)
     if name == "cancel_key":
         return _coerce_cancel_key(value)
+    if name == "paste_last_hotkey":
+        return None if value is None or (isinstance(value, str) and not value.strip()) else _coerce_hotkey(value)
     if isinstance(default, enum.StrEnum):
         return _coerce_enum(value, type(default))
     if isinstance(default, bool):

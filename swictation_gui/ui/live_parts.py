@@ -27,6 +27,7 @@ from swictation_gui.settings import Settings
 from swictation_gui.text.stage import TextConfig, TextStage
 from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
+from swictation_gui.ui.paste_hotkey import PasteLastHotkey
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
@@ -88,6 +89,9 @@ class LiveParts:
         feedback.recording_watchers.append(self.cancel_key.set_recording)
         self.text_stage = TextStage(TextConfig())
         self.history = HistoryStore()
+        self.paste_hotkey = PasteLastHotkey(
+            lambda key, keyboard: self.platform.hotkey(Settings(hotkey=key, cancel_key=None), keyboard),
+            lambda: self.inputs.post_command("paste-last"), self.feedback.notify)
 
     def start(self, s: Settings) -> None:
         """Start the text stage, the text output, the hotkey and the cancel key, and show the overlay when ``s``
@@ -100,6 +104,8 @@ class LiveParts:
     def apply_text(self, s: Settings) -> None:
         """The text stage and history settings of ``s``, applied at once (the next dictation uses them)."""
         self.text_stage.configure(text_config(s))
+        if not self._stopped:
+            self.paste_hotkey.set(s.paste_last_hotkey)
         self.history.set_limit(s.history_size)
         if s.history_persist:
             problem = self.history.persist(paths.history_file(), s.history_retention_days)
@@ -224,6 +230,7 @@ class LiveParts:
         """Stop everything without waiting (idempotent)."""
         self._stopped = True
         self.stop_hotkey()
+        self.paste_hotkey.stop()
         self.cancel_key.stop()
         self.feedback.overlay.set_enabled(False)
         self.dictation.capture.close(timeout=0)
@@ -240,6 +247,7 @@ class LiveParts:
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
         done &= self.cancel_key.join(max(0.0, deadline - time.monotonic()))
+        done &= self.paste_hotkey.join(max(0.0, deadline - time.monotonic()))
         for capture in (*self._old_captures, self.dictation.capture):
             done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:

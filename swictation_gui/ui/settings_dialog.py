@@ -15,14 +15,14 @@ from swictation_gui.settings.schema import Settings
 from swictation_gui.ui.models_page import CudaReport, ModelsPage
 from swictation_gui.ui.providers import InputDeviceProvider, default_input_devices
 from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, OutputPage
-from swictation_gui.ui.text_page import TextPage, WordsPage
+from swictation_gui.ui.text_page import HistoryPage, TextPage, WordsPage
 
-PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "general")
+PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "history", "general")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""
 
 
 class SettingsDialog(QDialog):
-    """Model, Microphone, Hotkey, Output, Text, Words and General pages over an edited copy of :class:`Settings`.
+    """Model, Microphone, Hotkey, Output, Text, Words, History and General pages over an edited :class:`Settings`.
 
     The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
     edited settings and the app saves and applies them live. Cancel discards the copy. The Model page
@@ -68,12 +68,14 @@ class SettingsDialog(QDialog):
         self.output_page = OutputPage()
         self.text_page = TextPage()
         self.words_page = WordsPage()
+        self.history_page = HistoryPage()
         self.general_page = GeneralPage(str(settings_path) if settings_path else None)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         for page, title in ((self.model_page, "Model"), (self.microphone_page, "Microphone"),
                             (self.hotkey_page, "Hotkey"), (self.output_page, "Output"),
-                            (self.text_page, "Text"), (self.words_page, "Words"), (self.general_page, "General")):
+                            (self.text_page, "Text"), (self.words_page, "Words"),
+                            (self.history_page, "History"), (self.general_page, "General")):
             self.tabs.addTab(page, title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply
@@ -102,6 +104,7 @@ class SettingsDialog(QDialog):
         self.output_page.load(settings)
         self.text_page.load(settings)
         self.words_page.load(settings)
+        self.history_page.load(settings)
         self.general_page.load(settings)
 
     def current_settings(self) -> Settings:
@@ -111,6 +114,7 @@ class SettingsDialog(QDialog):
         s = self.output_page.store(s)
         s = self.text_page.store(s)
         s = self.words_page.store(s)
+        s = self.history_page.store(s)
         return self.general_page.store(s)
 
     def show_page(self, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Settings pages Text (joining, spoken commands, fillers, history) and Words (vocabulary, replacements)."""
+"""Settings pages Text (joining, spoken commands, fillers), Words (vocabulary, replacements) and History."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from swictation_gui.settings.schema import INT_RANGES, Settings
+from swictation_gui.settings.schema import INT_RANGES, Settings, normalize_hotkey
 from swictation_gui.text.replacements import Replacement, check_regex
 from swictation_gui.text.tables import COMMANDS, PUNCTUATION
 from swictation_gui.text.words import Language
@@ -88,17 +89,6 @@ class TextPage(QWidget):
         self.language.currentIndexChanged.connect(self._show_phrases)
         layout.addWidget(spoken)
 
-        history = QGroupBox("History")
-        form = QFormLayout(history)
-        self.history_size = _spin("history_size", " dictations")
-        form.addRow("Keep the last:", self.history_size)
-        self.history_persist = _check("history_persist", "Keep the history across restarts "
-                                                         "(a private file in the data folder)")
-        form.addRow(self.history_persist)
-        self.history_days = _spin("history_retention_days", " days")
-        form.addRow("Delete entries from the file after:", self.history_days)
-        self.history_persist.toggled.connect(self.history_days.setEnabled)
-        layout.addWidget(history)
         layout.addStretch(1)
 
     def _show_phrases(self) -> None:
@@ -113,19 +103,13 @@ class TextPage(QWidget):
         self._show_phrases()
         self.fillers.setChecked(settings.remove_fillers)
         self.auto_submit.setChecked(settings.auto_submit)
-        self.history_size.setValue(settings.history_size)
-        self.history_persist.setChecked(settings.history_persist)
-        self.history_days.setValue(settings.history_retention_days)
-        self.history_days.setEnabled(settings.history_persist)
 
     def store(self, settings: Settings) -> Settings:
         """``settings`` with this page's values."""
         return settings.replace(
             join_dictations=self.join.isChecked(), join_window_s=self.join_window.value(),
             spoken_commands=self.commands.isChecked(), text_language=Language(self.language.currentData()),
-            remove_fillers=self.fillers.isChecked(), auto_submit=self.auto_submit.isChecked(),
-            history_size=self.history_size.value(), history_persist=self.history_persist.isChecked(),
-            history_retention_days=self.history_days.value())
+            remove_fillers=self.fillers.isChecked(), auto_submit=self.auto_submit.isChecked())
 
 
 class WordsPage(QWidget):
@@ -223,3 +207,75 @@ class WordsPage(QWidget):
         words = [line.strip() for line in self.vocabulary.toPlainText().splitlines() if line.strip()]
         return settings.replace(vocabulary=tuple(dict.fromkeys(words)), vocabulary_threshold=self.threshold.value(),
                                 replacements=self.rules())
+
+
+class HistoryPage(QWidget):
+    """The history's size and persistence, and the paste-last hotkey; ``load``/``store`` like the other pages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.history_size = _spin("history_size", " dictations")
+        form.addRow("Keep the last:", self.history_size)
+        self.history_persist = _check("history_persist", "Keep the history across restarts "
+                                                         "(a private file in the data folder)")
+        form.addRow(self.history_persist)
+        self.history_days = _spin("history_retention_days", " days")
+        form.addRow("Delete entries from the file after:", self.history_days)
+        self.history_persist.toggled.connect(self.history_days.setEnabled)
+        self.paste_key = QLineEdit()
+        self.paste_key.setObjectName("paste_last_hotkey")
+        self.paste_key.setPlaceholderText("no key (e.g. ctrl+alt+v)")
+        self.paste_key.setMaximumWidth(220)
+        form.addRow("Paste the last dictation with:", self.paste_key)
+        self.paste_key_error = QLabel()
+        self.paste_key_error.setObjectName("pasteKeyError")
+        self.paste_key_error.setWordWrap(True)
+        self.paste_key_error.setStyleSheet("color: #c62828;")
+        self.paste_key_error.hide()
+        form.addRow(self.paste_key_error)
+        self.paste_key.textChanged.connect(self._check_paste_key)
+        layout.addLayout(form)
+        layout.addWidget(_note_label("Tray → History… lists the dictations: search, copy, insert again, delete, "
+                                     "clear all. The file is readable by you only; Clear all erases the entries "
+                                     "from it too. Nothing of the text is written to the log."))
+        layout.addStretch(1)
+
+    def _paste_key(self) -> tuple[str | None, str]:
+        """The paste-last hotkey as typed, normalised, and why it cannot be used ("" when it can)."""
+        text = self.paste_key.text().strip()
+        if not text:
+            return None, ""
+        try:
+            return normalize_hotkey(text), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+    def _check_paste_key(self) -> None:
+        error = self._paste_key()[1]
+        self.paste_key_error.setText(error)
+        self.paste_key_error.setVisible(bool(error))
+
+    def load(self, settings: Settings) -> None:
+        """Show ``settings``."""
+        self.history_size.setValue(settings.history_size)
+        self.history_persist.setChecked(settings.history_persist)
+        self.history_days.setValue(settings.history_retention_days)
+        self.history_days.setEnabled(settings.history_persist)
+        self.paste_key.setText(settings.paste_last_hotkey or "")
+
+    def store(self, settings: Settings) -> Settings:
+        """``settings`` with this page's values; an unusable paste key keeps the one ``settings`` has."""
+        key, error = self._paste_key()
+        return settings.replace(history_size=self.history_size.value(),
+                                history_persist=self.history_persist.isChecked(),
+                                history_retention_days=self.history_days.value(),
+                                paste_last_hotkey=settings.paste_last_hotkey if error else key)
+
+
+def _note_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
