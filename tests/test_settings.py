@@ -19,6 +19,7 @@ NON_DEFAULT = Settings(
     model=ModelChoice.CUSTOM,
     custom_model_dir="/opt/models/parakeet ünïcode",
     input_device="USB Mic: Audio (hw:2,0)",
+    keep_mic_open=True,
     hotkey="ctrl+alt+space",
     hotkey_mode=HotkeyMode.TOGGLE,
     injection_method=InjectionMethod.PASTE,

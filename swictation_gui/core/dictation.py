@@ -113,14 +113,14 @@ class Dictation:
         self._on_owner_thread("capture event")
         if event == CaptureEvent.OPENED:
             recovered = bool(self._facts.mic_error)
-            self.events.emit("mic", status="open", rate=self.capture.rate)
+            self.events.emit("mic", status="open", rate=self.capture.last_rate)
             if recovered:
                 self.feedback.notify("The microphone is working again.", "info")
             self._set(mic_error="")
         else:
             first = not self._facts.mic_error
             self.events.emit("mic", status=str(event), message=message)
-            if first:
+            if first or self.session.recording:  # a recording that waited on this open is told too
                 self.feedback.notify(message, "error")
             if self.session.recording:
                 self.session.release()  # transcribe what was recorded before the loss
@@ -204,7 +204,8 @@ class Dictation:
         return time.monotonic()
 
     def begin_capture(self) -> object | None:
-        """Start a take with pre-roll (None without a microphone)."""
+        """Start a take: at once, while the microphone opens (with pre-roll when it was already open); None only
+        while the capture is not running."""
         return self.capture.begin()
 
     def end_capture(self, seq: int, take: object) -> None:
@@ -221,13 +222,17 @@ class Dictation:
             seq, take = item
             if take.ready():
                 self._waiting.remove(item)
+                Capture.finish(take)  # the microphone may close (after its linger) unless held otherwise
+                delay = take.open_delay_ms()
+                if delay is not None:
+                    self.events.emit("mic_open", seq=seq, ms=round(delay, 1), first_at=take.ring.first_at)
                 self.session.audio_ready(seq, take.seconds())
         if not self._waiting and self._take_poll is not None:
             self._take_poll.cancel()
             self._take_poll = None
 
     def discard_capture(self, take: object) -> None:
-        """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it)."""
+        """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it) and its hold."""
         assert isinstance(take, Take)
         self.capture.discard(take)
 

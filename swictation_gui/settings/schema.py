@@ -47,11 +47,15 @@ class Settings:
     Attributes:
         model: Which model to load ("gpu": Parakeet-TDT 110M fp32 on CUDA, "cpu": 0.6B v3 int8).
         custom_model_dir: The folder used when ``model`` is "custom".
-        input_device: Microphone name as sounddevice reports it; None for the system default.
+        input_device: The microphone: None for the system default, "pulse:<source name>" for a PulseAudio/PipeWire
+            source, or (without PulseAudio) part of a PortAudio device name. See ``audio/sources.py``.
+        keep_mic_open: Keep the microphone stream open while idle (instant start with pre-roll); by default it is
+            opened at each key press and closed shortly after the recording.
         hotkey: Push-to-talk key or combination, canonical ``platform.keys`` form ("ctrl_r", "ctrl+alt+space").
         hotkey_mode: Hold to talk, or press once to start and again to stop.
         injection_method: How text reaches the focused window (auto, type, paste).
-        pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut.
+        pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut (only while the
+            microphone is open before the press: with ``keep_mic_open``, or within a moment of the last recording).
         tail_ms: Audio still recorded after the key is released.
         min_press_ms: Presses shorter than this are ignored (accidental taps).
         max_record_seconds: A recording stops by itself after this long.
@@ -79,6 +83,7 @@ class Settings:
     model: ModelChoice = ModelChoice.GPU
     custom_model_dir: str | None = None
     input_device: str | None = None
+    keep_mic_open: bool = False
     hotkey: str = DEFAULT_HOTKEY
     hotkey_mode: HotkeyMode = HotkeyMode.HOLD
     injection_method: InjectionMethod = InjectionMethod.AUTO
@@ -139,6 +144,7 @@ LABELS: dict[str, str] = {
     "model": "Model",
     "custom_model_dir": "Custom model folder",
     "input_device": "Microphone",
+    "keep_mic_open": "Keep the microphone open",
     "hotkey": "Hotkey",
     "hotkey_mode": "Hotkey mode",
     "injection_method": "Text output method",

@@ -31,6 +31,7 @@ from swictation_gui.ui.paste_hotkey import PasteLastHotkey
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
+METER = "meter"  # the hold a visible level meter keeps on the microphone
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
@@ -54,7 +55,7 @@ def new_capture(s: Settings, post_event: CaptureEventPoster, sd_module: Any = No
         post_event(capture, event, message)
 
     capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event,
-                      sd_module=sd_module)
+                      sd_module=sd_module, keep_open=s.keep_mic_open)
     return capture
 
 
@@ -85,6 +86,7 @@ class LiveParts:
         self._old_captures: list[Capture] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
+        self._metered = False  # a level meter (Settings, onboarding) shows our microphone
         self.cancel_key = CancelKeyControl(dictation, events, feedback.cancelled)
         feedback.recording_watchers.append(self.cancel_key.set_recording)
         self.text_stage = TextStage(TextConfig())
@@ -135,6 +137,8 @@ class LiveParts:
                 self.feedback.notify(str(exc), "error")
         if "capture" in parts:
             self.replace_capture(s)
+        else:
+            self.dictation.capture.set_keep_open(s.keep_mic_open)
         if "injector" in parts:
             self.start_injector(s)
         if "hotkey" in parts:
@@ -148,9 +152,18 @@ class LiveParts:
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
         self.dictation.capture = new_capture(s, self._post_capture_event, self.platform.sd_module)
+        if self._metered:
+            self.dictation.capture.hold(METER)
         if not old.close(timeout=0):  # its worker closes the stream by itself; joined at shutdown
             self._old_captures = [c for c in self._old_captures if not c.close(timeout=0)] + [old]
         self.dictation.capture.open()
+
+    def hold_for_meter(self, metered: bool) -> None:
+        """A level meter shows our microphone (True) or no longer: hold it open meanwhile (and across a change)."""
+        if metered != self._metered:
+            self._metered = metered
+            capture = self.dictation.capture
+            (capture.hold if metered else capture.release)(METER)
 
     # ----------------------------------------------------------------- text output
 

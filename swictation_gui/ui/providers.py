@@ -5,16 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from swictation_gui.audio.sources import InputChoice, portaudio_inputs, pulse_sources
+
 _log = logging.getLogger("swictation.ui")
 
 
-InputDeviceProvider = Callable[[], Sequence[str]]
-"""Names of the microphones (input devices) present now. Called on the GUI thread."""
+InputDeviceProvider = Callable[[], Sequence[InputChoice | str]]
+"""The microphones present now (a plain name stands for itself). Called on the GUI thread."""
 
 
-def default_input_devices() -> list[str]:
-    """Input device names from PortAudio (through its lifecycle owner, so never during a rescan); empty when
-    PortAudio is unusable."""
+def default_input_devices() -> list[InputChoice]:
+    """The PulseAudio/PipeWire sources by their descriptions when a sound server answers, else the PortAudio input
+    devices (through its lifecycle owner, so never during a rescan); empty when neither is usable."""
+    choices = pulse_sources(timeout=0.2)  # GUI thread: a sound server that does not answer at once is skipped
+    if choices is not None:
+        return choices
     try:
         from swictation_gui.audio import portaudio
 
@@ -22,8 +27,4 @@ def default_input_devices() -> list[str]:
     except Exception:  # no PortAudio, no devices: the dialog shows "System default" only
         _log.warning("Cannot list audio input devices", exc_info=True)
         return []
-    names: list[str] = []
-    for device in devices:
-        if int(device.get("max_input_channels", 0)) > 0 and device["name"] not in names:
-            names.append(str(device["name"]))
-    return names
+    return portaudio_inputs(devices)

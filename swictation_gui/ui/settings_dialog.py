@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
 
 from swictation_gui.models.catalogue import CATALOGUE, ModelSpec
 from swictation_gui.settings.schema import Settings
+from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.models_page import CudaReport, ModelsPage
 from swictation_gui.ui.providers import InputDeviceProvider, default_input_devices
-from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, OutputPage
+from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, OutputPage
 from swictation_gui.ui.text_page import HistoryPage, TextPage, WordsPage
 
 PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "history", "general")
@@ -100,6 +101,7 @@ class SettingsDialog(QDialog):
         self._original = settings
         self.model_page.load_folder(settings.custom_model_dir)
         self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
+        self.microphone_page.load(settings)
         self.hotkey_page.load(settings)
         self.output_page.load(settings)
         self.text_page.load(settings)
@@ -109,7 +111,7 @@ class SettingsDialog(QDialog):
 
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
-        s = self._original.replace(input_device=self.microphone_page.device())
+        s = self.microphone_page.store(self._original)
         s = self.hotkey_page.store(s)
         s = self.output_page.store(s)
         s = self.text_page.store(s)

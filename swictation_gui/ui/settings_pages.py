@@ -1,11 +1,12 @@
-"""Four pages of the settings dialog (the Model page is ui/models_page.py); each loads from and writes into a
-Settings copy (GUI thread)."""
+"""Four pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread).
+
+The Model page is ``ui/models_page.py`` and the Microphone page ``ui/microphone_page.py`` (the onboarding wizard
+uses it too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +26,6 @@ from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.platform.keys import parse_cancel_key
 from swictation_gui.settings.schema import INT_RANGES, Settings, cancel_key_problem
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
-from swictation_gui.ui.level_meter import LevelMeter
 
 _WARN_STYLE = "color: #b26a00;"
 _BAD_STYLE = "color: #c62828;"
@@ -48,50 +48,6 @@ def _spin(name: str, suffix: str, step: int) -> QSpinBox:
     return spin
 
 
-class MicrophonePage(QWidget):
-    """Input device picker and a live level meter.
-
-    Signals:
-        device_changed(object): The chosen device name, or None for the system default (GUI thread).
-    """
-
-    device_changed = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.combo = QComboBox()
-        self.combo.setObjectName("input_device")
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(28)
-        form.addRow("Microphone:", self.combo)
-        self.meter = LevelMeter()
-        form.addRow("Level:", self.meter)
-        layout.addLayout(form)
-        self.hint = _note("Speak: the bar should move. If it stays empty, choose another microphone "
-                          "or check that it is not muted.")
-        layout.addWidget(self.hint)
-        layout.addStretch(1)
-        self.combo.currentIndexChanged.connect(lambda _i: self.device_changed.emit(self.device()))
-
-    def set_devices(self, names: Sequence[str], current: str | None) -> None:
-        """Fill the list; a saved device that is absent stays selected, marked "not connected"."""
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        self.combo.addItem("System default", None)
-        for name in names:
-            self.combo.addItem(name, name)
-        if current is not None and current not in names:
-            self.combo.addItem(f"{current} (not connected)", current)
-        index = self.combo.findData(current) if current is not None else 0
-        self.combo.setCurrentIndex(max(index, 0))
-        self.combo.blockSignals(False)
-
-    def device(self) -> str | None:
-        """The chosen device name, None for the system default."""
-        data = self.combo.currentData()
-        return data if isinstance(data, str) else None
 
 
 class HotkeyPage(QWidget):
@@ -189,7 +145,9 @@ class OutputPage(QWidget):
         form.addRow("Insert text by:", method_box)
         self.method.currentIndexChanged.connect(lambda i: self.method_note.setText(_METHODS[i][2]))
         self.pre_roll = _spin("pre_roll_ms", " ms", 50)
-        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut.")
+        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut. Only "
+                                 "while the microphone is already open: with Settings → Microphone → Keep the "
+                                 "microphone open, or within a moment of the previous dictation.")
         form.addRow("Keep audio from before the press:", self.pre_roll)
         self.tail = _spin("tail_ms", " ms", 50)
         self.tail.setToolTip("Audio still recorded after you let go, so your last word is not cut.")
