@@ -15,17 +15,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from swictation_gui.settings.schema import INT_RANGES, Settings, normalize_hotkey
+from swictation_gui.settings.schema import Settings, normalize_hotkey
 from swictation_gui.text.replacements import Replacement, check_regex
 from swictation_gui.text.tables import COMMANDS, PUNCTUATION
 from swictation_gui.text.words import Language
+from swictation_gui.ui.settings_pages import _spin
 
 LANGUAGE_NAMES = {Language.EN: "English", Language.DE: "Deutsch", Language.FR: "Français", Language.ES: "Español"}
 _SHOWN = {"\n": "↵", "\n\n": "↵↵", "«\u00a0": "«", "\u00a0»": "»"}
@@ -36,14 +36,6 @@ def phrase_summary(language: Language) -> str:
     marks = "  ·  ".join(f"{p} → {_SHOWN.get(s, s)}" for p, s in PUNCTUATION[language].items())
     commands = ", ".join(f"“{p}”" for p in COMMANDS[language])
     return f"{marks}.\nCommands: {commands}. A phrase counts only alone or at the end of a dictation."
-
-
-def _spin(name: str, suffix: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(*INT_RANGES[name])
-    spin.setSuffix(suffix)
-    spin.setObjectName(name)
-    return spin
 
 
 def _check(name: str, text: str) -> QCheckBox:
@@ -64,7 +56,7 @@ class TextPage(QWidget):
         self.join = _check("join_dictations", "Continue the previous dictation in the same window "
                                               "(one space, no sentence capital mid-sentence)")
         form.addRow(self.join)
-        self.join_window = _spin("join_window_s", " s")
+        self.join_window = _spin("join_window_s", " s", 10)
         form.addRow("Continue when dictating again within:", self.join_window)
         layout.addWidget(joining)
 
@@ -128,7 +120,7 @@ class WordsPage(QWidget):
         box.addWidget(self.vocabulary)
         row = QHBoxLayout()
         row.addWidget(QLabel("Correct a near miss when it is at least this alike:"))
-        self.threshold = _spin("vocabulary_threshold", " %")
+        self.threshold = _spin("vocabulary_threshold", " %", 1)
         row.addWidget(self.threshold)
         row.addStretch(1)
         box.addLayout(row)
@@ -216,12 +208,12 @@ class HistoryPage(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.history_size = _spin("history_size", " dictations")
+        self.history_size = _spin("history_size", " dictations", 10)
         form.addRow("Keep the last:", self.history_size)
         self.history_persist = _check("history_persist", "Keep the history across restarts "
                                                          "(a private file in the data folder)")
         form.addRow(self.history_persist)
-        self.history_days = _spin("history_retention_days", " days")
+        self.history_days = _spin("history_retention_days", " days", 1)
         form.addRow("Delete entries from the file after:", self.history_days)
         self.history_persist.toggled.connect(self.history_days.setEnabled)
         self.paste_key = QLineEdit()
