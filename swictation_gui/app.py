@@ -94,6 +94,7 @@ class Application(QObject):
         t.settings_requested.connect(self._open_settings)
         t.copy_last_requested.connect(p.copy_last)
         t.paste_last_requested.connect(p.paste_last)
+        t.history_requested.connect(p.open_history)
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
@@ -189,7 +190,8 @@ class Application(QObject):
         self.events.emit("command", command=command)
         actions: dict[str, Callable[[], None]] = {
             "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
-            "quit": self.shutdown, "settings": self._open_settings}
+            "quit": self.shutdown, "settings": self._open_settings, "paste-last": self.slots.paste_last,
+            "history": self.slots.open_history}
         if command.startswith("model:"):  # the only deferred command: it comes with a reply
             self._switch_model(command.removeprefix("model:"), reply)
         elif command in actions:

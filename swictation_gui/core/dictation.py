@@ -247,7 +247,8 @@ class Dictation:
             result = InjectionResult(False, "none", "Text output is not available; see the earlier error.")
             self.timers.call_later(0, lambda: self.injected(seq, result))
             return
-        self.runner.submit(seq, text)
+        spoken = next((utt.audio_seconds for utt in reversed(self.session.history) if utt.seq == seq), 0.0)
+        self.runner.submit(seq, text, spoken)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Cancellable:
         """A cancellable timer on the owner thread."""

@@ -12,19 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from swictation_gui import log
+from swictation_gui import log, paths
 from swictation_gui.audio.capture import Capture
-from swictation_gui.core.appconfig import session_config
+from swictation_gui.core.appconfig import session_config, text_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.errors import SwictationError
+from swictation_gui.history.store import HistoryStore
 from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
+from swictation_gui.text.stage import TextConfig, TextStage
 from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
+from swictation_gui.ui.paste_hotkey import PasteLastHotkey
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
@@ -86,17 +89,43 @@ class LiveParts:
         self._metered = False  # a level meter (Settings, onboarding) shows our microphone
         self.cancel_key = CancelKeyControl(dictation, events, feedback.cancelled)
         feedback.recording_watchers.append(self.cancel_key.set_recording)
+        self.text_stage = TextStage(TextConfig())
+        self.history = HistoryStore()
+        self.paste_hotkey = PasteLastHotkey(
+            lambda key, keyboard: self.platform.hotkey(Settings(hotkey=key, cancel_key=None), keyboard),
+            lambda: self.inputs.post_command("paste-last"), self.feedback.notify)
 
     def start(self, s: Settings) -> None:
-        """Start the text output, the hotkey and the cancel key, and show the overlay when ``s`` wants it."""
+        """Start the text stage, the text output, the hotkey and the cancel key, and show the overlay when ``s``
+        wants it."""
         self.feedback.overlay.set_enabled(s.overlay)
+        self.apply_text(s)
         self.start_injector(s)
         self.start_hotkey(s)
+
+    def apply_text(self, s: Settings) -> None:
+        """The text stage and history settings of ``s``, applied at once (the next dictation uses them)."""
+        self.text_stage.configure(text_config(s))
+        if not self._stopped:
+            self.paste_hotkey.set(s.paste_last_hotkey)
+        self.history.set_limit(s.history_size)
+        if s.history_persist:
+            problem = self.history.persist(paths.history_file(), s.history_retention_days)
+            if problem:
+                self.feedback.notify(problem, "warning")
+        elif self.history.persistent_path is not None or paths.history_file().exists():
+            self.history.stop_persisting()
+            paths.history_file().unlink(missing_ok=True)
+
+    def _remember(self, text: str, window: str, spoken_s: float) -> None:
+        """Injector thread: a delivered dictation goes into the history (the store is thread-safe)."""
+        self.history.add(text, window, spoken_s)
 
     def apply(self, parts: set[str], old: Settings, s: Settings) -> None:
         """Apply the settings ``s`` live: the tunables at once, and rebuild the parts named in ``parts``
         ("capture", "injector", "hotkey")."""
         self.dictation.session.config = session_config(s)
+        self.apply_text(s)
         self.dictation.tail_s = s.tail_ms / 1000
         self.feedback.cues.set_enabled(s.sound_cues)
         self.feedback.tray.set_notifications_enabled(s.notifications)
@@ -150,7 +179,7 @@ class LiveParts:
         if runner is not None:
             runner.set_injector(injector)
             return
-        runner = InjectionRunner(injector, self.inputs.post_injected)
+        runner = InjectionRunner(injector, self.inputs.post_injected, self.text_stage, self._remember)
         runner.start()
         self.dictation.runner = runner
 
@@ -214,11 +243,13 @@ class LiveParts:
         """Stop everything without waiting (idempotent)."""
         self._stopped = True
         self.stop_hotkey()
+        self.paste_hotkey.stop()
         self.cancel_key.stop()
         self.feedback.overlay.set_enabled(False)
         self.dictation.capture.close(timeout=0)
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
+        self.history.close()
 
     def join(self, timeout: float) -> bool:
         """Wait, bounded, for the injector (finishing the text it is typing) and the listeners' threads."""
@@ -229,6 +260,7 @@ class LiveParts:
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
         done &= self.cancel_key.join(max(0.0, deadline - time.monotonic()))
+        done &= self.paste_hotkey.join(max(0.0, deadline - time.monotonic()))
         for capture in (*self._old_captures, self.dictation.capture):
             done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:

@@ -87,6 +87,32 @@ class X11Injector:
             log.injection.exception("injection failed")
             return self._fail(method, text, exc)
 
+    def press_key(self, keysym_name: str, count: int) -> InjectionResult:
+        """Press ``keysym_name`` ``count`` times once no key is held (worker thread); never raises."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                release_held_keys(conn, self.keyboard, self.key_timeout)
+                XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).press(keysym_name, count)
+            log.injection.info("pressed %s %d time(s)", keysym_name, count)
+            return InjectionResult(ok=True, method="type")
+        except Exception as exc:
+            log.injection.exception("pressing %s failed", keysym_name)
+            return InjectionResult(ok=False, method="type", message=f"Could not press {keysym_name}: {exc}")
+
+    def focused_window(self) -> str:
+        """The focused window as "class #id" ("" when unknown) (worker thread)."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                window, wm_class = conn.focused_window()
+        except Exception:
+            log.injection.exception("reading the focused window failed")
+            return ""
+        return f"{'.'.join(wm_class)} #{window:#x}" if window else ""
+
+    def user_presses(self) -> int | None:
+        """Non-hotkey keys pressed so far, as the shared keyboard state saw them (any thread)."""
+        return self.keyboard.user_presses()
+
     def _type(self, conn: x11.XConnection, text: str) -> InjectionResult:
         XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).type(text)
         log.injection.info("typed %d characters", len(text))
