@@ -81,7 +81,7 @@ def start_app(run_app: Callable[..., AppProcess], screen: xenv.XDisplay, mic: Vi
     # No sound cues: the virtual microphone is the monitor of the default output, so they would be recorded.
     app: AppProcess = run_app([f"--model-dir={model}", "--sound-cues=off", *args], app_env(screen, mic, home))
     ready = app.wait_ev("ready", 60)
-    assert ready["mic"] is True, app.describe()
+    app.wait_mic_ok(ready)
     app.wait_ev("listening", 20)
     return app
 
