@@ -30,8 +30,16 @@ CaptureEventPoster = Callable[[Capture, object, str], None]
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
-    """The hotkey listener for this desktop (X11 or XWayland)."""
+    """The hotkey listener for this desktop, from the fallback chain (X11 grab, or compositor bindings on Wayland)."""
+    from swictation_gui.platform import session
     from swictation_gui.platform.hotkey import X11HotkeyListener
+
+    info = session.detect()
+    link = session.active(session.hotkey_chain(info)) if info.wayland else None
+    if link is not None and link.name == "compositor-bindings":
+        from swictation_gui.platform.bindings import BindingListener
+
+        return BindingListener(s.hotkey, info.compositor)
 
     return X11HotkeyListener(s.hotkey, keyboard)
 
