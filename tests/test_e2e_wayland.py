@@ -1,0 +1,98 @@
+"""End-to-end on native Wayland: headless sway, the app on Wayland, a native Wayland Qt window, sway bindings.
+
+The binding is installed by ``swictation-gui bindings --install`` (include file + ``swaymsg reload``). A held F9
+comes from ``wtype`` (the virtual-keyboard protocol; sway runs bindings on it like on a real keyboard): sway runs
+``swictation-gui start`` on the press and ``swictation-gui stop`` on the release. Speech is played into a PulseAudio
+virtual microphone; the synthetic model says "café — naïve ß 日本語 😀" for any speech. The window's text must be
+exactly that, typed (wtype) or pasted (wl-copy + Ctrl+V), the clipboard must hold what it held before, and F9 must
+never reach the window.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.desktop import xenv
+from tests.desktop.fixtures import REPO_ROOT, TargetWindow
+from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.desktop.wayland import SwaySession, sway, user_prefix  # noqa: F401 - fixture
+from tests.fixtures.synth_models import band_phrase
+from tests.test_e2e_harness import AppProcess
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+UNICODE_TEXT = "café — naïve ß 日本語 😀"
+QT_F9 = 0x01000038
+
+
+class WaylandScreen:
+    """What ``TargetWindow`` needs from a display: the environment of a native Wayland Qt client."""
+
+    def __init__(self, session: SwaySession) -> None:
+        self.env = {**session.env, "QT_QPA_PLATFORM": "wayland", "PYTHONPATH": str(REPO_ROOT)}
+
+
+@pytest.fixture
+def desktop(sway: SwaySession, virtual_mic: VirtualMic) -> SwaySession:  # noqa: F811
+    """sway with the push-to-talk binding for F9 installed by ``swictation-gui bindings --install``."""
+    sway.env["PULSE_SERVER"] = virtual_mic.env["PULSE_SERVER"]
+    launcher = f"{sys.executable} -m swictation_gui"
+    done = sway.run([sys.executable, "-m", "swictation_gui", "bindings", "--install", "--yes", "--hotkey=f9",
+                     f"--command={launcher}"])
+    assert "reloaded sway" in done.stdout.decode(), done.stdout.decode()
+    text = (sway.home / ".config" / "sway" / "swictation-gui.conf").read_text(encoding="utf-8")
+    assert f"bindsym --release F9 exec {launcher} stop" in text
+    return sway
+
+
+def start_app(desktop: SwaySession, model: Path, method: str) -> AppProcess:
+    env = {**desktop.env, "QT_QPA_PLATFORM": "wayland"}
+    app = AppProcess([f"--config={desktop.app_home / 'settings.json'}", f"--model-dir={model}",
+                      "--sound-cues=off", "--hotkey=f9", f"--inject={method}", "--no-trailing-space"], env,
+                     prefix=user_prefix())
+    ready = app.wait_ev("ready", 60)
+    assert ready["mic"] is True, app.describe()
+    app.wait_ev("listening", 20)
+    return app
+
+
+def hold_f9(desktop: SwaySession) -> subprocess.Popen[bytes]:
+    """Press F9 with wtype; it stays down until the returned process's stdin is closed (then F9 goes up)."""
+    return subprocess.Popen([*user_prefix(), "wtype", "-P", "F9", "-", "-p", "F9"], env=desktop.env,
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_held_sway_binding_dictates_exact_unicode_into_a_native_wayland_window(
+        desktop: SwaySession, virtual_mic: VirtualMic, unicode_model: Path, method: str) -> None:  # noqa: F811
+    desktop.clipboard_set("old clipboard ✓")
+    app = start_app(desktop, unicode_model, method)
+    try:
+        # After the app: sway focuses the newest window (the app shows a small window when there is no tray).
+        window = TargetWindow(WaylandScreen(desktop), desktop.base / f"out-{method}.txt", "line",  # type: ignore[arg-type]
+                              "swictation-target", prefix=user_prefix())
+        try:
+            mark = app.mark()
+            keys = hold_f9(desktop)
+            seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
+            virtual_mic.play(virtual_mic.write_wav(band_phrase(["do", "re", "mi"]), "speech.wav"))
+            assert keys.poll() is None, "wtype let go of F9 before the speech was played"
+            assert keys.stdin is not None
+            keys.stdin.close()  # F9 goes up: sway runs the release binding
+            assert keys.wait(10) == 0
+            assert app.wait_ev("injected", 30, seq=seq)["method"] == method
+            assert window.wait_text(UNICODE_TEXT) == UNICODE_TEXT, app.describe()
+            assert app.of("transcript")[-1]["text"] == UNICODE_TEXT
+            commands = [e["command"] for e in app.of("command")]
+            assert commands[:2] == ["start", "stop"], app.describe()  # from the bindings, not a key grab
+            assert xenv.wait_for(lambda: desktop.clipboard_get() == "old clipboard ✓", 10), desktop.clipboard_get()
+            assert not [line for line in window.key_log() if line.split()[1] == str(QT_F9)], window.key_log()
+        finally:
+            window.close()
+    finally:
+        app.stop()
+        app.kill()
