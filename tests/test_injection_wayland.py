@@ -1,0 +1,92 @@
+"""The Wayland injector against a real headless sway: exact text, and what it does when delivery fails or can't be
+checked (the text stays on the clipboard and the message says so)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from swictation_gui.platform import session
+from swictation_gui.platform.base import InjectionMethod
+from swictation_gui.platform.injection import ClipboardOnlyInjector, create_injector
+from swictation_gui.platform.injection.wayland import WaylandInjector, sway_focus
+from tests.desktop import xenv
+from tests.desktop.fixtures import REPO_ROOT, TargetWindow
+from tests.desktop.wayland import SwaySession, sway, user_prefix  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.e2e]
+
+TEXT = "Grüße — ½ ß 日本語 😀 \"quoted\" -dash"
+
+
+class WaylandScreen:
+    """What ``TargetWindow`` needs: the environment of a native Wayland Qt client."""
+
+    def __init__(self, session: SwaySession) -> None:
+        self.env = {**session.env, "QT_QPA_PLATFORM": "wayland", "PYTHONPATH": str(REPO_ROOT)}
+
+
+@pytest.fixture
+def client_env(sway: SwaySession, monkeypatch: pytest.MonkeyPatch) -> SwaySession:  # noqa: F811
+    """This process becomes a client of the sway session (the injector runs here)."""
+    for key in ("DISPLAY", "XDG_CURRENT_DESKTOP", "HYPRLAND_INSTANCE_SIGNATURE", "KDE_FULL_SESSION"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in sway.env.items():
+        monkeypatch.setenv(key, value)
+    return sway
+
+
+def window(sway: SwaySession, mode: str, name: str) -> TargetWindow:  # noqa: F811
+    return TargetWindow(WaylandScreen(sway), sway.base / name, mode, "swictation-target",  # type: ignore[arg-type]
+                        prefix=user_prefix())
+
+
+def test_factory_picks_wtype_on_sway(client_env: SwaySession) -> None:
+    assert session.detect().compositor == "sway"
+    assert isinstance(create_injector("type"), WaylandInjector)
+
+
+@pytest.mark.parametrize("method", [InjectionMethod.TYPE, InjectionMethod.PASTE])
+def test_text_arrives_exactly_and_the_clipboard_is_restored(client_env: SwaySession, method: InjectionMethod) -> None:
+    target = window(client_env, "text", f"{method.value}.txt")
+    try:
+        client_env.clipboard_set("before ✓")
+        result = WaylandInjector(method).inject(TEXT + "\nline two")
+        assert result.ok and result.method == method.value, result
+        assert target.wait_text(TEXT + "\nline two") == TEXT + "\nline two"
+        assert xenv.wait_for(lambda: client_env.clipboard_get() == "before ✓", 10), client_env.clipboard_get()
+    finally:
+        target.close()
+
+
+def test_paste_nobody_reads_leaves_the_text_on_the_clipboard(client_env: SwaySession) -> None:
+    target = window(client_env, "terminal", "term.txt")  # Ctrl+V inserts "^V" and reads no clipboard
+    try:
+        client_env.clipboard_set("before")
+        result = WaylandInjector(InjectionMethod.PASTE, paste_timeout=1.0).inject(TEXT)
+        assert not result.ok and "clipboard" in result.message, result
+        assert target.wait_text("^V") == "^V"
+        assert xenv.wait_for(lambda: client_env.clipboard_get() == TEXT, 10), client_env.clipboard_get()
+    finally:
+        target.close()
+
+
+def test_no_focused_window_is_caught_and_the_text_kept(client_env: SwaySession) -> None:
+    assert sway_focus() is False  # an empty workspace has the focus
+    client_env.clipboard_set("before")
+    result = WaylandInjector(InjectionMethod.TYPE).inject(TEXT)
+    assert not result.ok and "no window has the keyboard focus" in result.message, result
+    assert "on the clipboard" in result.message
+    assert xenv.wait_for(lambda: client_env.clipboard_get() == TEXT, 10), client_env.clipboard_get()
+
+
+def test_gnome_without_virtual_keyboard_uses_the_clipboard_and_says_why(
+        client_env: SwaySession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SWAYSOCK")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
+    injector = create_injector("auto")
+    assert isinstance(injector, ClipboardOnlyInjector)
+    result = injector.inject(TEXT)
+    assert not result.ok and "Mutter" in result.message and "on the clipboard" in result.message
+    assert xenv.wait_for(lambda: client_env.clipboard_get() == TEXT, 10)
