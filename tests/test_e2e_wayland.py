@@ -96,3 +96,28 @@ def test_held_sway_binding_dictates_exact_unicode_into_a_native_wayland_window(
     finally:
         app.stop()
         app.kill()
+
+
+def test_text_for_the_apps_own_focused_window_is_kept_on_the_clipboard(
+        desktop: SwaySession, virtual_mic: VirtualMic, unicode_model: Path) -> None:  # noqa: F811
+    window = TargetWindow(WaylandScreen(desktop), desktop.base / "out-own.txt", "line",  # type: ignore[arg-type]
+                          "swictation-target", prefix=user_prefix())
+    try:
+        app = start_app(desktop, unicode_model, "type")  # no tray here: its small window comes up with the focus
+        try:
+            mark = app.mark()
+            keys = hold_f9(desktop)
+            seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
+            virtual_mic.play(virtual_mic.write_wav(band_phrase(["do"]), "speech.wav"))
+            assert keys.stdin is not None
+            keys.stdin.close()
+            assert keys.wait(10) == 0
+            app.wait_ev("injection_failed", 30, seq=seq)
+            assert xenv.wait_for(lambda: desktop.clipboard_get() == UNICODE_TEXT, 10), desktop.clipboard_get()
+            assert "own window" in app.describe()
+            assert window.text() == ""
+        finally:
+            app.stop()
+            app.kill()
+    finally:
+        window.close()

@@ -9,9 +9,10 @@ exits, the focused window has read the text (the one request it serves), and onl
 text put back, and only if nobody copied something else meanwhile (the clipboard is then empty again). No request
 within ``paste_timeout``: the paste was not taken, the text is left on the clipboard and the result says so.
 
-What can be checked: ``wtype`` failing (no virtual-keyboard protocol, as on GNOME) and, on sway, that a window has
-the keyboard focus at all (``swaymsg -t get_tree``); keys sent with no focused window would go nowhere. A window
-that has the focus but ignores keys cannot be detected.
+What can be checked: ``wtype`` failing (no virtual-keyboard protocol, as on GNOME) and, on sway, that a window of
+another program has the keyboard focus (``swaymsg -t get_tree``); keys sent with no focused window would go nowhere,
+and into the app's own status window they would be lost. A window that has the focus but ignores keys cannot be
+detected.
 
 Held keys: Wayland shows no global key state to clients, so unlike X11 the injector cannot wait for the hotkey.
 With compositor bindings the stop command comes from the release binding, i.e. after the key is up; modifiers a
@@ -37,9 +38,9 @@ _RUN_TIMEOUT = 30.0
 _TEXT_TYPE = "text/plain;charset=utf-8"
 
 
-def sway_focus(timeout: float = 3.0) -> bool | None:
-    """On sway: whether a window has the keyboard focus (False: keys would go nowhere); None elsewhere or when
-    swaymsg cannot tell. Worker thread."""
+def sway_focus_problem(timeout: float = 3.0) -> str | None:
+    """On sway: "" when another program's window has the focus, else why typing would be lost; None when this is not
+    sway or swaymsg cannot tell. Worker thread."""
     if not os.environ.get("SWAYSOCK") or shutil.which("swaymsg") is None:
         return None
     try:
@@ -51,9 +52,13 @@ def sway_focus(timeout: float = 3.0) -> bool | None:
     while stack:
         node = stack.pop()
         if node.get("focused"):
-            return node.get("type") in ("con", "floating_con")
+            if node.get("type") not in ("con", "floating_con"):
+                return "no window has the keyboard focus"
+            if node.get("pid") == os.getpid():
+                return "swictation-gui's own window has the keyboard focus: click the window to type into first"
+            return ""
         stack += node.get("nodes", []) + node.get("floating_nodes", [])
-    return False
+    return "no window has the keyboard focus"
 
 
 class WaylandInjector:
@@ -94,8 +99,9 @@ class WaylandInjector:
         if not text:
             return InjectionResult(ok=True, method=method)
         try:
-            if self.check_focus and sway_focus() is False:
-                raise InjectionError("no window has the keyboard focus")
+            problem = sway_focus_problem() if self.check_focus else None
+            if problem:
+                raise InjectionError(problem)
             if not paste:
                 self._wtype(["-"], text)
                 log.injection.info("typed %d characters with wtype", len(text))
