@@ -76,6 +76,19 @@ def test_gnome_has_no_virtual_keyboard_and_uses_a_toggle_shortcut() -> None:
     assert names(hotkey, "standby") == ["x11-grab"]
 
 
+def test_kde_gnome_and_hyprland_ask_the_global_shortcuts_portal_first() -> None:
+    for desktop in ({"XDG_CURRENT_DESKTOP": "KDE"}, {"XDG_CURRENT_DESKTOP": "GNOME"},
+                    {"HYPRLAND_INSTANCE_SIGNATURE": "x"}):
+        info = session.detect({"WAYLAND_DISPLAY": "wayland-0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/b", **desktop})
+        hotkey = session.hotkey_chain(info, which_of(ALL_TOOLS))
+        assert names(hotkey, "active") == ["globalshortcuts-portal"], desktop
+        assert "compositor-bindings" in names(hotkey, "standby")
+        missing = session.hotkey_chain(info, which_of(ALL_TOOLS), have_dbus_lib=False)
+        assert missing[0].fix == "pip install jeepney" and names(missing, "active") == ["compositor-bindings"]
+    sway = session.detect({"WAYLAND_DISPLAY": "wayland-1", "SWAYSOCK": "/s", "DBUS_SESSION_BUS_ADDRESS": "x"})
+    assert "wlroots" in session.hotkey_chain(sway)[0].detail
+
+
 def test_unknown_compositor_falls_back_to_the_xwayland_grab() -> None:
     info = session.detect({"WAYLAND_DISPLAY": "wayland-1", "DISPLAY": ":1"})
     hotkey = session.hotkey_chain(info, which_of(ALL_TOOLS))

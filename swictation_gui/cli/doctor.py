@@ -17,7 +17,7 @@ from typing import Any
 
 from swictation_gui import __version__, preflight
 from swictation_gui.cli.models_cmd import status_rows
-from swictation_gui.platform import bindings, session
+from swictation_gui.platform import bindings, portal, session
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def check_backends(info: session.SessionInfo | None = None, which: session.Which
     info = info or session.detect()
     out: list[Finding] = []
     have_xlib = importlib.util.find_spec("Xlib") is not None
-    for kind, chain in (("hotkey", session.hotkey_chain(info, which, have_xlib)),
+    for kind, chain in (("hotkey", session.hotkey_chain(info, which, have_xlib, portal.available())),
                         ("text output", session.injection_chain(info, which, have_xlib, method))):
         current = session.active(chain)
         if current is None:

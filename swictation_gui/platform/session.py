@@ -31,6 +31,7 @@ class SessionInfo:
         wayland_display: ``$WAYLAND_DISPLAY`` ("" when unset).
         x_display: ``$DISPLAY`` ("" when unset; on Wayland this is XWayland).
         desktop: ``$XDG_CURRENT_DESKTOP`` as set.
+        dbus: A D-Bus session bus address is set (``$DBUS_SESSION_BUS_ADDRESS``): the desktop portals may answer.
     """
 
     kind: str
@@ -38,6 +39,7 @@ class SessionInfo:
     wayland_display: str = ""
     x_display: str = ""
     desktop: str = ""
+    dbus: bool = False
 
     @property
     def wayland(self) -> bool:
@@ -82,7 +84,7 @@ def detect(env: Mapping[str, str] | None = None) -> SessionInfo:
     session_type = env.get("XDG_SESSION_TYPE", "").lower()
     desktop = env.get("XDG_CURRENT_DESKTOP", "")
     if wl and session_type != "x11":
-        return SessionInfo("wayland", _compositor(env), wl, x, desktop)
+        return SessionInfo("wayland", _compositor(env), wl, x, desktop, bool(env.get("DBUS_SESSION_BUS_ADDRESS")))
     if x:
         comp = _compositor(env)
         return SessionInfo("x11", "" if comp == OTHER else comp, wl, x, desktop)
@@ -131,7 +133,22 @@ def _tool(which: Which, name: str, package: str) -> str:
     return "" if which(name) else f"install {package} (sudo apt install {package})"
 
 
-def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool = True) -> list[Link]:
+def _portal_link(info: SessionInfo, have_dbus_lib: bool) -> Link:
+    if info.compositor in (SWAY, WLROOTS):
+        return Link("globalshortcuts-portal", "skipped", "the wlroots portal (xdg-desktop-portal-wlr) has no "
+                    "GlobalShortcuts", "use the compositor binding below")
+    if not info.dbus:
+        return Link("globalshortcuts-portal", "skipped", "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)",
+                    "start the app inside your desktop session")
+    if not have_dbus_lib:
+        return Link("globalshortcuts-portal", "skipped", "the D-Bus library is missing", "pip install jeepney")
+    return Link("globalshortcuts-portal", "standby", "the desktop's GlobalShortcuts portal reports press and release "
+                "(hold mode; KDE Plasma 5.27+, GNOME 48+, Hyprland's portal); if it is missing or you decline the "
+                "shortcut, the next link is used", "")
+
+
+def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool = True,
+                 have_dbus_lib: bool = True) -> list[Link]:
     """The hotkey backends for ``info``, best first, with the one the app uses marked active."""
     x_ok = bool(info.x_display) and have_xlib
     x_fix = "" if have_xlib else "pip install python-xlib"
@@ -140,9 +157,7 @@ def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool
             return [Link("x11-grab", "active", "X11 key grab: hold and toggle modes")]
         return [Link("x11-grab", "skipped", "no X display" if have_xlib else "python-xlib is missing",
                      x_fix or "run the app inside your desktop session")]
-    links = [Link("globalshortcuts-portal", "skipped",
-                  "the GlobalShortcuts portal client is not part of this version yet",
-                  "use the compositor binding below" if info.compositor in (SWAY, HYPRLAND, KDE, GNOME) else "")]
+    links = [_portal_link(info, have_dbus_lib)]
     if info.compositor in (SWAY, HYPRLAND):
         links.append(Link("compositor-bindings", "standby",
                           f"{info.compositor} runs 'swictation-gui start' on press and 'swictation-gui stop' on "

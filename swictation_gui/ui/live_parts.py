@@ -30,18 +30,20 @@ CaptureEventPoster = Callable[[Capture, object, str], None]
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
-    """The hotkey listener for this desktop, from the fallback chain (X11 grab, or compositor bindings on Wayland)."""
-    from swictation_gui.platform import session
+    """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the GlobalShortcuts
+    portal, falling back to compositor bindings or the XWayland grab)."""
+    from swictation_gui.platform import portal, session
+    from swictation_gui.platform.bindings import BindingListener
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
     info = session.detect()
-    link = session.active(session.hotkey_chain(info)) if info.wayland else None
-    if link is not None and link.name == "compositor-bindings":
-        from swictation_gui.platform.bindings import BindingListener
-
-        return BindingListener(s.hotkey, info.compositor)
-
-    return X11HotkeyListener(s.hotkey, keyboard)
+    chain = session.hotkey_chain(info, have_dbus_lib=portal.available()) if info.wayland else []
+    usable = [link.name for link in chain if link.status != "skipped"]
+    fallback: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
+                                else X11HotkeyListener(s.hotkey, keyboard))
+    if usable and usable[0] == "globalshortcuts-portal":
+        return portal.PortalHotkeyListener(s.hotkey, fallback=fallback)
+    return fallback
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
