@@ -10,6 +10,7 @@ never reach the window.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.desktop import xenv
 from tests.desktop.fixtures import REPO_ROOT, TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
 from tests.desktop.wayland import SwaySession, sway, user_prefix  # noqa: F401 - fixture
+from tests.fakes.portal import FakePortal, session_bus  # noqa: F401 - fixture
 from tests.fixtures.synth_models import band_phrase
 from tests.test_e2e_harness import AppProcess
 
@@ -121,3 +123,41 @@ def test_text_for_the_apps_own_focused_window_is_kept_on_the_clipboard(
             app.kill()
     finally:
         window.close()
+
+
+def test_global_shortcuts_portal_hold_dictates_into_a_native_window(
+        sway: SwaySession, virtual_mic: VirtualMic, unicode_model: Path, tmp_path: Path,  # noqa: F811
+        session_bus: str) -> None:  # noqa: F811
+    """The app on a "KDE" session (really sway, posing) takes its hotkey from the GlobalShortcuts portal: our named
+    fake portal service on a private bus. Press and release come from the portal; wtype types into the window."""
+    portal = FakePortal(session_bus)
+    runtime = tmp_path / "xdg"
+    runtime.mkdir(mode=0o700)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           **virtual_mic.env, "XDG_RUNTIME_DIR": str(runtime),
+           "WAYLAND_DISPLAY": str(sway.runtime / sway.env["WAYLAND_DISPLAY"]), "XDG_SESSION_TYPE": "wayland",
+           "XDG_CURRENT_DESKTOP": "KDE", "DBUS_SESSION_BUS_ADDRESS": session_bus, "QT_QPA_PLATFORM": "wayland",
+           "SWICTATION_GUI_HOME": str(tmp_path / "app")}
+    app = AppProcess([f"--config={tmp_path / 'settings.json'}", f"--model-dir={unicode_model}", "--sound-cues=off",
+                      "--hotkey=f9", "--inject=type", "--no-trailing-space"], env)
+    try:
+        assert app.wait_ev("ready", 60)["mic"] is True, app.describe()
+        app.wait_ev("listening", 20)
+        assert [(sid, opts["preferred_trigger"]) for sid, opts in portal.bound] == [("push-to-talk", ("s", "F9"))]
+        window = TargetWindow(WaylandScreen(sway), sway.base / "out-portal.txt", "line",  # type: ignore[arg-type]
+                              "swictation-target", prefix=user_prefix())
+        try:
+            mark = app.mark()
+            portal.press()
+            seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
+            virtual_mic.play(virtual_mic.write_wav(band_phrase(["do", "re"]), "speech.wav"))
+            portal.release()
+            assert app.wait_ev("injected", 30, seq=seq)["method"] == "type"
+            assert window.wait_text(UNICODE_TEXT) == UNICODE_TEXT, app.describe()
+            assert not app.of("command")  # the hold came from the portal, not from control commands
+        finally:
+            window.close()
+    finally:
+        app.stop()
+        app.kill()
+        portal.close()
