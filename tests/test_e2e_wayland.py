@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.desktop import xenv
-from tests.desktop.fixtures import REPO_ROOT, TargetWindow
+from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
-from tests.desktop.wayland import SwaySession, sway, user_prefix  # noqa: F401 - fixture
+from tests.desktop.wayland import SwaySession, WaylandScreen, sway, user_prefix  # noqa: F401 - fixture
 from tests.fakes.portal import FakePortal, session_bus  # noqa: F401 - fixture
 from tests.fixtures.synth_models import band_phrase
 from tests.test_e2e_harness import AppProcess
@@ -29,13 +29,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 UNICODE_TEXT = "café — naïve ß 日本語 😀"
 QT_F9 = 0x01000038
-
-
-class WaylandScreen:
-    """What ``TargetWindow`` needs from a display: the environment of a native Wayland Qt client."""
-
-    def __init__(self, session: SwaySession) -> None:
-        self.env = {**session.env, "QT_QPA_PLATFORM": "wayland", "PYTHONPATH": str(REPO_ROOT)}
 
 
 @pytest.fixture

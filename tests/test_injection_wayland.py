@@ -12,19 +12,12 @@ from swictation_gui.platform.base import InjectionMethod
 from swictation_gui.platform.injection import ClipboardOnlyInjector, create_injector
 from swictation_gui.platform.injection.wayland import WaylandInjector, sway_focus_problem
 from tests.desktop import xenv
-from tests.desktop.fixtures import REPO_ROOT, TargetWindow
-from tests.desktop.wayland import SwaySession, sway, user_prefix  # noqa: F401 - fixture
+from tests.desktop.fixtures import TargetWindow
+from tests.desktop.wayland import SwaySession, WaylandScreen, sway, user_prefix  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e]
 
 TEXT = "Grüße — ½ ß 日本語 😀 \"quoted\" -dash"
-
-
-class WaylandScreen:
-    """What ``TargetWindow`` needs: the environment of a native Wayland Qt client."""
-
-    def __init__(self, session: SwaySession) -> None:
-        self.env = {**session.env, "QT_QPA_PLATFORM": "wayland", "PYTHONPATH": str(REPO_ROOT)}
 
 
 @pytest.fixture

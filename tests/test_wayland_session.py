@@ -162,3 +162,19 @@ def test_doctor_names_active_backends_skips_and_fixes(tmp_path: Path, monkeypatc
     assert {f.topic: f for f in doctor.check_backends(info, which_of(ALL_TOOLS))}["sway binding"].level == "ok"
     nothing = doctor.check_backends(session.detect({}), which_of(set()))
     assert [f.level for f in nothing if f.topic == "hotkey"] == ["fail"]
+
+
+def test_bindings_install_asks_first_and_a_no_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from swictation_gui.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "sway").mkdir()
+    (tmp_path / "sway" / "config").write_text("output * bg #000000 solid_color\n")
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    assert main(["bindings", "--compositor=sway", "--hotkey=f9", "--install", "--command=swgui"]) == 1
+    assert "swictation-gui.conf" in asked[0] and "reload sway" in asked[0]
+    assert "Nothing was changed." in capsys.readouterr().out
+    assert not (tmp_path / "sway" / "swictation-gui.conf").exists()
+    assert (tmp_path / "sway" / "config").read_text() == "output * bg #000000 solid_color\n"

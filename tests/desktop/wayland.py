@@ -46,6 +46,13 @@ def user_prefix() -> list[str]:
             "--bounding-set=-all,+dac_read_search"]
 
 
+class WaylandScreen:
+    """What ``fixtures.TargetWindow`` needs from a display: the environment of a native Wayland Qt client."""
+
+    def __init__(self, session: SwaySession) -> None:
+        self.env = {**session.env, "QT_QPA_PLATFORM": "wayland", "PYTHONPATH": str(REPO_ROOT)}
+
+
 class SwayError(RuntimeError):
     """sway could not be started."""
 
