@@ -31,16 +31,27 @@ UNICODE_TEXT = "café — naïve ß 日本語 😀"
 QT_F9 = 0x01000038
 
 
+# wtype arguments that press and release each hotkey (held in between while wtype reads its stdin).
+HOLD_KEYS = {"f9": (["-P", "F9"], ["-p", "F9"]),
+             "ctrl+alt+space": (["-M", "ctrl", "-M", "alt", "-P", "space"], ["-p", "space", "-m", "alt", "-m", "ctrl"])}
+QT_CTRL = 0x04000000
+
+
+def install_binding(sway: SwaySession, hotkey: str) -> None:  # noqa: F811
+    """``swictation-gui bindings --install`` for ``hotkey``, as the session's user (include file + reload)."""
+    launcher = f"{sys.executable} -m swictation_gui"
+    done = sway.run([sys.executable, "-m", "swictation_gui", "bindings", "--install", "--yes", f"--hotkey={hotkey}",
+                     f"--command={launcher}"])
+    assert "reloaded sway" in done.stdout.decode(), done.stdout.decode()
+    text = (sway.home / ".config" / "sway" / "swictation-gui.conf").read_text(encoding="utf-8")
+    assert f"exec {launcher} stop" in text
+
+
 @pytest.fixture
 def desktop(sway: SwaySession, virtual_mic: VirtualMic) -> SwaySession:  # noqa: F811
     """sway with the push-to-talk binding for F9 installed by ``swictation-gui bindings --install``."""
     sway.env["PULSE_SERVER"] = virtual_mic.env["PULSE_SERVER"]
-    launcher = f"{sys.executable} -m swictation_gui"
-    done = sway.run([sys.executable, "-m", "swictation_gui", "bindings", "--install", "--yes", "--hotkey=f9",
-                     f"--command={launcher}"])
-    assert "reloaded sway" in done.stdout.decode(), done.stdout.decode()
-    text = (sway.home / ".config" / "sway" / "swictation-gui.conf").read_text(encoding="utf-8")
-    assert f"bindsym --release F9 exec {launcher} stop" in text
+    install_binding(sway, "f9")
     return sway
 
 
@@ -55,27 +66,33 @@ def start_app(desktop: SwaySession, model: Path, method: str) -> AppProcess:
     return app
 
 
-def hold_f9(desktop: SwaySession) -> subprocess.Popen[bytes]:
-    """Press F9 with wtype; it stays down until the returned process's stdin is closed (then F9 goes up)."""
-    return subprocess.Popen([*user_prefix(), "wtype", "-P", "F9", "-", "-p", "F9"], env=desktop.env,
+def hold_f9(desktop: SwaySession, hotkey: str = "f9") -> subprocess.Popen[bytes]:
+    """Press the hotkey with wtype; it stays down until the returned process's stdin is closed (then it goes up)."""
+    press, release = HOLD_KEYS[hotkey]
+    return subprocess.Popen([*user_prefix(), "wtype", *press, "-", *release], env=desktop.env,
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-@pytest.mark.parametrize("method", ["type", "paste"])
+@pytest.mark.parametrize(("method", "hotkey"), [("type", "f9"), ("paste", "f9"), ("type", "ctrl+alt+space"),
+                                                ("paste", "ctrl+alt+space")])
 def test_held_sway_binding_dictates_exact_unicode_into_a_native_wayland_window(
-        desktop: SwaySession, virtual_mic: VirtualMic, unicode_model: Path, method: str) -> None:  # noqa: F811
+        desktop: SwaySession, virtual_mic: VirtualMic, unicode_model: Path, method: str,  # noqa: F811
+        hotkey: str) -> None:
+    if hotkey != "f9":
+        install_binding(desktop, hotkey)
     desktop.clipboard_set("old clipboard ✓")
     app = start_app(desktop, unicode_model, method)
     try:
         # After the app: sway focuses the newest window (the app shows a small window when there is no tray).
-        window = TargetWindow(WaylandScreen(desktop), desktop.base / f"out-{method}.txt", "line",  # type: ignore[arg-type]
-                              "swictation-target", prefix=user_prefix())
+        out = desktop.base / f"out-{method}-{hotkey}.txt"
+        window = TargetWindow(WaylandScreen(desktop), out, "line", "swictation-target",  # type: ignore[arg-type]
+                              prefix=user_prefix())
         try:
             mark = app.mark()
-            keys = hold_f9(desktop)
+            keys = hold_f9(desktop, hotkey)
             seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
             virtual_mic.play(virtual_mic.write_wav(band_phrase(["do", "re", "mi"]), "speech.wav"))
-            assert keys.poll() is None, "wtype let go of F9 before the speech was played"
+            assert keys.poll() is None, "wtype let go of the hotkey before the speech was played"
             assert keys.stdin is not None
             keys.stdin.close()  # F9 goes up: sway runs the release binding
             assert keys.wait(10) == 0
@@ -85,7 +102,9 @@ def test_held_sway_binding_dictates_exact_unicode_into_a_native_wayland_window(
             commands = [e["command"] for e in app.of("command")]
             assert commands[:2] == ["start", "stop"], app.describe()  # from the bindings, not a key grab
             assert xenv.wait_for(lambda: desktop.clipboard_get() == "old clipboard ✓", 10), desktop.clipboard_get()
-            assert not [line for line in window.key_log() if line.split()[1] == str(QT_F9)], window.key_log()
+            presses = [(int(line.split()[1]), int(line.split()[2])) for line in window.key_log()]
+            leaked = [(key, mods) for key, mods in presses if key == QT_F9 or (key == 0x20 and mods & QT_CTRL)]
+            assert not leaked, window.key_log()
         finally:
             window.close()
     finally:
