@@ -12,7 +12,7 @@ within ``paste_timeout``: the paste was not taken, the text is left on the clipb
 What can be checked: ``wtype`` failing (no virtual-keyboard protocol, as on GNOME) and, on sway, that a window of
 another program has the keyboard focus (``swaymsg -t get_tree``); keys sent with no focused window would go nowhere,
 and into the app's own status window they would be lost. A window that has the focus but ignores keys cannot be
-detected.
+detected. Terminals (known by their app_id on sway) get Ctrl+Shift+V.
 
 Held keys: Wayland shows no global key state to clients, so unlike X11 the injector cannot wait for the hotkey.
 With compositor bindings the stop command comes from the release binding, i.e. after the key is up; modifiers a
@@ -30,6 +30,7 @@ import time
 
 from swictation_gui import log
 from swictation_gui.errors import InjectionError
+from swictation_gui.platform import x11
 from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult
 from swictation_gui.platform.clipboard import create_clipboard
 from swictation_gui.platform.injection.common import clean_text, keep_for_user
@@ -38,9 +39,9 @@ _RUN_TIMEOUT = 30.0
 _TEXT_TYPE = "text/plain;charset=utf-8"
 
 
-def sway_focus_problem(timeout: float = 3.0) -> str | None:
-    """On sway: "" when another program's window has the focus, else why typing would be lost; None when this is not
-    sway or swaymsg cannot tell. Worker thread."""
+def sway_focus(timeout: float = 3.0) -> tuple[str, str] | None:
+    """On sway: (why typing would be lost, "" when another program's window has the focus; that window's app_id);
+    None when this is not sway or swaymsg cannot tell. Worker thread."""
     if not os.environ.get("SWAYSOCK") or shutil.which("swaymsg") is None:
         return None
     try:
@@ -52,13 +53,21 @@ def sway_focus_problem(timeout: float = 3.0) -> str | None:
     while stack:
         node = stack.pop()
         if node.get("focused"):
+            app_id = str(node.get("app_id") or (node.get("window_properties") or {}).get("class") or "")
             if node.get("type") not in ("con", "floating_con"):
-                return "no window has the keyboard focus"
+                return "no window has the keyboard focus", ""
             if node.get("pid") == os.getpid():
-                return "swictation-gui's own window has the keyboard focus: click the window to type into first"
-            return ""
+                return "swictation-gui's own window has the keyboard focus: click the window to type into first", ""
+            return "", app_id
         stack += node.get("nodes", []) + node.get("floating_nodes", [])
-    return "no window has the keyboard focus"
+    return "no window has the keyboard focus", ""
+
+
+def paste_chord(app_id: str) -> list[str]:
+    """wtype arguments for the paste shortcut: Ctrl+Shift+V in terminals (by app_id), else Ctrl+V."""
+    if app_id and x11.is_terminal_class([app_id]):
+        return ["-M", "ctrl", "-M", "shift", "-k", "v", "-m", "shift", "-m", "ctrl"]
+    return ["-M", "ctrl", "-k", "v", "-m", "ctrl"]
 
 
 class WaylandInjector:
@@ -99,14 +108,14 @@ class WaylandInjector:
         if not text:
             return InjectionResult(ok=True, method=method)
         try:
-            problem = sway_focus_problem() if self.check_focus else None
+            problem, app_id = (sway_focus() if self.check_focus else None) or ("", "")
             if problem:
                 raise InjectionError(problem)
             if not paste:
                 self._wtype(["-"], text)
                 log.injection.info("typed %d characters with wtype", len(text))
                 return InjectionResult(ok=True, method=method)
-            if self._paste(text):
+            if self._paste(text, app_id):
                 log.injection.info("pasted %d characters with wl-copy + Ctrl+V", len(text))
                 return InjectionResult(ok=True, method=method)
             if self.method is InjectionMethod.AUTO:
@@ -132,8 +141,9 @@ class WaylandInjector:
             detail = proc.stderr.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
             raise InjectionError(f"wtype failed: {detail}")
 
-    def _paste(self, text: str) -> bool:
-        """Paste ``text`` with Ctrl+V; True once the focused window read it (then the old clipboard is back)."""
+    def _paste(self, text: str, app_id: str) -> bool:
+        """Paste ``text`` with Ctrl+V (Ctrl+Shift+V in a terminal); True once the focused window read it (then the
+        old clipboard is back)."""
         previous = self.clipboard.get_text()
         subprocess.run(["wl-copy", "--clear"], capture_output=True, timeout=_RUN_TIMEOUT, check=False)
         server = subprocess.Popen(["wl-copy", "--foreground", "--paste-once", "--type", _TEXT_TYPE],
@@ -144,7 +154,7 @@ class WaylandInjector:
             server.stdin.close()
             if not self._offered(server):
                 raise InjectionError("wl-copy could not take the clipboard")
-            self._wtype(["-M", "ctrl", "-k", "v", "-m", "ctrl"])
+            self._wtype(paste_chord(app_id))
             try:
                 server.wait(self.paste_timeout)
             except subprocess.TimeoutExpired:
