@@ -46,7 +46,7 @@ def check_packages() -> list[Finding]:
                       ("numpy", "pip install numpy"), ("soxr", "pip install soxr"),
                       ("PySide6-Essentials", "pip install PySide6-Essentials"),
                       ("sounddevice", "pip install sounddevice"), ("pynput", "pip install pynput"),
-                      ("pyperclip", "pip install pyperclip")):
+                      ("pyperclip", "pip install pyperclip"), ("jeepney", "pip install jeepney")):
         ver = _version(dist)
         out.append(Finding(dist, "ok", ver) if ver else Finding(dist, "fail", "not installed", fix))
     gpu, cpu = _version("onnxruntime-gpu"), _version("onnxruntime")
