@@ -156,8 +156,9 @@ def check_desktop() -> list[Finding]:
             out.append(Finding("tray", "ok", "a system tray is available"))
         elif "TRAY False" in proc.stdout:
             out.append(Finding("tray", "warn", "no system tray host is running",
-                               "enable a tray (GNOME: the AppIndicator extension); the app still works "
-                               "with its window and notifications"))
+                               "enable a tray (GNOME: the AppIndicator extension; sway: swaybar shows tray icons "
+                               "when a D-Bus session bus runs); the app still works with its window and "
+                               "notifications"))
         else:
             err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             missing = preflight.check()  # the exact libraries, by ldd on Qt's X11 plugin
