@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Render the tray menu, each settings page and the tray icons to docs/screenshots/*.png (Xvfb + trayer).
+"""Render the tray menu, each settings page, the tray icons and the recording overlay to docs/screenshots/*.png.
 
 Usage: .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,8 +30,11 @@ def parent(out: Path) -> int:
     with xenv.start_xvfb(1024, 640) as display, tempfile.TemporaryDirectory() as home:
         display.start_tray()  # first: it keeps a connection open, so Xvfb does not reset the root colour
         display.run("xsetroot", "-solid", "#4a6d8c")
-        env = {**display.env, "PYTHONPATH": str(REPO), "SWICTATION_GUI_HOME": home,
+        # A fresh home folder, so that the pictures show the usual places (~/.local/share/…), not a temporary one.
+        env = {**display.env, "PYTHONPATH": str(REPO), "HOME": home, "XDG_DATA_HOME": f"{home}/.local/share",
+               "XDG_CONFIG_HOME": f"{home}/.config", "XDG_CACHE_HOME": f"{home}/.cache",
                "QT_QPA_PLATFORMTHEME": "", "QT_SCALE_FACTOR": "1"}
+        env.pop("SWICTATION_GUI_HOME", None)
         result = subprocess.run([sys.executable, __file__, "--child", "--out", str(out)], env=env, timeout=120,
                                 check=False)
         return result.returncode
@@ -42,10 +46,12 @@ def child(out: Path) -> int:
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
+    from swictation_gui.audio.sources import InputChoice
+    from swictation_gui.models import catalogue
+    from swictation_gui.recognition.base import DeviceReport
     from swictation_gui.settings import ModelChoice, Settings
     from swictation_gui.ui import icons
     from swictation_gui.ui.icons import TrayState
-    from swictation_gui.ui.providers import Availability
     from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
     from swictation_gui.ui.tray import Tray
 
@@ -80,8 +86,8 @@ def child(out: Path) -> int:
     # --- tray and its menu -----------------------------------------------------------------------
     tray = Tray()
     tray.set_state(TrayState.READY)
-    tray.set_info("Parakeet-TDT 110M English (fp32, GPU)", "GPU (CUDA)", "ctrl_r")
-    tray.set_model("gpu")
+    tray.set_info("cpu", "CPU", "ctrl_r")
+    tray.set_model("cpu")
     tray.set_last_transcript("Let's meet on Thursday at ten and go through the draft together.")
     tray.show()
     wait_for(lambda: tray.icon.geometry().x() > 0, 10000)
@@ -99,18 +105,21 @@ def child(out: Path) -> int:
     tray.menu.hide()
 
     # --- settings pages --------------------------------------------------------------------------
-    def availability(choice: ModelChoice, folder: str | None) -> Availability:
-        if choice is ModelChoice.GPU:
-            return Availability(True, True)
-        if choice is ModelChoice.CPU:
-            return Availability(False, False, "Not installed: tray → Model → Download or add a model…, or run "
-                                "swictation-gui models download cpu.")
-        return Availability(False, False, "No folder chosen.")
-
-    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
-    dialog = SettingsDialog(Settings(model=ModelChoice.GPU, input_device="Blue Yeti USB Microphone"),
-                            model_availability=availability, input_devices=lambda: mics,
+    mics = [InputChoice("pulse:alsa_input.pci-0000_00_1f.3.analog-stereo", "Built-in Audio Analog Stereo"),
+            InputChoice("pulse:alsa_input.usb-Blue_Microphones_Yeti-00.analog-stereo", "Yeti Stereo Microphone"),
+            InputChoice("pulse:alsa_input.usb-046d_HD_Pro_Webcam_C920-02.analog-stereo", "HD Pro Webcam C920")]
+    # The Model page as on a machine without CUDA: the CPU model installed and running, the GPU model
+    # half downloaded (its row shows the progress and Cancel), no folder of your own yet.
+    catalogue.installed_dir(catalogue.CPU_MODEL).mkdir(parents=True, exist_ok=True)
+    no_cuda = DeviceReport("cuda", "cpu", "libcudnn.so.9 not found")
+    dialog = SettingsDialog(Settings(model=ModelChoice.CPU, input_device=mics[1].spec),
+                            cuda_report=lambda: no_cuda, input_devices=lambda: mics,
                             settings_path=Path("~/.config/swictation-gui/settings.json"))
+    dialog.model_page.set_running("cpu", "CPU")
+    gpu_row = dialog.model_page.rows["gpu"]
+    gpu_row.set_state("downloading")
+    gpu_row.set_progress(0.42)
+    gpu_row.set_message("Downloading 192.3 / 458.0 MB — 8.4 MB/s, 0:31 left")
     dialog.show()
     wait_for(dialog.isVisible)
     for page in PAGES:
@@ -121,6 +130,33 @@ def child(out: Path) -> int:
         dialog.grab().save(str(out / f"settings-{page}.png"))
         print(f"wrote {out / f'settings-{page}.png'}")
     dialog.hide()
+
+    # --- the recording overlay, as it shows at the bottom of the screen --------------------------------------
+    from swictation_gui.core.status import AppStatus
+    from swictation_gui.ui.overlay import RecordingOverlay
+
+    overlay = RecordingOverlay()
+    shots = []
+    for status, level in ((AppStatus.RECORDING, 0.35), (AppStatus.TRANSCRIBING, 0.0)):
+        overlay.show_status(status)
+        if status is AppStatus.RECORDING:
+            overlay._started -= 7.4  # as if recording for a few seconds
+            overlay.set_level(level)
+        wait_for(overlay.isVisible)
+        wait(200)
+        with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
+            subprocess.run(["import", "-window", "root", tmp.name], check=True, timeout=30)
+            shots.append(QImage(tmp.name).copy(overlay.geometry().adjusted(-16, -12, 16, 12)))
+    overlay.show_status(AppStatus.READY)
+    pair = QImage(shots[0].width(), sum(shot.height() for shot in shots), QImage.Format.Format_ARGB32)
+    painter = QPainter(pair)
+    for index, shot in enumerate(shots):
+        painter.drawImage(0, index * shots[0].height(), shot)
+    painter.end()
+    pair.save(str(out / "overlay.png"))
+    print(f"wrote {out / 'overlay.png'}")
+
+    wizard_pages(out, wait, wait_for)
 
     # --- icons on light and dark panels ----------------------------------------------------------
     sizes = (16, 22, 32, 48)
@@ -147,6 +183,52 @@ def child(out: Path) -> int:
     print(f"wrote {out / 'tray-icons.png'}")
     tray.hide()
     return 0
+
+
+def wizard_pages(out: Path, wait: Callable[[int], None], wait_for: Callable[..., None]) -> None:
+    """Each page of the setup wizard at its default size, as on a machine without CUDA (runs under Xvfb)."""
+    import dataclasses
+    import socket
+
+    from swictation_gui.models.catalogue import CATALOGUE
+    from swictation_gui.settings import Settings
+    from swictation_gui.ui.wizard import SetupWizard
+
+    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
+    reason = ("CUDA was requested but onnxruntime used the CPU: libcublasLt.so.12: cannot open shared object file: "
+              "No such file or directory")
+    wizard = SetupWizard(Settings(input_device="Blue Yeti USB Microphone"), False, reason, input_devices=lambda: mics,
+                         root=Path("~/.local/share/swictation-gui/models"))  # shown as such; nothing is written
+    wizard.show()
+    wait_for(wizard.isVisible)
+    shots = [("wizard-1-model.png", None), ("wizard-2-microphone.png", 0.22), ("wizard-3-hotkey.png", None),
+             ("wizard-4-try.png", None)]
+    for index, (name, level) in enumerate(shots):
+        if index:
+            wizard.next()
+        if level is not None:
+            wizard.set_level(level)
+        if name == "wizard-4-try.png":
+            wizard.try_page.box.setPlainText("Let's meet on Thursday at ten.")
+            wizard.set_model_ready(True)
+        wait(200)
+        wizard.grab().save(str(out / name))
+        print(f"wrote {out / name}")
+    wizard.done(0)
+    with socket.socket() as sock:  # a closed port: the download fails as it does offline
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    specs = [dataclasses.replace(spec, url=spec.url.replace("https://github.com", f"http://127.0.0.1:{port}"))
+             for spec in CATALOGUE]
+    offline = SetupWizard(Settings(), False, reason, input_devices=lambda: mics, specs=specs,
+                          root=Path(tempfile.mkdtemp()))
+    offline.show()
+    offline.model_page.start_download()
+    wait_for(lambda: offline.model_page.state == "failed", 20000)
+    wait(200)
+    offline.grab().save(str(out / "wizard-1-model-offline.png"))
+    print(f"wrote {out / 'wizard-1-model-offline.png'}")
+    offline.done(0)
 
 
 def main() -> int:

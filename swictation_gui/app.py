@@ -18,7 +18,7 @@ from swictation_gui.audio.cues import SoundCues, cue_player
 from swictation_gui.core.appconfig import AppConfig, changed_parts, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
-from swictation_gui.core.status import ModelState
+from swictation_gui.core.status import NO_MODEL_YET, ModelState
 from swictation_gui.errors import SwictationError
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
@@ -56,13 +56,14 @@ class Application(QObject):
         self.tray = Tray()
         self.tray.set_notifications_enabled(s.notifications)
         self.cuda_probe = CudaProbe()
-        self.windows = Windows(config.store.path, self.cuda_probe)
+        self.recognizer = RecognizerWorker()
+        self.windows = Windows(config.store.path, self.cuda_probe, lambda: self.config.effective, self.recognizer)
         self.platform = platform or PlatformParts()
         self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
-        self.recognizer = RecognizerWorker()
         self.inputs = ThreadInputs()
-        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.tray.set_level, self.windows.set_level)
-        self.feedback = TrayFeedback(self.tray, self.cues, events, self.levels.set_recording)
+        self.feedback = TrayFeedback(self.tray, self.cues, events, lambda r: self.levels.set_recording(r))
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.feedback.show_level,
+                                   self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000)
@@ -70,7 +71,7 @@ class Application(QObject):
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)
         self.first_run = FirstRunController(self.windows, lambda: self.config.effective, lambda: self.config.model,
-                                            events)
+                                            events, lambda: self.recognizer.running)
         self._wire()
 
     def _wire(self) -> None:
@@ -96,7 +97,9 @@ class Application(QObject):
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
-        t.download_requested.connect(self.windows.open_first_run)
+        t.download_requested.connect(self.first_run.open_wizard)
+        t.model_folder_requested.connect(self.windows.choose_model_folder)
+        t.models_requested.connect(lambda: self._open_settings("model"))
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
@@ -111,17 +114,19 @@ class Application(QObject):
         self._show_info()
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
-        self._load_model()
+        if self.first_run.catalogue_model_missing():  # no model yet, the normal first state: the wizard opens
+            self._model_failed(NO_MODEL_YET, True)      # once the CUDA check answers; nothing to load or blame
+        else:
+            self._load_model()
         self.dictation.capture.open()
-        self.parts.start_injector(s)
-        self.parts.start_hotkey(s)
+        self.parts.start(s)
 
     @Slot()
     def _load_model(self, model: str | None = None) -> bool:
         """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm. False
         (and the user told) while another load still runs."""
-        if not self.recognizer.load(deferred(model or self.config.model, engine=self.config.engine,
-                                             device=self.config.device)):
+        model = model or self.config.model
+        if not self.recognizer.load(deferred(model, engine=self.config.engine, device=self.config.device), model):
             self.feedback.notify(BUSY, "warning")
             return False
         if self.dictation.model_state is not ModelState.READY:
@@ -130,9 +135,10 @@ class Application(QObject):
 
     def _show_info(self) -> None:
         s = self.config.effective
-        self.tray.set_info(self.config.model, self._device, s.hotkey, str(s.hotkey_mode))
-        self.tray.set_model(self.config.model)
-
+        running = self.recognizer.running  # what really serves (or is loading), not what the settings say
+        shown = running or (self.config.model if self.recognizer.loading else "")
+        self.tray.set_info(shown, self._device if running else "", s.hotkey, str(s.hotkey_mode))
+        self.tray.set_model(running)
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
@@ -147,7 +153,7 @@ class Application(QObject):
         self._answer_model(ready_answer(self.config.model, device))
         self._show_info()
         capture = self.dictation.capture
-        self.events.emit("ready", device=device, mic=capture.is_open, rate=capture.rate)
+        self.events.emit("ready", device=device, mic=capture.available is True, rate=capture.last_rate)
 
     @Slot(str)
     def _on_swap_failed(self, message: str) -> None:
@@ -159,7 +165,7 @@ class Application(QObject):
 
     def _model_failed(self, message: str, missing: bool | None) -> None:
         """A switch (``missing`` None: the old model keeps serving) or the first load failed; a missing model is the
-        normal first state (the first-run dialog offers it), so only other failures are notified."""
+        normal first state (the setup wizard offers one), so only other failures are notified."""
         if self._done:
             return  # a model that finished loading after quit
         self._pending_model = None  # the running model and settings.json stay as they were
@@ -189,10 +195,9 @@ class Application(QObject):
         elif command in actions:
             actions[command]()
 
-
     @Slot()
-    def _open_settings(self) -> None:
-        self.windows.open_settings(self.config.effective)
+    def _open_settings(self, page: str = "") -> None:
+        self.windows.open_settings(self.config.effective, page)
 
     @Slot()
     def _open_about(self) -> None:
@@ -217,10 +222,12 @@ class Application(QObject):
 
     @Slot(object)
     def _mic_test_changed(self, device: object) -> None:
-        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone when
-        it is that device."""
+        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone, held
+        open meanwhile, when it is that device."""
         ours = self.config.effective.input_device or None
-        self.levels.set_dialog(device is not False and (device or None) == ours)
+        watching = device is not False and (device or None) == ours
+        self.levels.set_dialog(watching)
+        self.parts.hold_for_meter(watching)
 
     @Slot(bool)
     def _hotkey_capture_changed(self, capturing: bool) -> None:
@@ -255,7 +262,6 @@ class Application(QObject):
             self.config.store.save(to_save)
         except SwictationError as exc:
             self.feedback.notify(str(exc), "error")
-
 
     @Slot()
     def shutdown(self) -> None:

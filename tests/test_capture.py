@@ -1,4 +1,4 @@
-"""Capture tests on a real PulseAudio virtual microphone through real sounddevice/PortAudio."""
+"""Capture tests on a real PulseAudio virtual microphone through real sounddevice/PortAudio (kept open: pre-roll)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def wait_for(cond: Callable[[], bool], timeout: float, what: str, tick: Callable
 
 def test_take_holds_played_audio_with_pre_roll(virtual_mic: VirtualMic) -> None:  # noqa: F811
     events: list[CaptureEvent] = []
-    cap = Capture(pre_roll_s=0.3, max_seconds=5, on_event=lambda e, _m: events.append(e))
+    cap = Capture(pre_roll_s=0.3, max_seconds=5, on_event=lambda e, _m: events.append(e), keep_open=True)
     cap.open()
     try:
         wait_for(lambda: bool(events), 10, "the worker to open the microphone")
@@ -64,7 +64,7 @@ def test_take_holds_played_audio_with_pre_roll(virtual_mic: VirtualMic) -> None:
 
 def test_lost_source_keeps_audio_so_far_and_recovers(virtual_mic: VirtualMic) -> None:  # noqa: F811
     events: list[tuple[CaptureEvent, str]] = []
-    cap = Capture(pre_roll_s=0.0, max_seconds=5, on_event=lambda e, m: events.append((e, m)))
+    cap = Capture(pre_roll_s=0.0, max_seconds=5, on_event=lambda e, m: events.append((e, m)), keep_open=True)
     cap.open()
     try:
         wait_for(lambda: cap.is_open, 10, "the worker to open the microphone")
@@ -81,12 +81,18 @@ def test_lost_source_keeps_audio_so_far_and_recovers(virtual_mic: VirtualMic) ->
         audio = take.audio()
         loud = np.flatnonzero(np.abs(audio) > 0.2)
         assert loud.size and loud[-1] - loud[0] > 0.5 * 16_000, "the audio before the loss is kept"
-        assert cap.begin() is None
+        failed = len(events)
+        missed = cap.begin()  # a press while the microphone is gone tries it at once, and is told it failed
+        assert missed is not None
+        cap.end(missed, 0.15)
+        wait_for(missed.ready, 10, "the press to end as the open fails")
+        assert missed.seconds() == 0.0 and events[failed][0] == CaptureEvent.OPEN_FAILED
         virtual_mic.add_source()
         wait_for(lambda: events[-1][0] == CaptureEvent.OPENED, 20, "the microphone to come back")
         assert cap.is_open
-        wait_for(lambda: cap.begin() is not None and cap.begin().ring.written > 1600, 5,  # type: ignore[union-attr]
-                 "audio after recovery")
+        again = cap.begin()
+        assert again is not None
+        wait_for(lambda: again.ring.written - again.start > 1600, 5, "audio after recovery")
     finally:
         cap.close()
 
@@ -105,7 +111,7 @@ def test_named_device_that_does_not_exist_fails_clearly(virtual_mic: VirtualMic)
 
 def test_consecutive_takes_share_no_audio_and_lose_none(virtual_mic: VirtualMic) -> None:  # noqa: F811
     """A press during the previous take's tail ends that take there; the pre-roll never reaches back into it."""
-    cap = Capture(pre_roll_s=0.3, max_seconds=5)
+    cap = Capture(pre_roll_s=0.3, max_seconds=5, keep_open=True)
     cap.open()
     try:
         wait_for(lambda: cap.begin() is not None and cap.begin().ring.written > 16_000, 5,  # type: ignore[union-attr]

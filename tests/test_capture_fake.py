@@ -56,7 +56,8 @@ class Recorder:
 
 
 def opened(rec: Recorder | None = None, pa: PortAudio | None = None, **kwargs: Any) -> Capture:
-    """A capture on the fake PortAudio, opened (its worker is running)."""
+    """A capture on the fake PortAudio, opened (its worker is running) and kept open (unless told otherwise)."""
+    kwargs.setdefault("keep_open", True)
     cap = Capture(on_event=rec, pa=pa or PortAudio(fake_sd, install_exit_handler=False), **kwargs)
     cap.open()
     return cap
@@ -88,9 +89,13 @@ def test_a_hanging_open_never_blocks_the_owner(sd: fake_sd.Config) -> None:
     cap = Capture(on_event=rec, pa=PortAudio(fake_sd, install_exit_handler=False))
     started = time.monotonic()
     cap.open()
-    assert cap.begin() is None and cap.level() == 0.0 and not cap.is_open
+    take = cap.begin()
+    assert take is not None and take.seconds() == 0.0, "a take begins at once, before the device is open"
+    assert cap.level() == 0.0 and not cap.is_open
     assert time.monotonic() - started < 0.05, "open, begin and level return at once"
     wait_for(lambda: sd.opens == 1, 2, "the open to start")
+    cap.end(take, 0.1)
+    assert not take.ready(), "the take waits for the open"
     assert not cap.close(0.1), "close gives up on a hanging open after its timeout"
     assert cap.close(5), "the worker ends once the hanging open returns"
     assert rec.events == [], "a capture closed during the open reports nothing"

@@ -1,8 +1,7 @@
-"""The settings dialog edits a copy, shows real model availability, and emits the edited settings."""
+"""The settings dialog edits a copy and emits the edited settings (the Model page: tests/test_models_page.py)."""
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -14,32 +13,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from swictation_gui.models import catalogue
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
-from swictation_gui.recognition.base import DeviceReport
-from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.settings import ModelChoice, Settings
-from swictation_gui.ui.providers import Availability, default_model_availability
 from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
-from swictation_gui.ui.windows import model_availability
-
-NO_CUDA = "CUDA is not available: libcudart.so.13 not found"
-
-
-def _availability(choice: ModelChoice, folder: str | None) -> Availability:
-    if choice is ModelChoice.GPU:
-        return Availability(True, False, NO_CUDA)
-    if choice is ModelChoice.CPU:
-        return Availability(True, True)
-    return Availability(False, False, "No folder chosen.") if not folder else Availability(True, True)
-
 
 MICS = ["Built-in Audio Analog Stereo", "USB Mic"]
 
 
 def _dialog(qtbot: QtBot, settings: Settings | None = None) -> SettingsDialog:
-    dialog = SettingsDialog(settings or Settings(), model_availability=_availability,
-                            input_devices=lambda: MICS, settings_path=Path("/tmp/x/settings.json"))
+    dialog = SettingsDialog(settings or Settings(), input_devices=lambda: MICS,
+                            settings_path=Path("/tmp/x/settings.json"))
     qtbot.addWidget(dialog)
     return dialog
 
@@ -55,7 +38,6 @@ def test_unchanged_dialog_emits_the_same_settings(qtbot: QtBot) -> None:
 def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     dialog.show()
-    dialog.model_page.radios[ModelChoice.CPU].click()
     dialog.microphone_page.combo.setCurrentIndex(dialog.microphone_page.combo.findData("USB Mic"))
     dialog.show_page("hotkey")
     with qtbot.waitSignal(dialog.hotkey_capture_changed, timeout=2000) as capture:
@@ -75,12 +57,15 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog.output_page.trailing_space.click()
     dialog.general_page.start_at_login.click()
     dialog.general_page.notifications.click()
+    dialog.general_page.overlay.click()
+    dialog.general_page.cancel_key.setText("F8")
     with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert blocker.args == [Settings(
-        model=ModelChoice.CPU, input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
+        input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
         min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
-        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False)]
+        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False,
+        overlay=False, cancel_key="f8")]
     assert not dialog.isVisible()
 
 
@@ -103,25 +88,14 @@ def test_apply_emits_and_stays_open(qtbot: QtBot) -> None:
     assert dialog.isVisible()
 
 
-def test_unavailable_gpu_is_shown_with_its_reason_and_not_changed(qtbot: QtBot) -> None:
-    dialog = _dialog(qtbot, Settings(model=ModelChoice.GPU))
-    assert dialog.model_page.radios[ModelChoice.GPU].isChecked()
-    gpu_status = dialog.model_page.status[ModelChoice.GPU].text()
-    assert NO_CUDA in gpu_status and "cannot run" in gpu_status
-    assert "ready" in dialog.model_page.status[ModelChoice.CPU].text()
-    assert dialog.current_settings().model is ModelChoice.GPU  # never silently switched
-
-
-def test_custom_folder_is_kept_and_checked(qtbot: QtBot, tmp_path: Path) -> None:
-    dialog = _dialog(qtbot)
-    assert "No folder" in dialog.model_page.status[ModelChoice.CUSTOM].text()
-    dialog.model_page.radios[ModelChoice.CUSTOM].click()
-    assert dialog.current_settings().model is ModelChoice.GPU  # custom without a folder is not accepted
-    dialog.model_page.folder.setText(str(tmp_path))
-    dialog.model_page.refresh()
-    assert "ready" in dialog.model_page.status[ModelChoice.CUSTOM].text()
+def test_ok_never_changes_the_model(qtbot: QtBot, tmp_path: Path) -> None:
+    """Only the Model page's Use switches models: OK keeps the model fields it started with."""
+    start = Settings(model=ModelChoice.CUSTOM, custom_model_dir="/saved/folder")
+    dialog = _dialog(qtbot, start)
+    dialog.model_page.rows["custom"].folder.setText(str(tmp_path))  # typed, never Used
+    dialog.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
     s = dialog.current_settings()
-    assert s.model is ModelChoice.CUSTOM and s.custom_model_dir == str(tmp_path)
+    assert s.model is ModelChoice.CUSTOM and s.custom_model_dir == "/saved/folder"
 
 
 def test_missing_microphone_stays_selected(qtbot: QtBot) -> None:
@@ -176,14 +150,6 @@ def test_pages_are_in_order(qtbot: QtBot) -> None:
     assert titles == list(PAGES)
 
 
-def test_default_availability_reads_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not default_model_availability(ModelChoice.CPU, None).installed
-    catalogue.installed_dir(catalogue.CPU_MODEL).mkdir(parents=True)
-    result = default_model_availability(ModelChoice.CPU, None)
-    assert result.installed and result.runnable
-    assert not default_model_availability(ModelChoice.CUSTOM, "/nonexistent").installed
-
-
 def test_output_notes_promise_what_the_readme_promises(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     page = dialog.output_page
@@ -197,48 +163,24 @@ def test_output_notes_promise_what_the_readme_promises(qtbot: QtBot) -> None:
     assert "exact" in notes["paste"] and "restored" in notes["paste"]
 
 
-SENTENCE_STARTS = ("Not installed:", "CUDA unavailable:", "It would run", "Checking CUDA", "Missing in this folder",
-                   "No folder chosen")
-
-
-def assert_whole_sentences(text: str) -> None:
-    """Each sentence ends with a full stop (or …) and the next one starts after a space: none runs into another."""
-    assert text and text[-1] in ".…", text
-    assert "  " not in text and ".." not in text, text
-    for start in SENTENCE_STARTS:
-        at = text.find(start)
-        assert at in (-1, 0) or text[at - 2:at] in (". ", "… "), f"{start!r} runs on in: {text}"
-
-
-def _probe(active: str | None, reason: str = "") -> CudaProbe:
-    probe = CudaProbe()
-    probe.report = None if active is None else DeviceReport("cuda", active, reason)
-    return probe
-
-
-@pytest.mark.parametrize(("active", "reason"), [(None, ""), ("cpu", "libcudnn.so.9 not found"),
-                                                ("cpu", "the CUDA check failed: driver too old."), ("cuda", "")])
-def test_model_page_texts_are_whole_sentences(qtbot: QtBot, active: str | None, reason: str) -> None:
-    probe = _probe(active, reason)
-    texts = {choice: model_availability(probe, choice, None).reason for choice in ModelChoice}
-    gpu = texts[ModelChoice.GPU]
-    assert gpu.startswith("Not installed: tray → Model → Download or add a model…, or run "
-                          "swictation-gui models download gpu.")
-    assert texts[ModelChoice.CPU] == ("Not installed: tray → Model → Download or add a model…, or run "
-                                      "swictation-gui models download cpu.")
-    if active == "cpu":
-        assert f"CUDA unavailable: {reason.rstrip('.')}. It would run on the CPU (slower)." in gpu
-    for text in [*texts.values(), model_availability(probe, ModelChoice.CUSTOM, "/nonexistent").reason]:
-        assert_whole_sentences(text)
-    dialog = SettingsDialog(Settings(), model_availability=functools.partial(model_availability, probe),
-                            input_devices=lambda: MICS, settings_path=Path("/tmp/x/settings.json"))
-    qtbot.addWidget(dialog)
-    shown = dialog.model_page.status[ModelChoice.GPU].text()
-    assert shown == f"✖ {gpu}"
-
-
-def test_installed_gpu_without_cuda_says_why_in_one_sentence_each() -> None:
-    catalogue.installed_dir(catalogue.GPU_MODEL).mkdir(parents=True)
-    availability = model_availability(_probe("cpu", "libcublasLt.so.13 not found"), ModelChoice.GPU, None)
-    assert availability.installed and not availability.runnable
-    assert availability.reason == "CUDA unavailable: libcublasLt.so.13 not found. It would run on the CPU (slower)."
+@pytest.mark.parametrize(("hotkey", "typed", "fragment"), [
+    ("ctrl_r", "ctrl+esc", "must be one key without modifiers"),
+    ("ctrl_r", "banana", "Unknown key 'banana'"),
+    ("ctrl+esc", "esc", "The cancel key Esc is part of the hotkey Ctrl+Esc"),
+])
+def test_an_unusable_cancel_key_is_refused_with_its_reason_and_the_dialog_stays_open(
+        qtbot: QtBot, hotkey: str, typed: str, fragment: str) -> None:
+    dialog = _dialog(qtbot, Settings(hotkey=hotkey, cancel_key=None))
+    dialog.show()
+    dialog.general_page.cancel_key.setText(typed)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible()
+    assert dialog.tabs.currentWidget() is dialog.general_page
+    error = dialog.general_page.cancel_error
+    assert error.isVisible() and fragment in error.text(), error.text()
+    dialog.general_page.cancel_key.setText("")  # empty: no cancel key, accepted
+    assert not error.isVisible()
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocker.args[0].cancel_key is None

@@ -28,9 +28,10 @@ def listen(xdisplay: xenv.XDisplay) -> Iterator[Listen]:
     listeners: list[X11HotkeyListener] = []
 
     def start(spec: str, grab: bool = True, on_down: Callable[[], None] | None = None,
-              keyboard: KeyboardState | None = None, expect: str = "ready") -> tuple[X11HotkeyListener, RecordingSink]:
+              keyboard: KeyboardState | None = None, expect: str = "ready",
+              cancel_key: str | None = None) -> tuple[X11HotkeyListener, RecordingSink]:
         rec = RecordingSink(on_down)
-        listener = X11HotkeyListener(spec, keyboard, grab=grab)
+        listener = X11HotkeyListener(spec, keyboard, grab=grab, cancel_key=cancel_key)
         listeners.append(listener)
         listener.start(rec)
         outcome = rec.wait_outcome()
@@ -110,6 +111,23 @@ def test_modifier_only_shortcut_is_interrupted_once(xdisplay: xenv.XDisplay, lis
     xdisplay.xtest_key("Control_R", True)   # the next clean press is a new chord
     xdisplay.xtest_key("Control_R", False)
     assert rec.wait(5) == ["down", "interrupted", "up", "down", "up"]
+
+
+@pytest.mark.parametrize("spec", ["f9", "ctrl_r"])
+def test_the_cancel_key_is_reported_while_the_chord_is_held_and_not_otherwise(
+        xdisplay: xenv.XDisplay, listen: Listen, spec: str) -> None:
+    """A held grabbed hotkey (F9) takes the whole keyboard, so only the listener can see Esc then."""
+    _, rec = listen(spec, cancel_key="esc")
+    key = {"f9": "F9", "ctrl_r": "Control_R"}[spec]
+    xdisplay.xtest_key("Escape", True)  # not held: nothing to report (the cancel key's own grab handles it)
+    xdisplay.xtest_key("Escape", False)
+    xdisplay.xtest_key(key, True)
+    xdisplay.xtest_key("Escape", True)
+    xdisplay.xtest_key("Escape", False)
+    xdisplay.xtest_key("c", True)  # another key is still an interruption
+    xdisplay.xtest_key("c", False)
+    xdisplay.xtest_key(key, False)
+    assert rec.wait(4) == ["down", "cancel_key", "interrupted", "up"]
 
 
 @pytest.mark.parametrize("grab", [True, False])

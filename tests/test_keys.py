@@ -125,3 +125,23 @@ def test_risky_hotkeys_warn(spec: str, fragment: str) -> None:
 @pytest.mark.parametrize("spec", ["ctrl_r", "f9", "ctrl+alt+space", "shift+f12", "alt_r", "super_r", "ctrl+shift+d"])
 def test_safe_hotkeys_do_not_warn(spec: str) -> None:
     assert hotkey_warning(parse_hotkey(spec)) is None
+
+
+def test_cancel_key_is_one_key_without_modifiers() -> None:
+    from swictation_gui.platform.keys import parse_cancel_key
+
+    assert [parse_cancel_key(s) for s in ("esc", " Escape ", "F8", "", "  ", "off", None)] == \
+        ["esc", "esc", "f8", None, None, None, None]
+    for spec, fragment in (("ctrl+esc", "without modifiers"), ("ctrl_r", "without modifiers"),
+                           ("banana", "cancel key 'banana'")):
+        with pytest.raises(HotkeyError, match=fragment):
+            parse_cancel_key(spec)
+
+
+def test_cancel_key_conflicts_with_a_hotkey_that_contains_it() -> None:
+    from swictation_gui.platform.keys import cancel_key_conflict
+
+    assert cancel_key_conflict(parse_hotkey("ctrl+esc"), "esc") == (
+        "The cancel key Esc is part of the hotkey Ctrl+Esc; choose another cancel key or another hotkey.")
+    assert cancel_key_conflict(parse_hotkey("ctrl_r"), "esc") is None
+    assert cancel_key_conflict(parse_hotkey("ctrl+esc"), None) is None

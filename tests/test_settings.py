@@ -17,6 +17,7 @@ NON_DEFAULT = Settings(
     model=ModelChoice.CUSTOM,
     custom_model_dir="/opt/models/parakeet ünïcode",
     input_device="USB Mic: Audio (hw:2,0)",
+    keep_mic_open=True,
     hotkey="ctrl+alt+space",
     hotkey_mode=HotkeyMode.TOGGLE,
     injection_method=InjectionMethod.PASTE,
@@ -28,6 +29,8 @@ NON_DEFAULT = Settings(
     notifications=False,
     start_at_login=True,
     trailing_space=False,
+    overlay=False,
+    cancel_key="f8",
 )
 
 
@@ -228,3 +231,24 @@ def test_unreadable_file_warns(tmp_path: Path) -> None:
     path.chmod(0)
     result = SettingsStore(path).load()
     assert result.settings == Settings() and result.warnings
+
+
+def test_cancel_key_is_normalized_can_be_off_and_garbage_is_rejected() -> None:
+    for raw, expected in (("Escape", "esc"), ("F8", "f8"), ("", None), ("off", None), (None, None)):
+        settings, warnings = schema.from_dict({"cancel_key": raw})
+        assert (settings.cancel_key, warnings) == (expected, []), raw
+    for raw in ("ctrl+esc", "ctrl_r", "esc+f8", "nope", 5):
+        settings, warnings = schema.from_dict({"cancel_key": raw})
+        assert settings.cancel_key == "esc", raw
+        assert len(warnings) == 1 and warnings[0].startswith("Cancel key:"), (raw, warnings)
+
+
+def test_a_cancel_key_inside_the_hotkey_is_turned_off_and_a_chosen_one_is_reported() -> None:
+    settings, warnings = schema.from_dict({"hotkey": "ctrl+esc"})  # the default cancel key just stands aside
+    assert (settings.hotkey, settings.cancel_key, warnings) == ("ctrl+esc", None, [])
+    settings, warnings = schema.from_dict({"hotkey": "f8", "cancel_key": "F8"})
+    assert settings.cancel_key is None
+    assert warnings == ["Cancel key: The cancel key F8 is part of the hotkey F8; choose another cancel key or another "
+                        "hotkey; no cancel key is used."]
+    settings, warnings = schema.from_dict({"hotkey": "ctrl+esc", "cancel_key": "f8"})
+    assert (settings.cancel_key, warnings) == ("f8", [])

@@ -197,3 +197,33 @@ def test_the_model_menu_offers_a_download_at_any_time(qtbot: QtBot, tray: Tray) 
     with qtbot.waitSignal(tray.download_requested, timeout=1_000):
         tray.download_action.trigger()
     assert tray.download_action in tray.model_menu.actions() and tray.download_action.isEnabled()
+
+
+def test_the_model_menu_ticks_what_runs_and_offers_a_folder(qtbot: QtBot, tray: Tray) -> None:
+    """The tick follows the running model, a folder included (by its name); none when nothing runs."""
+    tray.set_model("/home/me/models/my-parakeet")
+    assert tray.custom_action.isVisible() and tray.custom_action.isChecked()
+    assert tray.custom_action.text() == "Custom folder: my-parakeet" and not tray.custom_action.isEnabled()
+    assert not any(a.isChecked() for a in tray.model_actions.values())
+    tray.set_model("cpu")
+    assert tray.model_actions["cpu"].isChecked() and not tray.custom_action.isVisible()
+    assert not tray.custom_action.isChecked()
+    tray.set_model(None)
+    assert not any(a.isChecked() for a in (*tray.model_actions.values(), tray.custom_action))
+    for action, signal in ((tray.folder_action, tray.model_folder_requested), (tray.manage_action,
+                                                                                  tray.models_requested)):
+        assert action in tray.model_menu.actions() and action.isEnabled()
+        with qtbot.waitSignal(signal, timeout=1_000):
+            action.trigger()
+
+
+def test_hiding_the_tray_closes_its_error_boxes(qtbot: QtBot, tray: Tray) -> None:
+    """At quit no error box of the fallback window stays on screen (it outlived the app before)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    assert tray.window is not None
+    tray.notify("Model failed", "The model could not be loaded.", "error")
+    boxes = tray.window.findChildren(QMessageBox)
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in boxes), timeout=2_000)
+    tray.hide()
+    assert not any(b.isVisible() for b in boxes)

@@ -26,7 +26,6 @@ def _harness() -> int:
 
     from swictation_gui.settings import Settings
     from swictation_gui.ui.icons import TrayState
-    from swictation_gui.ui.providers import Availability
     from swictation_gui.ui.settings_dialog import SettingsDialog
     from swictation_gui.ui.tray import Tray
 
@@ -44,8 +43,7 @@ def _harness() -> int:
     tray.set_state(TrayState.READY)
     tray.set_info("Parakeet-TDT 0.6B v3 (int8, CPU)", "CPU", "ctrl_r")
     tray.show()
-    dialog = SettingsDialog(Settings(), model_availability=lambda c, f: Availability(True, True),
-                            input_devices=lambda: ["Test mic"])
+    dialog = SettingsDialog(Settings(), input_devices=lambda: ["Test mic"])
     tray.settings_requested.connect(dialog.show)
     tray.settings_requested.connect(lambda: QTimer.singleShot(0, lambda: say(f"DIALOG {dialog.isVisible()}")))
     tray.quit_requested.connect(app.quit)

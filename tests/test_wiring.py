@@ -113,7 +113,7 @@ def running(qtbot: QtBot, tmp_path: Path, band_model: Path, fake_mic: None) -> I
     injector = RecordingInjector()
     app = make_app(tmp_path, band_model, injector)
     app.start()
-    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.available,
                     timeout=30_000)
     qtbot.waitUntil(lambda: app.dictation.status.status is AppStatus.READY, timeout=5_000)
     yield app, injector
@@ -166,7 +166,7 @@ def test_toggle_mode_socket_start_is_stopped_by_one_hotkey_press(
     app = make_app(tmp_path, band_model, injector, hotkey="f9", hotkey_mode=HotkeyMode.TOGGLE)
     try:
         app.start()
-        qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+        qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.available,
                         timeout=30_000)
         app.inputs.post_command("start")  # as the control socket's thread does
         qtbot.waitUntil(lambda: app.dictation.session.recording, timeout=5_000)
@@ -209,7 +209,7 @@ def test_shutdown_ends_every_thread_it_started(qtbot: QtBot, tmp_path: Path, ban
     injector = RecordingInjector()
     app = make_app(tmp_path, band_model, injector)
     app.start()
-    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.is_open,
+    qtbot.waitUntil(lambda: app.dictation.model_state is ModelState.READY and app.dictation.capture.available,
                     timeout=30_000)
     dictate(qtbot, FakeHotkey.instances[-1], ["re"])
     qtbot.waitUntil(lambda: injector.texts == ["re "], timeout=15_000)
@@ -238,7 +238,7 @@ def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path
     monkeypatch.setattr(app_module, "deferred", slow_factory)
     app = make_app(tmp_path, band_model, RecordingInjector())
     app.start()
-    qtbot.waitUntil(lambda: app.dictation.capture.is_open, timeout=10_000)
+    qtbot.waitUntil(lambda: app.dictation.capture.available, timeout=10_000)
     assert app.dictation.status.status is AppStatus.LOADING
     t0 = time.monotonic()
     app.shutdown_now()

@@ -1,164 +1,103 @@
-"""Microphone capture: an always-running input stream feeding a ring, cut into utterances on demand.
+"""Microphone capture: a stream opened on demand (or kept open) feeding a ring, cut into utterances (takes).
 
-Design: the stream runs all the time while the app is ready (opening a PortAudio stream on a
-PulseAudio source can take from milliseconds to seconds), so a pre-roll of the audio *before*
-the key press is always available and speech that starts together with the press is kept. Audio
-stays in memory; the ring holds the longest possible utterance plus a margin.
+Design: by default no stream is open while the app is idle, so the desktop's microphone indicator stays
+off and Bluetooth headsets keep their high-quality profile. A take (:meth:`Capture.begin`, at key-down)
+holds the microphone: the worker opens the stream at once and the ring fills from its very first
+callback, so the only audio lost is the device's open time (10-20 ms on PulseAudio, reported by
+:meth:`Take.open_delay_ms`; see benchmarks/idle.py). After the last hold is released the stream
+lingers ``linger_s`` seconds (default 1.5 s: long enough that a quick next dictation reuses the stream,
+and even gets its pre-roll; short enough that the indicator goes off right after dictating), then
+closes. ``keep_open`` (the "Keep the microphone open" setting) holds it for good: instant start with
+a pre-roll of audio from *before* the key press. Level meters hold it while they are visible.
+
+At start, and after a failure or loss, the worker checks the microphone by opening and at once
+closing it, retrying with backoff, so the user learns of a missing microphone before speaking.
 
 Threads:
 
-* **owner thread** (the GUI thread in the app): ``open``, ``close``, ``begin``, ``end``, ``discard``,
-  ``level``, ``is_open``, ``rate`` and ``Take.ready``/``Take.seconds``. None of them waits for a device.
-* **capture worker** (``capture``, started by ``open``): every device operation (resolve, open,
-  start, close, the watchdog for a lost or stalled stream, reopening with backoff, device rescans),
-  all through the shared :class:`~swictation_gui.audio.portaudio.PortAudio` owner. It reports to the
-  owner through ``on_event``, which it calls **on the worker thread** (the app forwards it to the GUI
-  thread with a queued Qt signal).
+* **owner thread** (the GUI thread in the app): ``open``, ``close``, ``hold``, ``release``,
+  ``set_keep_open``, ``begin``, ``end``, ``discard``, ``finish``, ``level`` and the properties. None
+  of them waits for a device.
+* **capture worker** (``capture``, started by ``open``): every device operation (resolve, open, start,
+  close, the watchdog for a lost or stalled stream, reopening with backoff, device rescans), all
+  through the shared :class:`~swictation_gui.audio.portaudio.PortAudio` owner. It sleeps on an event
+  while idle (no polling). It reports to the owner through ``on_event``, which it calls **on the
+  worker thread** (the app forwards it to the GUI thread with a queued Qt signal).
 * **PortAudio callback thread**: ``_on_audio`` only copies into the ring and counts overflows.
 
-The worker publishes the current ring with one reference assignment once the stream runs, and
-unpublishes it (marking it closed) before closing the stream; owner-thread readers take the
-reference once and use it, so they never need a lock.
+Rings are handed over with single reference assignments: the owner creates the ring a take waits on
+(``_next_ring``), the worker opens the stream into it and publishes it as ``_ring``, and unpublishes it
+(marking it closed) before closing the stream. Readers take a reference once and use it, lock-free.
 """
 
 from __future__ import annotations
 
-import enum
+import collections
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from swictation_gui import log
-from swictation_gui.audio import portaudio
-from swictation_gui.audio.portaudio import PortAudio, PortAudioClosedError
+from swictation_gui.audio import portaudio, sources
+from swictation_gui.audio.capture_worker import KEEP_OPEN, CaptureWorker
+from swictation_gui.audio.devices import CANNOT_OPEN, MICROPHONE_LOST, NO_MICROPHONE, resolve_device
+from swictation_gui.audio.events import CaptureEvent
+from swictation_gui.audio.portaudio import PortAudio
 from swictation_gui.audio.ring import Ring
-from swictation_gui.audio.samples import SAMPLE_RATE, FloatArray, resample
-from swictation_gui.errors import AudioDeviceError
+from swictation_gui.audio.samples import SAMPLE_RATE
+from swictation_gui.audio.take import Take
 
-STALL_SECONDS = 2.0                 # a running stream that delivers nothing this long is lost
-BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 5.0)
-WATCH_SECONDS = 0.2                 # how often the worker checks the running stream
+__all__ = ["CANNOT_OPEN", "MICROPHONE_LOST", "NO_MICROPHONE", "Capture", "CaptureEvent", "Take", "resolve_device"]
 
-# What the user reads (tray, notification); PortAudio's own words ("Error querying device -1",
-# "PaErrorCode -9999") go to the log only.
-NO_MICROPHONE = ("No microphone was found. Plug one in, or choose another in Settings → Microphone. "
-                 "If one is plugged in, check that PulseAudio/PipeWire sees it: pactl list short sources")
-CANNOT_OPEN = ("The microphone could not be opened. Check that it is plugged in and that no other program holds "
-               "it, or choose another in Settings → Microphone. To see what PulseAudio/PipeWire offers: "
-               "pactl list short sources")
-MICROPHONE_LOST = ("The microphone stopped working (unplugged?). Dictation resumes when it is back, or choose "
-                   "another in Settings → Microphone.")
+LINGER_SECONDS = 1.5                # a stream nobody holds closes this long after the last release
+TAKE = "take"                       # the hold reason of a recording (one hold per take)
 
 
-class CaptureEvent(enum.StrEnum):
-    """What the capture worker reports to the owner through ``on_event``."""
-
-    OPENED = "opened"
-    LOST = "lost"
-    OPEN_FAILED = "open_failed"
-
-
-@dataclass
-class Take:
-    """One utterance's slice of a ring: ``[start, end)``; ``end`` is None while recording.
-
-    Owner thread, except :meth:`audio`, which may run on any thread once :meth:`ready` returned True:
-    by then the samples were copied out of the ring (on the owner thread), so the recognizer thread
-    never reads a ring the PortAudio callback is still writing, and a slow recognizer cannot lose
-    audio that the ring overwrote meanwhile.
-    """
-
-    ring: Ring
-    start: int
-    end: int | None = None
-    _samples: FloatArray | None = field(default=None, repr=False)
-
-    def ready(self) -> bool:
-        """True once all frames up to ``end`` arrived, or the stream ended for good (owner thread).
-
-        The first True copies the take's samples out of the ring.
-        """
-        if self._samples is not None:
-            return True
-        if self.end is None or (self.ring.written < self.end and not self.ring.closed):
-            return False
-        self._samples = self.ring.read(self.start, self.end)
-        return True
-
-    def seconds(self) -> float:
-        """Length of the audio currently covered by the take (owner thread)."""
-        if self._samples is not None:
-            return float(self._samples.shape[0] / self.ring.rate)
-        end = self.ring.written if self.end is None else min(self.end, self.ring.written)
-        return max(0, end - max(self.start, self.ring.oldest())) / self.ring.rate
-
-    def audio(self) -> FloatArray:
-        """The take's samples resampled to 16 kHz mono float32.
-
-        Any thread after :meth:`ready` returned True (it reads the copy made then); before that, the
-        owner thread only (it reads the ring as far as it was written).
-        """
-        raw = self._samples
-        if raw is None:
-            raw = self.ring.read(self.start, self.ring.written if self.end is None else self.end)
-        return resample(raw, self.ring.rate)
-
-
-def resolve_device(sd: Any, spec: str | int | None) -> int | None:
-    """PortAudio index for ``spec``: None (system default), an index, or part of an input device's name."""
-    if spec is None or spec == "" or spec == "default":
-        return None
-    if isinstance(spec, int) or str(spec).isdigit():
-        index = int(spec)
-        try:
-            info = sd.query_devices(index)
-        except Exception as exc:
-            raise AudioDeviceError(f"There is no audio device number {index}. "
-                                   "Choose a microphone in Settings → Microphone.") from exc
-        if int(info["max_input_channels"]) < 1:
-            raise AudioDeviceError(f"Audio device {index} ({info['name']}) is not a microphone. "
-                                   "Choose one in Settings → Microphone.")
-        return index
-    wanted = str(spec).lower()
-    for index, info in enumerate(sd.query_devices()):
-        if int(info["max_input_channels"]) > 0 and wanted in str(info["name"]).lower():
-            return index
-    raise AudioDeviceError(f"No microphone named {spec!r} is connected. Plug it in or choose another in Settings.")
-
-
-class Capture:
-    """The microphone, always recording into a ring while open; device work runs on its own worker thread.
+class Capture(CaptureWorker):
+    """The microphone: a stream opened while something holds it, recording into a ring; device work on a worker.
 
     Args:
-        device: None for the system default, a PortAudio index, or part of a device name.
-        pre_roll_s: Audio kept from before the key press.
+        device: None for the system default, a PortAudio index, part of a device name, or "pulse:SOURCE".
+        pre_roll_s: Audio kept from before the key press (only while the stream is already running).
         max_seconds: Longest utterance (the ring holds this plus pre-roll and a margin).
         on_event: Called **on the capture worker thread** with (event, user-facing message); it must
             not block (the app emits a queued Qt signal from it).
         sd_module: A ``sounddevice``-like module (tests); None uses the process-wide PortAudio owner.
         pa: The PortAudio lifecycle owner to use (overrides ``sd_module``).
+        keep_open: Hold the stream open from :meth:`open` to :meth:`close` (instant start with pre-roll).
+        linger_s: How long a stream nobody holds stays open before it closes.
     """
 
     def __init__(self, device: str | int | None = None, pre_roll_s: float = 0.3, max_seconds: float = 120.0,
                  on_event: Callable[[CaptureEvent, str], None] | None = None, sd_module: Any = None,
-                 pa: PortAudio | None = None) -> None:
+                 pa: PortAudio | None = None, keep_open: bool = False, linger_s: float = LINGER_SECONDS) -> None:
         if pa is None:
             pa = portaudio.SHARED if sd_module is None else PortAudio(sd_module, install_exit_handler=False)
         self._pa = pa
         self._device = device
         self._pre_roll_s = max(0.0, pre_roll_s)
         self._ring_seconds = self._pre_roll_s + max_seconds + 10.0
+        self._linger_s = max(0.0, linger_s)
         self._on_event = on_event or (lambda _event, _message: None)
-        self._ring: Ring | None = None  # published by the worker while a stream runs; read by the owner
-        self.overflows = 0              # bumped by the callback; read by the worker for reporting
+        self._ring: Ring | None = None       # published by the worker while a stream runs; read by the owner
+        self._fill: Ring | None = None       # the ring the callback writes (worker sets it, callback reads it)
+        self._next_ring: Ring | None = None  # created by the owner for takes waiting on an open; worker fills it
+        self._rate = SAMPLE_RATE             # the rate the last open used (worker writes, owner reads)
+        self.available: bool | None = None   # the microphone worked at the last check/open (None: not known yet)
+        self.overflows = 0                   # bumped by the callback; read by the worker for reporting
+        self._holds: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+        self._hurry = False                  # a take waits: try to open now, whatever the backoff says
+        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._closing: threading.Thread | None = None  # a worker told to stop that had not ended yet
-        self._last_take: Take | None = None      # owner thread
+        self._last_take: Take | None = None  # owner thread
+        if keep_open:
+            self.hold(KEEP_OPEN)
         # Worker thread only:
         self._stream: Any = None
         self._finished = threading.Event()
@@ -168,19 +107,11 @@ class Capture:
         self._attempt = 0
         self._retry_at = 0.0
         self._failing = False
+        self._checked = False           # the microphone was checked once (at start) or opened since
+        self._unheld_since: float | None = None
         self._need_rescan = False       # the last attempt could not find the device
+        sources.name_our_streams()
         portaudio.preload(pa)
-
-    # ----------------------------------------------------------------- PortAudio callback thread
-
-    def _on_audio(self, ring: Ring, indata: Any, status: Any) -> None:
-        """PortAudio callback thread: copy into the ring, count overflows; never blocks or raises."""
-        try:
-            if status and status.input_overflow:
-                self.overflows += 1
-            ring.write(indata)
-        except Exception:  # a callback must never raise; the watchdog notices the silence
-            pass
 
     # ----------------------------------------------------------------- owner thread
 
@@ -195,11 +126,41 @@ class Capture:
         ring = self._ring
         return ring.rate if ring is not None else None
 
-    def open(self) -> None:
-        """Start the capture worker, which opens the device and keeps it open (owner thread; returns at once).
+    @property
+    def last_rate(self) -> int:
+        """The sample rate the last open used (owner thread)."""
+        return self._rate
 
-        The outcome arrives through ``on_event``: OPENED, or OPEN_FAILED once and then silent retries
-        with backoff until the device opens; LOST when it goes away, then retries again.
+    @property
+    def holds(self) -> dict[str, int]:
+        """Who holds the microphone open now, by reason (any thread)."""
+        with self._lock:
+            return dict(self._holds)
+
+    def hold(self, reason: str) -> None:
+        """Ask for the stream to be open (reference-counted per ``reason``; any thread, returns at once)."""
+        with self._lock:
+            self._holds[reason] += 1
+        self._wake.set()
+
+    def release(self, reason: str) -> None:
+        """Undo one :meth:`hold` with ``reason`` (any thread); unheld, the stream closes after the linger."""
+        with self._lock:
+            if self._holds[reason] > 0:
+                self._holds[reason] -= 1
+            if self._holds[reason] <= 0:
+                del self._holds[reason]
+        self._wake.set()
+
+    def set_keep_open(self, keep: bool) -> None:
+        """Keep the stream open while idle, or open it only on demand again (owner thread; applied live)."""
+        if keep != self.keep_open:
+            (self.hold if keep else self.release)(KEEP_OPEN)
+
+    def open(self) -> None:
+        """Start the capture worker, which checks the microphone and opens it while held (owner thread; returns at
+        once). The outcome arrives through ``on_event``: OPENED, or OPEN_FAILED once and then silent retries
+        with backoff until it works; LOST when a running stream goes away, then retries again.
         """
         if self._thread is not None and self._thread.is_alive():
             return
@@ -214,6 +175,7 @@ class Capture:
         returns; it then closes what it opened and reports nothing more.
         """
         self._stop.set()
+        self._wake.set()
         thread = self._thread or self._closing
         self._thread = None
         if thread is None:
@@ -235,146 +197,37 @@ class Capture:
         recent = ring.read(ring.written - int(seconds * ring.rate), ring.written)
         return min(1.0, float(np.abs(recent).max())) if recent.size else 0.0
 
-    # ----------------------------------------------------------------- capture worker thread
-
-    def _emit(self, event: CaptureEvent, message: str) -> None:
-        if not self._stop.is_set():
-            try:
-                self._on_event(event, message)
-            except Exception:
-                log.audio.exception("The capture event handler failed")
-
-    def _run(self) -> None:
-        """The capture worker: open, watch, reopen with backoff; closes the stream when stopped."""
-        try:
-            while not self._stop.is_set():
-                now = time.monotonic()
-                if self._stream is not None:
-                    self._watch(now)
-                elif now >= self._retry_at:
-                    self._try_open(now)
-                wait = WATCH_SECONDS if self._stream is not None else self._retry_at - time.monotonic()
-                self._stop.wait(min(WATCH_SECONDS, max(0.0, wait)))
-        except PortAudioClosedError:
-            pass  # the process is exiting
-        finally:
-            self._drop_stream()
-
-    def _try_open(self, now: float) -> None:
-        # A rescan re-initialises PortAudio (30-50 ms, stderr muted meanwhile): only when the device was
-        # missing from the list, and only while no stream of ours is open (the owner checks).
-        if self._need_rescan and self._pa.rescan():
-            log.audio.debug("Re-scanned audio devices")
-        try:
-            self._open_stream()
-        except AudioDeviceError as exc:
-            self._retry_at = now + BACKOFF_SECONDS[min(self._attempt, len(BACKOFF_SECONDS) - 1)]
-            self._attempt += 1
-            detail = f" ({type(exc.__cause__).__name__}: {exc.__cause__})" if exc.__cause__ is not None else ""
-            if self._failing:
-                log.audio.debug("Reopening the microphone failed: %s%s", exc, detail)
-            else:
-                self._failing = True
-                log.audio.warning("%s%s", exc, detail)
-                self._emit(CaptureEvent.OPEN_FAILED, str(exc))
-            return
-        if self._stream is not None:
-            self._attempt, self._failing = 0, False
-            self._emit(CaptureEvent.OPENED, "")
-
-    def _pick_rate(self, sd: Any, index: int | None) -> int:
-        try:
-            sd.check_input_settings(device=index, samplerate=SAMPLE_RATE, channels=1, dtype="float32")
-            return SAMPLE_RATE
-        except Exception:
-            info = sd.query_devices(index, "input")
-            return int(info["default_samplerate"])
-
-    def _open_stream(self) -> None:
-        pa = self._pa
-        try:
-            sd = pa.module()
-            self._need_rescan = True
-            index = pa.call(lambda: resolve_device(sd, self._device))
-            rate = pa.call(lambda: self._pick_rate(sd, index))
-            self._need_rescan = False
-        except (AudioDeviceError, PortAudioClosedError):
-            raise
-        except Exception as exc:
-            raise AudioDeviceError(NO_MICROPHONE) from exc
-        ring = Ring(int(self._ring_seconds * rate), rate)
-        finished = threading.Event()
-        stream: Any = None
-        try:
-            stream = pa.open_stream(lambda: sd.InputStream(
-                device=index, samplerate=rate, channels=1, dtype="float32", latency="low",
-                callback=lambda indata, _frames, _time, status: self._on_audio(ring, indata, status),
-                finished_callback=finished.set))
-            pa.call(stream.start)
-        except PortAudioClosedError:
-            if stream is not None:
-                pa.close_stream(stream)
-            raise
-        except Exception as exc:
-            if stream is not None:
-                pa.close_stream(stream)
-            raise AudioDeviceError(CANNOT_OPEN) from exc
-        if self._stop.is_set():   # closed while the open was under way
-            pa.close_stream(stream)
-            return
-        self._stream, self._finished = stream, finished
-        self._last_written, self._last_progress = 0, time.monotonic()
-        self._ring = ring
-        log.audio.info("Microphone open: device %s at %d Hz", "default" if index is None else index, rate)
-
-    def _watch(self, now: float) -> None:
-        """Notice a lost or stalled stream and report overflows (worker thread)."""
-        if self.overflows != self._reported_overflows:
-            log.audio.warning("Audio input overflowed %d time(s); some samples were lost",
-                              self.overflows - self._reported_overflows)
-            self._reported_overflows = self.overflows
-        ring = self._ring
-        written = ring.written if ring is not None else 0
-        if written != self._last_written:
-            self._last_written, self._last_progress = written, now
-        stream = self._stream
-        lost = self._finished.is_set() or not self._pa.call(lambda: bool(stream.active))
-        stalled = now - self._last_progress > STALL_SECONDS
-        if not (lost or stalled):
-            return
-        why = "stopped" if lost else f"delivered no audio for {STALL_SECONDS:.0f} s"
-        log.audio.warning("The microphone %s; closing it and retrying", why)
-        self._drop_stream()
-        self._attempt, self._failing, self._retry_at = 1, True, now + BACKOFF_SECONDS[0]
-        self._emit(CaptureEvent.LOST, MICROPHONE_LOST)
-
-    def _drop_stream(self) -> None:
-        """Unpublish the ring (marking it closed), then close the stream (worker thread)."""
-        stream, self._stream = self._stream, None
-        ring, self._ring = self._ring, None
-        if ring is not None:
-            ring.closed = True
-        if stream is not None:
-            self._pa.close_stream(stream)
-
-    # ----------------------------------------------------------------- takes
+    # ----------------------------------------------------------------- takes (owner thread)
 
     def begin(self) -> Take | None:
-        """Start an utterance here, including the pre-roll; None when no microphone is open (owner thread).
+        """Start an utterance now; None only when the capture is not running (owner thread; never waits).
 
-        Consecutive takes never share audio: a press during the previous take's tail ends that
-        take here, and the pre-roll never reaches back before the previous take's end.
+        On a running stream the take includes the pre-roll. With the microphone closed, the take starts
+        on a fresh ring that the worker opens the stream into at once: it fills from the first callback.
+        Consecutive takes never share audio: a press during the previous take's tail ends that take
+        here, and the pre-roll never reaches back before the previous take's end.
         """
-        ring = self._ring
-        if ring is None:
+        if self._thread is None:
             return None
+        requested_at = None
+        with self._lock:  # against the worker publishing or closing a ring meanwhile
+            ring = self._ring
+            if ring is None or ring.closed:
+                ring = self._next_ring
+                if ring is None or ring.closed:
+                    ring = Ring(int(self._ring_seconds * self._rate), self._rate)
+                    self._next_ring = ring
+                requested_at = time.monotonic()
+                self._hurry = True
+            self._holds[TAKE] += 1
+        self._wake.set()
         now = ring.written
         start = max(ring.oldest(), now - int(self._pre_roll_s * ring.rate))
         last = self._last_take
         if last is not None and last.ring is ring and last.end is not None:
             last.end = min(last.end, now)
             start = max(start, last.end)
-        take = Take(ring, start)
+        take = Take(ring, start, requested_at=requested_at, _on_done=lambda: self.release(TAKE))
         self._last_take = take
         return take
 
@@ -382,8 +235,15 @@ class Capture:
         """Drop ``take`` (cancelled or too short): end it now so no later pre-roll reaches back into it (owner)."""
         if take.end is None:
             take.end = take.ring.written
+        take.done()
 
     def end(self, take: Take, tail_s: float) -> None:
-        """End ``take`` ``tail_s`` seconds from now (owner thread; the tail arrives later: ``Take.ready``)."""
+        """End ``take`` ``tail_s`` seconds from now (owner thread; the tail arrives later: ``Take.ready``, then
+        :meth:`finish`)."""
         if take.end is None:
             take.end = take.ring.written + int(max(0.0, tail_s) * take.ring.rate)
+
+    @staticmethod
+    def finish(take: Take) -> None:
+        """The take's audio is in (or it was dropped): it no longer holds the microphone (owner thread)."""
+        take.done()

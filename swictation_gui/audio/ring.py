@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import numpy.typing as npt
 
@@ -27,6 +29,7 @@ class Ring:
         self._written = 0          # total frames ever written; only the writer assigns it
         self._claimed = 0          # frames the writer is about to have written (set before copying)
         self.closed = False        # set once the writer will never write again (stream gone)
+        self.first_at: float | None = None  # monotonic time of the first write (the stream's first callback)
 
     @property
     def written(self) -> int:
@@ -39,6 +42,8 @@ class Ring:
         n = data.shape[0]
         if n == 0:
             return
+        if self.first_at is None:
+            self.first_at = time.monotonic()
         if n > self.capacity:          # keep only the newest ``capacity`` frames
             data = data[n - self.capacity:]
             skipped = n - self.capacity

@@ -22,6 +22,7 @@ _OPTION_OF = {
     "tail_ms": "--tail-ms",
     "max_record_seconds": "--max-record-seconds",
     "sound_cues": "--sound-cues",
+    "keep_mic_open": "--keep-mic-open",
     "trailing_space": "--no-trailing-space",
 }
 
@@ -37,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hotkey", metavar="SPEC", help='push-to-talk key, e.g. "ctrl_r", "f9", "ctrl+alt+space"')
     p.add_argument("--mode", choices=[m.value for m in HotkeyMode], help="hold to talk, or toggle")
     p.add_argument("--inject", choices=[m.value for m in InjectionMethod], help="how text is delivered")
-    p.add_argument("--input-device", metavar="NAME|INDEX", help="microphone (default: the system default)")
+    p.add_argument("--input-device", metavar="NAME|INDEX",
+                   help='microphone (default: the system default); "pulse:SOURCE" for a PulseAudio/PipeWire source')
+    p.add_argument("--keep-mic-open", choices=["on", "off"],
+                   help="keep the microphone open while idle (instant start with pre-roll); default: open on demand")
     p.add_argument("--pre-roll-ms", type=int, metavar="MS", help="audio kept from before the key press")
     p.add_argument("--tail-ms", type=int, metavar="MS", help="audio kept after the key release")
     p.add_argument("--max-record-seconds", type=int, metavar="N", help="longest recording")
@@ -63,6 +67,8 @@ def overrides_from(args: argparse.Namespace) -> dict[str, object]:
     raw.update((name, value) for name, value in simple.items() if value is not None)
     if args.sound_cues:
         raw["sound_cues"] = args.sound_cues == "on"
+    if args.keep_mic_open:
+        raw["keep_mic_open"] = args.keep_mic_open == "on"
     if args.no_trailing_space:
         raw["trailing_space"] = False
     return raw

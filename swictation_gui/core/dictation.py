@@ -17,7 +17,7 @@ from swictation_gui.audio.capture import Capture, CaptureEvent, Take
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.ports import Feedback, Timers, Transcriber
-from swictation_gui.core.session import Cancellable, Phase, Session, SessionConfig
+from swictation_gui.core.session import Cancellable, Outcome, Phase, Session, SessionConfig
 from swictation_gui.core.status import Facts, ModelState, StatusView, status_of
 from swictation_gui.platform.base import InjectionResult
 from swictation_gui.recognition.base import Transcript
@@ -44,6 +44,7 @@ class Dictation:
         self._waiting: list[tuple[int, Take]] = []
         self._take_poll: Cancellable | None = None
         self._recording = False
+        self._recording_seq = 0  # the newest recording's sequence number
         self._owner = threading.get_ident()
 
     def _on_owner_thread(self, what: str) -> None:
@@ -112,14 +113,14 @@ class Dictation:
         self._on_owner_thread("capture event")
         if event == CaptureEvent.OPENED:
             recovered = bool(self._facts.mic_error)
-            self.events.emit("mic", status="open", rate=self.capture.rate)
+            self.events.emit("mic", status="open", rate=self.capture.last_rate)
             if recovered:
                 self.feedback.notify("The microphone is working again.", "info")
             self._set(mic_error="")
         else:
             first = not self._facts.mic_error
             self.events.emit("mic", status=str(event), message=message)
-            if first:
+            if first or self.session.recording:  # a recording that waited on this open is told too
                 self.feedback.notify(message, "error")
             if self.session.recording:
                 self.session.release()  # transcribe what was recorded before the loss
@@ -154,6 +155,17 @@ class Dictation:
         """The listener was replaced or died: end the recording, keeping its audio."""
         self._on_owner_thread("hotkey_lost")
         self.session.hotkey_lost()
+
+    def cancel_recording(self) -> int | None:
+        """The cancel key: drop the running recording (its audio; no text). The sequence number of the newest
+        recording when it ended cancelled, here or a moment earlier (the same key also interrupted a held modifier
+        hotkey); None when there was nothing to cancel."""
+        self._on_owner_thread("cancel_recording")
+        self.session.cancel()
+        last = self.session.history[-1] if self.session.history else None
+        if last is not None and last.seq == self._recording_seq and last.outcome is Outcome.CANCELLED:
+            return last.seq
+        return None
 
     def toggle(self) -> None:
         """Start a dictation, or stop the running one (tray, control socket)."""
@@ -192,7 +204,8 @@ class Dictation:
         return time.monotonic()
 
     def begin_capture(self) -> object | None:
-        """Start a take with pre-roll (None without a microphone)."""
+        """Start a take: at once, while the microphone opens (with pre-roll when it was already open); None only
+        while the capture is not running."""
         return self.capture.begin()
 
     def end_capture(self, seq: int, take: object) -> None:
@@ -209,13 +222,17 @@ class Dictation:
             seq, take = item
             if take.ready():
                 self._waiting.remove(item)
+                Capture.finish(take)  # the microphone may close (after its linger) unless held otherwise
+                delay = take.open_delay_ms()
+                if delay is not None:
+                    self.events.emit("mic_open", seq=seq, ms=round(delay, 1), first_at=take.ring.first_at)
                 self.session.audio_ready(seq, take.seconds())
         if not self._waiting and self._take_poll is not None:
             self._take_poll.cancel()
             self._take_poll = None
 
     def discard_capture(self, take: object) -> None:
-        """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it)."""
+        """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it) and its hold."""
         assert isinstance(take, Take)
         self.capture.discard(take)
 
@@ -251,6 +268,8 @@ class Dictation:
 
     def record(self, name: str, seq: int, **fields: object) -> None:
         """Session events go to the event log (and timings to the debug log)."""
+        if name == "recording":
+            self._recording_seq = seq
         if name == "injected":
             log.session.debug("utterance %d timings %s", seq, fields)
         self.events.emit(name, seq=seq, **fields)

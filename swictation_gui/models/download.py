@@ -45,16 +45,22 @@ class NetworkError(DownloadError):
 
 
 class CancelToken:
-    """A thread-safe flag: any thread may call ``cancel()``, the worker polls ``raise_if_cancelled()``."""
+    """A thread-safe flag: any thread may call ``cancel()``, the worker polls ``raise_if_cancelled()``.
+
+    ``keep_partial`` (set by ``cancel(keep_partial=True)``) asks the download to keep its ``.part``
+    file, so that the next download of the same archive resumes with a Range request.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.keep_partial = False
         self._lock = threading.Lock()
         self._callbacks: list[Callable[[], None]] = []
 
-    def cancel(self) -> None:
+    def cancel(self, keep_partial: bool = False) -> None:
         """Ask the worker to stop at its next check, and run the registered callbacks. Safe from any thread."""
         with self._lock:
+            self.keep_partial = keep_partial
             self._event.set()
             callbacks = list(self._callbacks)
         for callback in callbacks:
@@ -191,8 +197,8 @@ def fetch(url: str, part: Path, *, expected_size: int | None = None, extra_space
     """Download ``url`` into ``part``, resuming from its current length with an HTTP Range request.
 
     Runs on a worker thread. The ``.part`` file is kept when the connection drops (so the next
-    call resumes) and deleted on cancel. ``extra_space`` is what the caller will need besides the
-    archive (the unpacked model) and is included in the free-space check.
+    call resumes) and deleted on cancel (kept on ``cancel(keep_partial=True)``). ``extra_space`` is
+    what the caller will need besides the archive (the unpacked model); it is included in the free-space check.
 
     Returns:
         ``part``, complete (its length equals the server's total or ``expected_size``).
@@ -329,7 +335,7 @@ def _stream(resp: requests.Response, part: Path, start: int, total: int | None, 
     except OSError as exc:  # flushing on close
         raise os_error(exc, part, "saving the download") from None
     finally:
-        if cancel.cancelled or not keep_part:
+        if (cancel.cancelled and not cancel.keep_partial) or not keep_part:
             part.unlink(missing_ok=True)
     cancel.raise_if_cancelled()
     meter.report(done, on_progress, force=True)

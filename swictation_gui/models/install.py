@@ -32,6 +32,7 @@ from swictation_gui.errors import DownloadError, ModelError
 from swictation_gui.models import archive, catalogue, check
 from swictation_gui.models.catalogue import CATALOGUE, ModelFiles, ModelLocation, ModelSpec, detect_files
 from swictation_gui.models.download import (
+    CancelledError,
     CancelToken,
     LocalDiskError,
     Progress,
@@ -146,18 +147,19 @@ def local_archive(path_or_url: str | Path) -> Path:
     return path
 
 
-def source_for_file(path_or_url: str | Path, sha256: str | None = None) -> Source:
+def source_for_file(path_or_url: str | Path, sha256: str | None = None, spec: ModelSpec | None = None) -> Source:
     """A model archive on this computer (a path or a ``file://`` URL), checked like a download.
 
-    An archive with a catalogue model's file name is held to that model's pinned size and SHA-256
-    and installed under its name; ``sha256`` (trusted like a pinned digest) is checked as well.
+    An archive for ``spec`` (default: the catalogue model with the archive's file name) is held to
+    that model's pinned size and SHA-256 and installed under its name; ``sha256`` (trusted like a
+    pinned digest) is checked as well.
 
     Raises:
         DownloadError: see ``local_archive``; or the digest is not 64 hex digits.
     """
     _check_digest(sha256)
     path = local_archive(path_or_url)
-    spec = spec_for_archive_name(path.name)
+    spec = spec or spec_for_archive_name(path.name)
     if spec is not None:
         source = dataclasses.replace(source_for_spec(spec), url=path.as_uri())
     else:
@@ -213,8 +215,9 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
         location = _install_from(source, part, root, on_progress, warn, cancel, check_timeout)
     except LocalDiskError:
         raise  # the archive itself is fine: keep it, so a retry after freeing space needs no download
-    except DownloadError:
-        part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
+    except DownloadError as exc:
+        if not (isinstance(exc, CancelledError) and cancel.keep_partial):  # kept when asked, for a resume
+            part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
     return location

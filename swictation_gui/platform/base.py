@@ -38,6 +38,11 @@ class HotkeySink(Protocol):
         of a shortcut (at most once per hold)."""
         ...
 
+    def cancel_key(self) -> None:
+        """The cancel key went down while the chord was held (the hotkey's own grab may keep it from anyone else);
+        the receiver decides whether a recording is cancelled."""
+        ...
+
     def ready(self) -> None:
         """Listening (the grab, if any, is taken)."""
         ...

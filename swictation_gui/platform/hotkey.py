@@ -7,7 +7,7 @@ Threads, and what each owns:
   :meth:`X11HotkeyListener.stop`. It calls ``sink.ready`` and ``sink.failed``.
 * the **pynput thread** receives every key event through XRecord. It owns the lookup connection (created, used and
   closed there) that turns keysyms into our key names, keeps the set of keys down, and calls ``sink.chord_down``,
-  ``chord_up`` and ``interrupted``.
+  ``chord_up``, ``interrupted`` and ``cancel_key``.
 
 ``start``, ``stop`` and ``join`` may be called from any thread; only ``join`` blocks. Sink exceptions are logged to
 ``swictation.hotkey`` and never stop the listener. Hold, toggle and tap semantics belong to the receiver.
@@ -24,20 +24,17 @@ from swictation_gui import log
 from swictation_gui.errors import HotkeyError, InjectionError
 from swictation_gui.platform import x11
 from swictation_gui.platform.base import HotkeyListener, HotkeySink
+from swictation_gui.platform.key_grab import HotkeyGrab
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.platform.keys import (
     Hotkey,
     key_from_keysym_name,
     key_matches,
     keysym_names,
-    modifier_family,
     parse_hotkey,
 )
 
 _READY_TIMEOUT = 10.0   # for pynput's XRecord connection
-_GRAB_RETRY = 1.5       # a listener of ours that was just stopped may still hold the same grab for a moment
-_MODIFIER_KEYSYMS = {"ctrl": "Control_L", "shift": "Shift_L", "alt": "Alt_L", "super": "Super_L",
-                     "alt_gr": "ISO_Level3_Shift"}
 
 
 class X11HotkeyListener:
@@ -50,11 +47,14 @@ class X11HotkeyListener:
         grab: Grab a hotkey that has a non-modifier key with XGrabKey, so the focused window never receives it.
             Modifier-only hotkeys are never grabbed (that would break every shortcut using the modifier).
         display_name: X display to use (default: ``$DISPLAY``).
+        cancel_key: A key name ("esc") reported through ``sink.cancel_key`` when pressed while the chord is held:
+            the chord's own grab then takes every key, so the cancel key's grab cannot see it.
     """
 
     def __init__(self, hotkey: str | Hotkey, keyboard: KeyboardState | None = None, *, grab: bool = True,
-                 display_name: str | None = None) -> None:
+                 display_name: str | None = None, cancel_key: str | None = None) -> None:
         self.hotkey = parse_hotkey(hotkey) if isinstance(hotkey, str) else hotkey
+        self.cancel_key = cancel_key
         self.keyboard = keyboard if keyboard is not None else KeyboardState()
         self.grab = grab and not self.hotkey.is_modifier_only
         self._display_name = display_name
@@ -138,7 +138,7 @@ class X11HotkeyListener:
             conn = x11.XConnection(self._display_name)
         except InjectionError as exc:
             raise HotkeyError(str(exc)) from exc
-        grabber = _Grab(conn, self.hotkey)
+        grabber = HotkeyGrab(conn, self.hotkey)
         try:
             if self.grab and not grabber.take(self._stopping):
                 return
@@ -163,7 +163,7 @@ class X11HotkeyListener:
             grabber.release()
             conn.close()
 
-    def _handle_grab_event(self, conn: x11.XConnection, grabber: _Grab, event: Any) -> None:
+    def _handle_grab_event(self, conn: x11.XConnection, grabber: HotkeyGrab, event: Any) -> None:
         if event.type == x11.X.MappingNotify:  # the layout changed: the hotkey's keycodes may have moved
             conn.display.refresh_keyboard_mapping(event)
             self.keyboard.set_hotkey(self, self._chord_keycodes(conn))
@@ -294,6 +294,8 @@ class X11HotkeyListener:
                 if chord_key and self._chord_held():
                     self._active, self._interrupted = True, False
                     self._emit("chord_down")
+            elif not chord_key and name == self.cancel_key:
+                self._emit("cancel_key")
             elif not chord_key and not self._interrupted:
                 self._interrupted = True
                 log.hotkey.info("%s was used in a shortcut", self.hotkey)
@@ -317,76 +319,6 @@ class X11HotkeyListener:
                 self._emit("chord_up")
         except Exception:
             log.hotkey.exception("hotkey release handling failed")
-
-
-class _Grab:
-    """The passive XGrabKey of the hotkey's main key (with each NumLock/CapsLock combination); hotkey thread only."""
-
-    def __init__(self, conn: x11.XConnection, hotkey: Hotkey) -> None:
-        self.conn = conn
-        self.hotkey = hotkey
-        self._grabs: list[tuple[int, int]] = []
-        # A grab mask cannot tell left from right. For a sided hotkey (ctrl_r+space) we grab synchronously and
-        # replay the key to the focused window when the wrong side is held (Left Ctrl+Space stays a shortcut).
-        sided = [m for m in hotkey.modifiers if m.endswith(("_l", "_r"))]
-        self.sided = bool(sided)
-        self._sided_codes = [{code for sym in keysym_names(m) for code in conn.keycodes(conn.keysym(sym))}
-                             for m in sided]
-
-    def take(self, stopping: threading.Event) -> bool:
-        """Grab; False when stopped meanwhile. Raises ``HotkeyError`` if the key is taken or not on the layout."""
-        from Xlib import error as xerror
-
-        conn, mask = self.conn, 0
-        for modifier in self.hotkey.modifiers:
-            family = modifier_family(modifier)
-            bit = conn.modifier_mask(_MODIFIER_KEYSYMS[family]) or (
-                conn.modifier_mask("Meta_L") if family == "alt" else 0)
-            if not bit:
-                raise HotkeyError(f"The {family} key is not a modifier in this keyboard layout; choose another hotkey.")
-            mask |= bit
-        num_lock = conn.modifier_mask("Num_Lock")
-        extras = sorted({0, x11.X.LockMask, num_lock, x11.X.LockMask | num_lock})
-        codes = sorted({code for sym in keysym_names(self.hotkey.key) for code in conn.keycodes(conn.keysym(sym))})
-        if not codes:
-            raise HotkeyError(f"The key {self.hotkey.key!r} is not on this keyboard layout; choose another hotkey.")
-        keyboard_mode = x11.X.GrabModeSync if self.sided else x11.X.GrabModeAsync
-        deadline = time.monotonic() + _GRAB_RETRY
-        while True:
-            catcher = xerror.CatchError(xerror.BadAccess)
-            for code in codes:
-                for extra in extras:
-                    conn.root.grab_key(code, mask | extra, False, x11.X.GrabModeAsync, keyboard_mode, onerror=catcher)
-                    self._grabs.append((code, mask | extra))
-            conn.display.sync()
-            if not catcher.get_error():
-                return True
-            self.release()
-            if time.monotonic() >= deadline:
-                raise HotkeyError(f"{self.hotkey} is already taken by another program (a desktop shortcut?). "
-                                  "Choose another hotkey or free that shortcut.")
-            if stopping.wait(0.05):
-                return False
-
-    def decide(self, event: Any) -> None:
-        """Keyboard frozen by the synchronous grab: keep the key if the right sides are held, else replay it to the
-        focused window as if there were no grab."""
-        down = self.conn.pressed_keycodes()
-        ours = all(codes & down for codes in self._sided_codes)
-        mode = x11.X.AsyncKeyboard if ours else x11.X.ReplayKeyboard
-        self.conn.display.allow_events(mode, event.time)
-        self.conn.display.flush()
-
-    def release(self) -> None:
-        """Ungrab (idempotent); errors are ignored, since closing the connection releases the grabs anyway."""
-        try:
-            for code, modifiers in self._grabs:
-                self.conn.root.ungrab_key(code, modifiers)
-            if self._grabs:
-                self.conn.display.sync()
-        except Exception:
-            log.hotkey.debug("ungrab failed", exc_info=True)
-        self._grabs.clear()
 
 
 if TYPE_CHECKING:  # mypy checks that the class satisfies the Protocol

@@ -225,3 +225,27 @@ def hotkey_warning(hotkey: Hotkey) -> str | None:
     if families == {"shift"} and hotkey.key in _TYPING_KEYS:
         return f"{name} types a character. Add Ctrl or Alt, or pick a key such as F9."
     return None
+
+
+def parse_cancel_key(spec: str | None) -> str | None:
+    """The canonical name of a cancel key (one key, no modifiers: "esc", "f8"); None when ``spec`` is empty or
+    "off". Raises ``HotkeyError`` with a message for the user."""
+    text = (spec or "").strip()
+    if text.lower() in ("", "off", "none"):
+        return None
+    try:
+        hotkey = parse_hotkey(text)
+    except HotkeyError as exc:
+        raise HotkeyError(str(exc).replace("hotkey", "cancel key")) from None
+    if hotkey.modifiers or hotkey.is_modifier_only:
+        raise HotkeyError(f"The cancel key {text!r} must be one key without modifiers, for example esc or f8 "
+                          "(leave it empty for no cancel key).")
+    return hotkey.key
+
+
+def cancel_key_conflict(hotkey: Hotkey, cancel_key: str | None) -> str | None:
+    """Why ``cancel_key`` cannot go with ``hotkey`` (it is one of the hotkey's keys); None when they fit."""
+    if cancel_key is None or not any(key_matches(part, cancel_key) for part in hotkey.parts):
+        return None
+    return (f"The cancel key {describe_hotkey(parse_hotkey(cancel_key))} is part of the hotkey "
+            f"{describe_hotkey(hotkey)}; choose another cancel key or another hotkey.")

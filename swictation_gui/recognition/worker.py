@@ -6,7 +6,7 @@ so its signals, emitted from a model thread, are delivered there as queued calls
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from swictation_gui.recognition.base import Transcript
 from swictation_gui.recognition.service import AudioSource, LoadKind, RecognizerFactory, RecognizerService
@@ -35,12 +35,28 @@ class RecognizerWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._service = RecognizerService(_Forward(self))
+        self._loading_model: str | None = None
+        self.running: str | None = None
+        """The model that serves now ("gpu", "cpu" or a folder, as passed to ``load``), None while none does.
+        Updated on the GUI thread before any other receiver of ``ready``/``swapped``/``load_failed`` runs."""
+        self.running_device = ""
+        """Where ``running`` runs (``DeviceReport.describe()``), "" while none does."""
+        self.loads = 0
+        """How many loads were started (the GUI thread compares it to learn whether a request started one)."""
+        # Connected first, so the app's own slots already see the new ``running`` (queued: GUI thread).
+        self.ready.connect(self._warm)
+        self.swapped.connect(self._warm)
+        self.load_failed.connect(self._first_failed)
 
     # Requests (GUI thread; they return at once).
-    def load(self, factory: RecognizerFactory) -> bool:
+    def load(self, factory: RecognizerFactory, model: str | None = None) -> bool:
         """Load the first model, or switch to another one while the current one keeps serving; False (nothing
-        started) while another load is still running."""
-        return self._service.load(factory)
+        started) while another load is still running. ``model`` names it for ``running``."""
+        started = self._service.load(factory)
+        if started:
+            self._loading_model = model
+            self.loads += 1
+        return started
 
     @property
     def loading(self) -> bool:
@@ -50,6 +66,16 @@ class RecognizerWorker(QObject):
     def transcribe(self, seq: int, audio: AudioSource) -> None:
         """Queue utterance ``seq``; ``audio()`` is called on the model thread."""
         self._service.transcribe(seq, audio)
+
+    @Slot(str)
+    def _warm(self, device: str) -> None:
+        """GUI thread: the model of the last load serves now."""
+        self.running, self.running_device = self._loading_model, device
+
+    @Slot(str, bool)
+    def _first_failed(self, _message: str, _missing: bool) -> None:
+        """GUI thread: a first load failed, so no model serves (a failed switch leaves ``running`` as it was)."""
+        self.running, self.running_device = None, ""
 
     def close(self) -> None:
         """Stop taking requests; model threads end after their queues."""

@@ -43,11 +43,15 @@ class Settings:
     Attributes:
         model: Which model to load ("gpu": Parakeet-TDT 110M fp32 on CUDA, "cpu": 0.6B v3 int8).
         custom_model_dir: The folder used when ``model`` is "custom".
-        input_device: Microphone name as sounddevice reports it; None for the system default.
+        input_device: The microphone: None for the system default, "pulse:<source name>" for a PulseAudio/PipeWire
+            source, or (without PulseAudio) part of a PortAudio device name. See ``audio/sources.py``.
+        keep_mic_open: Keep the microphone stream open while idle (instant start with pre-roll); by default it is
+            opened at each key press and closed shortly after the recording.
         hotkey: Push-to-talk key or combination, canonical ``platform.keys`` form ("ctrl_r", "ctrl+alt+space").
         hotkey_mode: Hold to talk, or press once to start and again to stop.
         injection_method: How text reaches the focused window (auto, type, paste).
-        pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut.
+        pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut (only while the
+            microphone is open before the press: with ``keep_mic_open``, or within a moment of the last recording).
         tail_ms: Audio still recorded after the key is released.
         min_press_ms: Presses shorter than this are ignored (accidental taps).
         max_record_seconds: A recording stops by itself after this long.
@@ -55,11 +59,14 @@ class Settings:
         notifications: Show tray notifications for information and warnings; errors are always shown.
         start_at_login: Start the app when the user logs in (XDG autostart entry).
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
+        overlay: Show a small always-on-top indicator (state, level, elapsed time) while recording and transcribing.
+        cancel_key: A key that cancels the recording, grabbed only while recording ("esc"); None for none.
     """
 
     model: ModelChoice = ModelChoice.GPU
     custom_model_dir: str | None = None
     input_device: str | None = None
+    keep_mic_open: bool = False
     hotkey: str = DEFAULT_HOTKEY
     hotkey_mode: HotkeyMode = HotkeyMode.HOLD
     injection_method: InjectionMethod = InjectionMethod.AUTO
@@ -71,6 +78,8 @@ class Settings:
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    overlay: bool = True
+    cancel_key: str | None = "esc"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -97,6 +106,7 @@ LABELS: dict[str, str] = {
     "model": "Model",
     "custom_model_dir": "Custom model folder",
     "input_device": "Microphone",
+    "keep_mic_open": "Keep the microphone open",
     "hotkey": "Hotkey",
     "hotkey_mode": "Hotkey mode",
     "injection_method": "Text output method",
@@ -108,6 +118,8 @@ LABELS: dict[str, str] = {
     "notifications": "Notifications",
     "start_at_login": "Start at login",
     "trailing_space": "Trailing space",
+    "overlay": "Recording indicator",
+    "cancel_key": "Cancel key",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 
@@ -195,10 +207,29 @@ def _coerce_hotkey(value: object) -> str:
         raise _InvalidValueError(str(exc).rstrip(".")) from None
 
 
+def _coerce_cancel_key(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise _InvalidValueError(f"{_show(value)} is not a key name")
+    try:
+        return keys.parse_cancel_key(value)
+    except HotkeyError as exc:
+        raise _InvalidValueError(str(exc).rstrip(".")) from None
+
+
+def cancel_key_problem(settings: Settings) -> str | None:
+    """Why ``settings.cancel_key`` cannot go with ``settings.hotkey`` (one of its keys); None when they fit."""
+    try:
+        return keys.cancel_key_conflict(keys.parse_hotkey(settings.hotkey), settings.cancel_key)
+    except HotkeyError:
+        return None
+
+
 def _coerce_field(name: str, value: object) -> object:
     default = getattr(DEFAULTS, name)
     if name == "hotkey":
         return _coerce_hotkey(value)
+    if name == "cancel_key":
+        return _coerce_cancel_key(value)
     if isinstance(default, enum.StrEnum):
         return _coerce_enum(value, type(default))
     if isinstance(default, bool):
@@ -262,4 +293,9 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         warnings.append(f"{LABELS['model']}: 'custom' needs a model folder and none is set; "
                         f"using the default ({DEFAULTS.model.value!r}).")
         settings = settings.replace(model=DEFAULTS.model)
+    problem = cancel_key_problem(settings)
+    if problem:  # only a cancel key the user chose is worth a warning; the default one just stands aside
+        if "cancel_key" in data:
+            warnings.append(f"{LABELS['cancel_key']}: {problem.rstrip('.')}; no cancel key is used.")
+        settings = settings.replace(cancel_key=None)
     return settings, warnings

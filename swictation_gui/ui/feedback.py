@@ -1,4 +1,4 @@
-"""What the user sees and hears of the pipeline: tray state, notifications, cues and the level meter (GUI thread)."""
+"""What the user sees and hears of the pipeline: tray state, overlay, notifications, cues, level meter (GUI thread)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,40 @@ from PySide6.QtCore import QObject, QTimer
 from swictation_gui.audio.cues import SoundCues
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import StatusView
+from swictation_gui.ui.overlay import RecordingOverlay
 from swictation_gui.ui.tray import Tray
 
 LEVEL_POLL_MS = 50
 
 
 class TrayFeedback:
-    """``core.ports.Feedback`` on the tray and the sound cues (GUI thread)."""
+    """``core.ports.Feedback`` on the tray, the recording overlay and the sound cues (GUI thread).
+
+    ``recording_watchers`` are told each start and end of a recording (the level monitor, the cancel key).
+    """
 
     def __init__(self, tray: Tray, cues: SoundCues, events: EventLog,
                  on_recording: Callable[[bool], None] = lambda recording: None) -> None:
         self.tray = tray
         self.cues = cues
         self.events = events
-        self._on_recording = on_recording
+        self.overlay = RecordingOverlay()
+        self.recording_watchers: list[Callable[[bool], None]] = [on_recording]
 
     def show_status(self, view: StatusView) -> None:
-        """Mirror the pipeline's status in the tray icon and tooltip."""
+        """Mirror the pipeline's status in the tray icon and tooltip, and in the overlay."""
         self.tray.set_state(view.status, view.detail)
+        self.overlay.show_status(view.status)
+
+    def show_level(self, level: float) -> None:
+        """A level tick while recording: the tray's meter and the overlay's bar."""
+        self.tray.set_level(level)
+        self.overlay.set_level(level)
+
+    def cancelled(self) -> None:
+        """The cancel key dropped a recording: say so briefly (the overlay, or a notification without it)."""
+        if not self.overlay.show_cancelled():
+            self.notify("Dictation cancelled; nothing was typed.", "info")
 
     def notify(self, message: str, level: str = "warning") -> None:
         """One tray notification (the tray writes its one log line) and one event."""
@@ -39,7 +55,8 @@ class TrayFeedback:
             self.cues.play_start()
         else:
             self.cues.play_stop()
-        self._on_recording(recording)
+        for watcher in self.recording_watchers:
+            watcher(recording)
 
 
 class LevelMonitor(QObject):

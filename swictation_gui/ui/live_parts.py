@@ -23,10 +23,12 @@ from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
+from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
+METER = "meter"  # the hold a visible level meter keeps on the microphone
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
@@ -40,7 +42,7 @@ def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
     chain = session.hotkey_chain(info, have_dbus_lib=portal.available()) if info.wayland else []
     usable = [link.name for link in chain if link.status != "skipped"]
     fallback: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
-                                else X11HotkeyListener(s.hotkey, keyboard))
+                                else X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s)))
     if usable and usable[0] == "globalshortcuts-portal":
         return portal.PortalHotkeyListener(s.hotkey, fallback=fallback)
     return fallback
@@ -60,7 +62,7 @@ def new_capture(s: Settings, post_event: CaptureEventPoster, sd_module: Any = No
         post_event(capture, event, message)
 
     capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event,
-                      sd_module=sd_module)
+                      sd_module=sd_module, keep_open=s.keep_mic_open)
     return capture
 
 
@@ -91,6 +93,15 @@ class LiveParts:
         self._old_captures: list[Capture] = []
         self._hotkey_settings: Settings | None = None
         self._stopped = False
+        self._metered = False  # a level meter (Settings, onboarding) shows our microphone
+        self.cancel_key = CancelKeyControl(dictation, events, feedback.cancelled)
+        feedback.recording_watchers.append(self.cancel_key.set_recording)
+
+    def start(self, s: Settings) -> None:
+        """Start the text output, the hotkey and the cancel key, and show the overlay when ``s`` wants it."""
+        self.feedback.overlay.set_enabled(s.overlay)
+        self.start_injector(s)
+        self.start_hotkey(s)
 
     def apply(self, parts: set[str], old: Settings, s: Settings) -> None:
         """Apply the settings ``s`` live: the tunables at once, and rebuild the parts named in ``parts``
@@ -99,6 +110,7 @@ class LiveParts:
         self.dictation.tail_s = s.tail_ms / 1000
         self.feedback.cues.set_enabled(s.sound_cues)
         self.feedback.tray.set_notifications_enabled(s.notifications)
+        self.feedback.overlay.set_enabled(s.overlay)
         if s.start_at_login != old.start_at_login:
             try:
                 autostart.set_enabled(s.start_at_login)
@@ -106,6 +118,8 @@ class LiveParts:
                 self.feedback.notify(str(exc), "error")
         if "capture" in parts:
             self.replace_capture(s)
+        else:
+            self.dictation.capture.set_keep_open(s.keep_mic_open)
         if "injector" in parts:
             self.start_injector(s)
         if "hotkey" in parts:
@@ -119,9 +133,18 @@ class LiveParts:
         if self.dictation.session.recording:
             self.dictation.session.release()  # keep what was said on the old microphone
         self.dictation.capture = new_capture(s, self._post_capture_event, self.platform.sd_module)
+        if self._metered:
+            self.dictation.capture.hold(METER)
         if not old.close(timeout=0):  # its worker closes the stream by itself; joined at shutdown
             self._old_captures = [c for c in self._old_captures if not c.close(timeout=0)] + [old]
         self.dictation.capture.open()
+
+    def hold_for_meter(self, metered: bool) -> None:
+        """A level meter shows our microphone (True) or no longer: hold it open meanwhile (and across a change)."""
+        if metered != self._metered:
+            self._metered = metered
+            capture = self.dictation.capture
+            (capture.hold if metered else capture.release)(METER)
 
     # ----------------------------------------------------------------- text output
 
@@ -144,10 +167,12 @@ class LiveParts:
     # ----------------------------------------------------------------- hotkey
 
     def start_hotkey(self, s: Settings) -> None:
-        """Replace the hotkey listener (returns at once; it reports ready or failed through ``on_hotkey``)."""
+        """Replace the hotkey listener (returns at once; it reports ready or failed through ``on_hotkey``), and
+        set up the cancel key that goes with it."""
         self.stop_hotkey()
         if self._stopped:
             return
+        self.cancel_key.configure(s)
         self._hotkey_settings = s
         try:
             listener = self.platform.hotkey(s, self.keyboard)
@@ -178,6 +203,8 @@ class LiveParts:
             self.dictation.chord_up()
         elif event == "interrupted":
             self.dictation.interrupted()
+        elif event == "cancel_key":
+            self.cancel_key.on_pressed()
         elif event == "ready":
             self.dictation.set_hotkey_error("")
             s = self._hotkey_settings
@@ -197,6 +224,8 @@ class LiveParts:
         """Stop everything without waiting (idempotent)."""
         self._stopped = True
         self.stop_hotkey()
+        self.cancel_key.stop()
+        self.feedback.overlay.set_enabled(False)
         self.dictation.capture.close(timeout=0)
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
@@ -209,6 +238,7 @@ class LiveParts:
             done &= self.dictation.runner.join(max(0.0, deadline - time.monotonic()))
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
+        done &= self.cancel_key.join(max(0.0, deadline - time.monotonic()))
         for capture in (*self._old_captures, self.dictation.capture):
             done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import requests
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
+from swictation_gui.models.catalogue import CATALOGUE, ModelSpec
 from swictation_gui.settings.schema import Settings
-from swictation_gui.ui.providers import (
-    InputDeviceProvider,
-    ModelAvailabilityProvider,
-    default_input_devices,
-    default_model_availability,
-)
-from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, MicrophonePage, ModelPage, OutputPage
+from swictation_gui.ui.microphone_page import MicrophonePage
+from swictation_gui.ui.models_page import CudaReport, ModelsPage
+from swictation_gui.ui.providers import InputDeviceProvider, default_input_devices
+from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, OutputPage
 
 PAGES = ("model", "microphone", "hotkey", "output", "general")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""
@@ -25,13 +25,17 @@ class SettingsDialog(QDialog):
     """Model, Microphone, Hotkey, Output and General pages over an edited copy of :class:`Settings`.
 
     The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
-    edited settings and the app saves and applies them live. Cancel discards the copy.
+    edited settings and the app saves and applies them live. Cancel discards the copy. The Model page
+    acts at once instead (download, remove, Use: see ``ui.models_page``); OK and Apply never change the
+    model (the emitted settings keep the model fields they started with).
 
     Args:
         settings: The settings to start from.
-        model_availability: Says whether each model is installed and can run here (quick; GUI thread).
+        cuda_report: The app's CUDA check answer so far (None until it answers); GUI thread.
         input_devices: Lists the microphones (GUI thread).
         settings_path: Shown on the General page so users can find the file.
+        model_specs, models_root, session: Which models the Model page offers, where they are installed,
+            and the requests session to download with (tests point them at 127.0.0.1).
 
     Signals:
         settings_accepted(object): A :class:`Settings` chosen with OK or Apply (GUI thread).
@@ -48,16 +52,17 @@ class SettingsDialog(QDialog):
     hotkey_capture_changed = Signal(bool)
 
     def __init__(self, settings: Settings, *,
-                 model_availability: ModelAvailabilityProvider = default_model_availability,
+                 cuda_report: CudaReport = lambda: None,
                  input_devices: InputDeviceProvider = default_input_devices, settings_path: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+                 model_specs: Sequence[ModelSpec] = CATALOGUE, models_root: Path | None = None,
+                 session: requests.Session | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Swictation Settings")
         self._input_devices = input_devices
         self._original = settings
         self._testing = False
-        self.model_page = ModelPage(model_availability)
+        self.model_page = ModelsPage(cuda_report, specs=model_specs, root=models_root, session=session)
         self.microphone_page = MicrophonePage()
         self.hotkey_page = HotkeyPage()
         self.output_page = OutputPage()
@@ -84,21 +89,21 @@ class SettingsDialog(QDialog):
         self.microphone_page.device_changed.connect(self._device_changed)
         self.hotkey_page.edit.recording_changed.connect(self.hotkey_capture_changed)
         self.set_settings(settings)
-        self.resize(580, 400)
+        self.resize(640, 540)
 
     def set_settings(self, settings: Settings) -> None:
         """Show ``settings`` on every page, replacing any unsaved edits (GUI thread)."""
         self._original = settings
-        self.model_page.load(settings)
+        self.model_page.load_folder(settings.custom_model_dir)
         self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
+        self.microphone_page.load(settings)
         self.hotkey_page.load(settings)
         self.output_page.load(settings)
         self.general_page.load(settings)
 
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
-        s = self.model_page.store(self._original)
-        s = s.replace(input_device=self.microphone_page.device())
+        s = self.microphone_page.store(self._original)
         s = self.hotkey_page.store(s)
         s = self.output_page.store(s)
         return self.general_page.store(s)
@@ -119,23 +124,28 @@ class SettingsDialog(QDialog):
         self.microphone_page.meter.set_level(level)
 
     @Slot()
-    def apply(self) -> None:
-        """Emit the edited settings without closing (GUI thread)."""
+    def apply(self) -> bool:
+        """Emit the edited settings without closing (GUI thread); False (and the General page shown with the
+        reason) when the cancel key cannot be used."""
         settings = self.current_settings()
+        if self.general_page.problem(settings):
+            self.show_page("general")
+            return False
         self._original = settings
         self.settings_accepted.emit(settings)
+        return True
 
     @Slot()
     def accept(self) -> None:
-        """Emit the edited settings and close (GUI thread)."""
-        self.apply()
-        super().accept()
+        """Emit the edited settings and close (GUI thread); stays open while the cancel key cannot be used."""
+        if self.apply():
+            super().accept()
 
     @Slot()
     def restore_defaults(self) -> None:
         """Show the defaults on every page; nothing is applied until OK or Apply (GUI thread)."""
         keep = self._original
-        self.set_settings(Settings())
+        self.set_settings(Settings(model=keep.model, custom_model_dir=keep.custom_model_dir))
         self._original = keep
 
     def _device_changed(self, device: object) -> None:

@@ -1,15 +1,15 @@
-"""The five pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread)."""
+"""Four pages of the settings dialog; each loads from and writes into a Settings copy (GUI thread).
+
+The Model page is ``ui/models_page.py`` and the Microphone page ``ui/microphone_page.py`` (the onboarding wizard
+uses it too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,14 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from swictation_gui.models import catalogue
+from swictation_gui.errors import HotkeyError
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
-from swictation_gui.settings.schema import INT_RANGES, ModelChoice, Settings
+from swictation_gui.platform.keys import parse_cancel_key
+from swictation_gui.settings.schema import INT_RANGES, Settings, cancel_key_problem
 from swictation_gui.ui.hotkey_edit import HotkeyEdit, hotkey_warning
-from swictation_gui.ui.level_meter import LevelMeter
-from swictation_gui.ui.providers import Availability, ModelAvailabilityProvider
 
-_OK_STYLE = "color: #2e7d32;"
 _WARN_STYLE = "color: #b26a00;"
 _BAD_STYLE = "color: #c62828;"
 
@@ -50,132 +48,6 @@ def _spin(name: str, suffix: str, step: int) -> QSpinBox:
     return spin
 
 
-def describe_availability(availability: Availability) -> tuple[str, str]:
-    """(text, style) for a model's status line."""
-    if availability.installed and availability.runnable:
-        return "✔ Installed and ready to run on this machine.", _OK_STYLE
-    if availability.installed:
-        return f"⚠ Installed, but cannot run as intended here: {availability.reason}", _WARN_STYLE
-    return f"✖ {availability.reason or 'Not installed.'}", _BAD_STYLE
-
-
-class ModelPage(QWidget):
-    """GPU fp32 110M, CPU int8 0.6B, or a custom folder, each with its real availability."""
-
-    def __init__(self, availability: ModelAvailabilityProvider) -> None:
-        super().__init__()
-        self._availability = availability
-        layout = QVBoxLayout(self)
-        self.group = QButtonGroup(self)
-        self.radios: dict[ModelChoice, QRadioButton] = {}
-        self.status: dict[ModelChoice, QLabel] = {}
-        texts = {
-            ModelChoice.GPU: (catalogue.GPU_MODEL.display_name, "Fastest with an NVIDIA GPU (CUDA). English."),
-            ModelChoice.CPU: (catalogue.CPU_MODEL.display_name, "Runs on any processor. 25 European languages."),
-            ModelChoice.CUSTOM: ("A model folder of your own", "A sherpa-onnx NeMo transducer folder."),
-        }
-        for choice, (title, blurb) in texts.items():
-            radio = QRadioButton(title)
-            radio.setObjectName(f"model_{choice.value}")
-            self.group.addButton(radio)
-            self.radios[choice] = radio
-            layout.addWidget(radio)
-            detail = _note(blurb)
-            detail.setContentsMargins(24, 0, 0, 0)
-            layout.addWidget(detail)
-            if choice is ModelChoice.CUSTOM:
-                row = QHBoxLayout()
-                row.setContentsMargins(24, 0, 0, 0)
-                self.folder = QLineEdit()
-                self.folder.setObjectName("custom_model_dir")
-                self.folder.setPlaceholderText("Folder containing encoder, decoder, joiner and tokens.txt")
-                browse = QPushButton("Browse…")
-                browse.clicked.connect(self._browse)
-                row.addWidget(self.folder)
-                row.addWidget(browse)
-                layout.addLayout(row)
-                self.folder.editingFinished.connect(self.refresh)
-            status = _note()
-            status.setObjectName(f"model_status_{choice.value}")
-            status.setContentsMargins(24, 0, 0, 8)
-            self.status[choice] = status
-            layout.addWidget(status)
-        layout.addStretch(1)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.folder.text())
-        if folder:
-            self.folder.setText(folder)
-            self.radios[ModelChoice.CUSTOM].setChecked(True)
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Ask the provider again and update every status line."""
-        folder = self.folder.text().strip() or None
-        for choice, label in self.status.items():
-            text, style = describe_availability(self._availability(choice, folder))
-            label.setText(text)
-            label.setStyleSheet(style)
-
-    def load(self, settings: Settings) -> None:
-        """Show ``settings``."""
-        self.folder.setText(settings.custom_model_dir or "")
-        self.radios[settings.model].setChecked(True)
-        self.refresh()
-
-    def store(self, settings: Settings) -> Settings:
-        """``settings`` with this page's values."""
-        choice = next((c for c, r in self.radios.items() if r.isChecked()), settings.model)
-        folder = self.folder.text().strip() or None
-        if choice is ModelChoice.CUSTOM and folder is None:
-            choice = settings.model if settings.model is not ModelChoice.CUSTOM else ModelChoice.GPU
-        return settings.replace(model=choice, custom_model_dir=folder)
-
-
-class MicrophonePage(QWidget):
-    """Input device picker and a live level meter.
-
-    Signals:
-        device_changed(object): The chosen device name, or None for the system default (GUI thread).
-    """
-
-    device_changed = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.combo = QComboBox()
-        self.combo.setObjectName("input_device")
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(28)
-        form.addRow("Microphone:", self.combo)
-        self.meter = LevelMeter()
-        form.addRow("Level:", self.meter)
-        layout.addLayout(form)
-        self.hint = _note("Speak: the bar should move. If it stays empty, choose another microphone "
-                          "or check that it is not muted.")
-        layout.addWidget(self.hint)
-        layout.addStretch(1)
-        self.combo.currentIndexChanged.connect(lambda _i: self.device_changed.emit(self.device()))
-
-    def set_devices(self, names: Sequence[str], current: str | None) -> None:
-        """Fill the list; a saved device that is absent stays selected, marked "not connected"."""
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        self.combo.addItem("System default", None)
-        for name in names:
-            self.combo.addItem(name, name)
-        if current is not None and current not in names:
-            self.combo.addItem(f"{current} (not connected)", current)
-        index = self.combo.findData(current) if current is not None else 0
-        self.combo.setCurrentIndex(max(index, 0))
-        self.combo.blockSignals(False)
-
-    def device(self) -> str | None:
-        """The chosen device name, None for the system default."""
-        data = self.combo.currentData()
-        return data if isinstance(data, str) else None
 
 
 class HotkeyPage(QWidget):
@@ -273,7 +145,9 @@ class OutputPage(QWidget):
         form.addRow("Insert text by:", method_box)
         self.method.currentIndexChanged.connect(lambda i: self.method_note.setText(_METHODS[i][2]))
         self.pre_roll = _spin("pre_roll_ms", " ms", 50)
-        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut.")
+        self.pre_roll.setToolTip("Audio kept from just before the key went down, so your first word is not cut. Only "
+                                 "while the microphone is already open: with Settings → Microphone → Keep the "
+                                 "microphone open, or within a moment of the previous dictation.")
         form.addRow("Keep audio from before the press:", self.pre_roll)
         self.tail = _spin("tail_ms", " ms", 50)
         self.tail.setToolTip("Audio still recorded after you let go, so your last word is not cut.")
@@ -305,7 +179,7 @@ class OutputPage(QWidget):
 
 
 class GeneralPage(QWidget):
-    """Start at login, notifications, and where the settings live."""
+    """Start at login, notifications, the recording indicator, the cancel key, and where the settings live."""
 
     def __init__(self, settings_path: str | None) -> None:
         super().__init__()
@@ -314,19 +188,63 @@ class GeneralPage(QWidget):
         self.start_at_login.setObjectName("start_at_login")
         self.notifications = QCheckBox("Show information and warning notifications (errors are always shown)")
         self.notifications.setObjectName("notifications")
-        layout.addWidget(self.start_at_login)
-        layout.addWidget(self.notifications)
+        self.overlay = QCheckBox("Show a small recording indicator at the bottom of the screen")
+        self.overlay.setObjectName("overlay")
+        for box in (self.start_at_login, self.notifications, self.overlay):
+            layout.addWidget(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Cancel a recording with:"))
+        self.cancel_key = QLineEdit()
+        self.cancel_key.setObjectName("cancel_key")
+        self.cancel_key.setPlaceholderText("no key")
+        self.cancel_key.setMaximumWidth(120)
+        row.addWidget(self.cancel_key)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(_note("The key is taken only while you record, so it works as usual in other programs the "
+                               "rest of the time. Leave it empty for no cancel key."))
+        self.cancel_error = _note()
+        self.cancel_error.setObjectName("cancelKeyError")
+        self.cancel_error.setStyleSheet(_BAD_STYLE)
+        self.cancel_error.hide()
+        layout.addWidget(self.cancel_error)
+        self.cancel_key.textChanged.connect(lambda text: self._show_problem(_cancel_key_error(text)))
         if settings_path:
             layout.addSpacing(12)
             layout.addWidget(_note(f"Settings are stored in {settings_path}"))
         layout.addStretch(1)
 
+    def _show_problem(self, problem: str | None) -> None:
+        self.cancel_error.setText(f"✖ {problem}" if problem else "")
+        self.cancel_error.setVisible(bool(problem))
+
     def load(self, settings: Settings) -> None:
         """Show ``settings``."""
         self.start_at_login.setChecked(settings.start_at_login)
         self.notifications.setChecked(settings.notifications)
+        self.overlay.setChecked(settings.overlay)
+        self.cancel_key.setText(settings.cancel_key or "")
+
+    def problem(self, settings: Settings) -> str | None:
+        """Why the cancel key as typed cannot be used with ``settings`` (its hotkey); None when it can."""
+        error = _cancel_key_error(self.cancel_key.text())
+        if error is None:
+            error = cancel_key_problem(settings.replace(cancel_key=parse_cancel_key(self.cancel_key.text())))
+        self._show_problem(error)
+        return error
 
     def store(self, settings: Settings) -> Settings:
-        """``settings`` with this page's values."""
-        return settings.replace(start_at_login=self.start_at_login.isChecked(),
-                                notifications=self.notifications.isChecked())
+        """``settings`` with this page's values; an unusable cancel key keeps the one ``settings`` has."""
+        s = settings.replace(start_at_login=self.start_at_login.isChecked(),
+                             notifications=self.notifications.isChecked(), overlay=self.overlay.isChecked())
+        if _cancel_key_error(self.cancel_key.text()) is None:
+            s = s.replace(cancel_key=parse_cancel_key(self.cancel_key.text()))
+        return s
+
+
+def _cancel_key_error(text: str) -> str | None:
+    try:
+        parse_cancel_key(text)
+    except HotkeyError as exc:
+        return str(exc)
+    return None

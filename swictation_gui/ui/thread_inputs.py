@@ -21,7 +21,7 @@ class ThreadInputs(QObject):
 
     Signals (delivered on the GUI thread):
         hotkey(int, str, str): (listener generation, event, message); event is "down", "up", "interrupted",
-            "ready" or "failed". The generation lets the app ignore a replaced listener's late events.
+            "cancel_key", "ready" or "failed". The generation lets the app ignore a replaced listener's late events.
         injected(int, object): (seq, InjectionResult) from the injector thread.
         command(str, object): a control-socket command or "quit" from SIGINT/SIGTERM, with the ``Reply`` that
             answers it later (a model switch) or None (answered at once).
@@ -62,6 +62,10 @@ class HotkeySink:
     def interrupted(self) -> None:
         """Listener thread: another key joined the hotkey."""
         self._inputs.hotkey.emit(self.generation, "interrupted", "")
+
+    def cancel_key(self) -> None:
+        """Listener thread: the cancel key went down while the hotkey was held."""
+        self._inputs.hotkey.emit(self.generation, "cancel_key", "")
 
     def ready(self) -> None:
         """Listener thread: listening."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor
@@ -37,7 +38,7 @@ STATE_TEXT = {
     TrayState.RECORDING: "Listening…",
     TrayState.TRANSCRIBING: "Transcribing…",
     TrayState.ERROR: "Needs attention",
-    TrayState.NO_MODEL: "No model installed",
+    TrayState.NO_MODEL: "No model yet",
 }
 _LEVELS = {"info": QSystemTrayIcon.MessageIcon.Information, "warning": QSystemTrayIcon.MessageIcon.Warning,
            "error": QSystemTrayIcon.MessageIcon.Critical}
@@ -116,6 +117,8 @@ class Tray(QObject):
         copy_last_requested(): "Last transcript ▸ Copy".
         paste_last_requested(): "Last transcript ▸ Paste again".
         model_requested(str): "gpu" or "cpu" chosen in the Model submenu.
+        model_folder_requested(): "Model ▸ Use a model folder…" (the app asks for a folder and switches to it).
+        models_requested(): "Model ▸ Manage models…" (opens Settings → Model).
         download_requested(): "Model ▸ Download or add a model…" (opens the download dialog).
         settings_requested(): "Settings…".
         open_log_requested(): "Open log".
@@ -127,6 +130,8 @@ class Tray(QObject):
     copy_last_requested = Signal()
     paste_last_requested = Signal()
     model_requested = Signal(str)
+    model_folder_requested = Signal()
+    models_requested = Signal()
     download_requested = Signal()
     settings_requested = Signal()
     open_log_requested = Signal()
@@ -183,9 +188,18 @@ class Tray(QObject):
             group.addAction(action)
             action.triggered.connect(lambda _checked=False, k=key: self.model_requested.emit(k))
             self.model_actions[key] = action
+        self.custom_action = model.addAction("Custom folder")  # ticked (and shown) while a folder model runs
+        self.custom_action.setCheckable(True)
+        self.custom_action.setEnabled(False)
+        self.custom_action.setVisible(False)
+        group.addAction(self.custom_action)
         model.addSeparator()
+        self.folder_action = model.addAction("Use a model folder…")
+        self.folder_action.triggered.connect(self.model_folder_requested)
         self.download_action = model.addAction("Download or add a model…")
         self.download_action.triggered.connect(self.download_requested)
+        self.manage_action = model.addAction("Manage models…")
+        self.manage_action.triggered.connect(self.models_requested)
         menu.addSeparator()
         self.settings_action = menu.addAction("Settings…")
         self.settings_action.triggered.connect(self.settings_requested)
@@ -207,10 +221,12 @@ class Tray(QObject):
             self.icon.show()
 
     def hide(self) -> None:
-        """Hide the icon and the fallback window (before quitting)."""
+        """Hide the icon and the fallback window, and close its error boxes (before quitting)."""
         self._hold.stop()
         self.icon.hide()
         if self.window is not None:
+            for box in self.window.findChildren(QMessageBox):
+                box.close()
             self.window.hide()
 
     def state(self) -> TrayState:
@@ -241,10 +257,14 @@ class Tray(QObject):
         self._info = (model, device, hotkey, mode)
         self._refresh()
 
-    def set_model(self, key: str) -> None:
-        """Check "gpu" or "cpu" in the Model submenu (neither for a custom folder)."""
+    def set_model(self, running: str | None) -> None:
+        """Tick the model that runs now: "gpu", "cpu", or a folder (shown by its name); nothing when none runs."""
+        folder = running if running and running not in self.model_actions else None
         for name, action in self.model_actions.items():
-            action.setChecked(name == key)
+            action.setChecked(name == running)
+        self.custom_action.setVisible(folder is not None)
+        self.custom_action.setChecked(folder is not None)
+        self.custom_action.setText(f"Custom folder: {Path(folder).name or folder}" if folder else "Custom folder")
 
     def set_last_transcript(self, text: str | None) -> None:
         """Enable the Last transcript actions when there is one; its start is shown in the menu."""

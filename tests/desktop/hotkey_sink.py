@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 
 class RecordingSink:
-    """Records ``down``/``up``/``interrupted`` in order, and ``ready`` or the failure message; optional actions run
-    on the listener thread after a down or an up (they must not block)."""
+    """Records ``down``/``up``/``interrupted``/``cancel_key`` in order, and ``ready`` or the failure message;
+    optional actions run on the listener thread after a down or an up (they must not block)."""
 
     def __init__(self, on_down: Callable[[], None] | None = None, on_up: Callable[[], None] | None = None) -> None:
         self.events: list[str] = []
@@ -35,6 +35,9 @@ class RecordingSink:
 
     def interrupted(self) -> None:
         self._add(self.events, "interrupted")
+
+    def cancel_key(self) -> None:
+        self._add(self.events, "cancel_key")
 
     def ready(self) -> None:
         self._add(self.outcome, "ready")

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ class VirtualMic:
         self._keepalive: subprocess.Popen[bytes] | None = None
         self._players: list[subprocess.Popen[bytes]] = []
         self._sink_module: str | None = None
+        self._extra: list[subprocess.Popen[bytes]] = []
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -115,6 +117,46 @@ class VirtualMic:
         finally:
             _kill_group(rec)
 
+    def add_microphone(self, name: str, description: str) -> str:
+        """A second kind of source, like a real microphone (not a monitor): a remap of its own null sink's monitor.
+
+        Returns the sink to :meth:`play` into so that only this microphone hears it.
+        """
+        sink = f"{name}_feed"
+        self.pactl("load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}", "channels=1",
+                   f"sink_properties=device.description={sink}")
+        self.pactl("load-module", "module-remap-source", f"source_name={name}", f"master={sink}.monitor",
+                   f"source_properties=\"device.description='{description}'\"")
+        self._extra.append(subprocess.Popen(
+            ["pacat", "--playback", f"--device={sink}", "--latency-msec=20", f"--rate={RATE}", "--channels=1",
+             "--format=s16le", "/dev/zero"],
+            env=self._child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        return sink
+
+    def our_streams(self, app_name: str = "swictation-gui") -> list[dict[str, str]]:
+        """The recording streams (source outputs) of the application ``app_name``: their source and properties."""
+        streams: list[dict[str, str]] = []
+        current: dict[str, str] | None = None
+        for raw in self.pactl("list", "source-outputs").splitlines():
+            line = raw.strip()
+            if line.startswith("Source Output #"):
+                current = {}
+                streams.append(current)
+            elif current is not None and line.startswith("Source:"):
+                current["source"] = line.split(":", 1)[1].strip()
+            elif current is not None and " = " in line:
+                key, value = line.split(" = ", 1)
+                current[key] = value.strip('"')
+        return [s for s in streams if s.get("application.name") == app_name]
+
+    def source_index(self, name: str) -> str:
+        """The index PulseAudio gave the source ``name``."""
+        for line in self.pactl("list", "short", "sources").splitlines():
+            fields = line.split("\t")
+            if len(fields) > 1 and fields[1] == name:
+                return fields[0]
+        raise AssertionError(f"no source {name}")
+
     def remove_source(self) -> None:
         """Pull the plug: stop the keep-alive and unload the null sink (its monitor source disappears)."""
         if self._keepalive is not None:
@@ -126,9 +168,10 @@ class VirtualMic:
 
     def stop(self) -> None:
         """Stop every process this fixture started (idempotent)."""
-        for proc in self._players:
+        for proc in (*self._players, *self._extra):
             _kill_group(proc)
         self._players.clear()
+        self._extra.clear()
         if self._keepalive is not None:
             _kill_group(self._keepalive)
             self._keepalive = None
@@ -144,9 +187,10 @@ class VirtualMic:
         soundfile.write(str(path), np.asarray(samples, dtype=np.float32), rate, subtype="PCM_16")
         return path
 
-    def play(self, wav: Path, wait: bool = True) -> subprocess.Popen[bytes]:
-        """Play ``wav`` into the microphone in real time; with ``wait`` block until it has been played."""
-        proc = subprocess.Popen(["paplay", f"--device={SINK}", str(wav)],
+    def play(self, wav: Path, wait: bool = True, sink: str = SINK) -> subprocess.Popen[bytes]:
+        """Play ``wav`` into the microphone (or the one fed by ``sink``) in real time; with ``wait`` block until it
+        has been played."""
+        proc = subprocess.Popen(["paplay", f"--device={sink}", str(wav)],
                                 env=self._child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
         self._players.append(proc)
@@ -184,6 +228,12 @@ def virtual_mic(monkeypatch: pytest.MonkeyPatch) -> Iterator[VirtualMic]:
         mic.start()
         for key, value in mic.env.items():
             monkeypatch.setenv(key, value)
+        if "sounddevice" in sys.modules:
+            # PortAudio lists devices once, when it starts: one started by an earlier test in this process (with no
+            # sound server then) would not see this one, so re-scan, as a hot-plug does in the app.
+            from swictation_gui.audio import portaudio
+
+            portaudio.SHARED.rescan()
         yield mic
     finally:
         mic.stop()
