@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from swictation_gui import log
@@ -64,6 +65,7 @@ class PortalHotkeyListener:
         self.timeout = timeout
         self.session_handle = ""
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # held for each sink call and the switch to the fallback: stop() waits for it
         self._thread: threading.Thread | None = None
         self._using_fallback = False
 
@@ -73,10 +75,11 @@ class PortalHotkeyListener:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop listening (any thread, idempotent); the thread notices within 0.2 s."""
-        self._stop.set()
-        if self._using_fallback and self.fallback is not None:
-            self.fallback.stop()
+        """Stop listening (any thread, idempotent); no sink call follows; the thread ends within 0.2 s."""
+        with self._lock:
+            self._stop.set()
+            if self._using_fallback and self.fallback is not None:
+                self.fallback.stop()
 
     def join(self, timeout: float) -> bool:
         """Wait for the listener thread (and the fallback's) to end."""
@@ -104,20 +107,27 @@ class PortalHotkeyListener:
                 return
             log.hotkey.info("GlobalShortcuts portal: shortcut %r bound (session %s)", SHORTCUT_ID,
                             self.session_handle)
-            sink.ready()
+            self._report(sink.ready)
             self._listen(conn, sink)
         finally:
             conn.close()
 
     def _setup_failed(self, sink: HotkeySink, reason: str) -> None:
-        if self._stop.is_set():
-            return
-        if self.fallback is None:
-            sink.failed(f"The GlobalShortcuts portal cannot be used: {reason}")
-            return
-        log.hotkey.warning("GlobalShortcuts portal cannot be used (%s); using the next hotkey backend", reason)
-        self._using_fallback = True
-        self.fallback.start(sink)
+        with self._lock:
+            if self._stop.is_set():
+                return
+            if self.fallback is None:
+                sink.failed(f"The GlobalShortcuts portal cannot be used: {reason}")
+                return
+            log.hotkey.warning("GlobalShortcuts portal cannot be used (%s); using the next hotkey backend", reason)
+            self._using_fallback = True
+            self.fallback.start(sink)
+
+    def _report(self, call: Callable[[], None]) -> None:
+        """Make one sink call unless stop() has run (listener thread)."""
+        with self._lock:
+            if not self._stop.is_set():
+                call()
 
     def _request(self, conn: Any, method: str, signature: str, body: tuple[Any, ...]) -> dict[str, Any]:
         """Call a portal method that answers through a Request object; the results of a successful Response."""
@@ -172,16 +182,16 @@ class PortalHotkeyListener:
                 except TimeoutError:
                     continue
                 except Exception as exc:  # connection lost
-                    if not self._stop.is_set():
-                        sink.failed(f"The desktop portal connection was lost ({exc}).")
+                    message = f"The desktop portal connection was lost ({exc})."
+                    self._report(lambda: sink.failed(message))
                     return
                 session, shortcut_id = msg.body[0], msg.body[1]
-                if session != self.session_handle or shortcut_id != SHORTCUT_ID or self._stop.is_set():
+                if session != self.session_handle or shortcut_id != SHORTCUT_ID:
                     continue
                 member = msg.header.fields.get(HeaderFields.member)
                 if member == "Activated" and not held:
                     held = True
-                    sink.chord_down()
+                    self._report(sink.chord_down)
                 elif member == "Deactivated" and held:
                     held = False
-                    sink.chord_up()
+                    self._report(sink.chord_up)
