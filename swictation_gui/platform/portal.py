@@ -12,6 +12,7 @@ instead, and the reason is logged. Qt-free.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable
@@ -183,7 +184,7 @@ class PortalHotkeyListener:
                     continue
                 except Exception as exc:  # connection lost
                     message = f"The desktop portal connection was lost ({exc})."
-                    self._report(lambda: sink.failed(message))
+                    self._report(functools.partial(sink.failed, message))
                     return
                 session, shortcut_id = msg.body[0], msg.body[1]
                 if session != self.session_handle or shortcut_id != SHORTCUT_ID:
