@@ -13,7 +13,7 @@ from swictation_gui.platform.injection import ClipboardOnlyInjector, create_inje
 from swictation_gui.platform.injection.wayland import WaylandInjector, sway_focus
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
-from tests.desktop.wayland import SwaySession, WaylandScreen, sway, user_prefix  # noqa: F401 - fixture
+from tests.desktop.wayland import KwinSession, SwaySession, WaylandScreen, kwin, sway, user_prefix  # noqa: F401
 
 pytestmark = [pytest.mark.e2e]
 
@@ -96,3 +96,25 @@ def test_gnome_without_virtual_keyboard_uses_the_clipboard_and_says_why(
     result = injector.inject(TEXT)
     assert not result.ok and "Mutter" in result.message and "on the clipboard" in result.message
     assert xenv.wait_for(lambda: client_env.clipboard_get() == TEXT, 10)
+
+
+def test_kwin_refuses_wtype_and_the_text_is_left_on_the_clipboard(
+        kwin: KwinSession, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Real KWin 5.27 (``--virtual``): it offers the virtual-keyboard protocol to input methods only. The injector
+    chosen for a KDE session tries wtype, catches the refusal and leaves the text on the clipboard."""
+    for key in ("DISPLAY", "SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in kwin.env.items():
+        monkeypatch.setenv(key, value)
+    target = window(kwin, "line", "kwin.txt")
+    try:
+        kwin.clipboard_set("before")
+        injector = create_injector("type")
+        assert isinstance(injector, WaylandInjector)
+        result = injector.inject(TEXT)
+        assert not result.ok and "virtual keyboard protocol" in result.message, result
+        assert "on the clipboard" in result.message
+        assert xenv.wait_for(lambda: kwin.clipboard_get() == TEXT, 10), kwin.clipboard_get()
+        assert target.text() == ""
+    finally:
+        target.close()

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 Which = Callable[[str], str | None]
 
 SWAY, HYPRLAND, KDE, GNOME, WLROOTS, OTHER = "sway", "hyprland", "kde", "gnome", "wlroots", "other"
-VIRTUAL_KEYBOARD = (SWAY, HYPRLAND, KDE, WLROOTS)  # compositors with zwp_virtual_keyboard_v1 (wtype works)
+VIRTUAL_KEYBOARD = (SWAY, HYPRLAND, WLROOTS)  # compositors with zwp_virtual_keyboard_v1 for any client (wtype works)
+# KWin 5.27 offers the protocol to input methods only (checked with kwin_wayland --virtual: wtype says "Compositor
+# does not support the virtual keyboard protocol"); wtype is still tried there, and its refusal is caught.
+_TRY_WTYPE = {OTHER: "unknown compositor: the first text shows whether it works",
+              KDE: "KWin 5.27 refuses it (it offers the protocol to input methods only); a refusal is caught and the "
+                   "text left on the clipboard"}
 _WLROOTS_NAMES = ("river", "wayfire", "labwc", "niri", "dwl", "cage", "hikari", "qtile")
 
 
@@ -196,9 +201,9 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
     if info.compositor not in VIRTUAL_KEYBOARD:
         why = ("GNOME (Mutter) has no virtual-keyboard protocol" if info.compositor == GNOME
                else "this compositor may lack the virtual-keyboard protocol")
-        if info.compositor == OTHER and not wtype_fix:
-            links.append(Link("wtype", "standby", "virtual-keyboard typing (exact Unicode); unknown compositor, "
-                              "the first text shows whether it works"))
+        if info.compositor in _TRY_WTYPE and not wtype_fix:
+            links.append(Link("wtype", "standby", "virtual-keyboard typing (exact Unicode), tried: "
+                              + _TRY_WTYPE[info.compositor]))
         else:
             links.append(Link("wtype", "skipped", why, "use the clipboard: paste with Ctrl+V"))
     elif wtype_fix:

@@ -134,6 +134,55 @@ class SwaySession:
         self._proc = None  # wl-copy servers and the clients lose their compositor and exit
 
 
+class KwinSession(SwaySession):
+    """KWin's headless mode (``kwin_wayland --virtual``, KDE Plasma's compositor) with its own session bus.
+
+    KWin's binary carries a file capability (cap_sys_resource); where the container's bounding set lacks it, exec
+    fails with EPERM, so a copy (which has no file capabilities) is run.
+    """
+
+    def start(self, timeout: float = 30) -> None:
+        """Start KWin and wait for its Wayland socket; raises ``SwayError`` with its log on failure."""
+        binary = self.base / "kwin_wayland"
+        shutil.copyfile(shutil.which("kwin_wayland") or "kwin_wayland", binary)
+        binary.chmod(0o755)
+        self.env["XDG_CURRENT_DESKTOP"] = "KDE"
+        log = open(self.base / "kwin.log", "wb")  # noqa: SIM115 - owned by the child for its lifetime
+        self._proc = subprocess.Popen(
+            [*user_prefix(), "dbus-run-session", "--", str(binary), "--virtual", "--no-lockscreen",
+             "--socket", "wayland-kw", "--width", "1280", "--height", "800"],
+            env={**self.env, "QT_QPA_PLATFORM": "offscreen"}, stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        socket = self.runtime / "wayland-kw"
+        if not xenv.wait_for(lambda: socket.exists() or (self._proc is not None and self._proc.poll() is not None),
+                             timeout) or not socket.exists():
+            text = (self.base / "kwin.log").read_text(errors="replace")[-2000:]
+            self.close()
+            raise SwayError(f"kwin_wayland --virtual did not start: {text}")
+        self.env["WAYLAND_DISPLAY"] = "wayland-kw"
+
+
+@pytest.fixture
+def kwin() -> Iterator[KwinSession]:
+    """A fresh KWin (``--virtual``) for one test (skipped, with the reason, where it cannot run)."""
+    missing = [tool for tool in ("kwin_wayland", "dbus-run-session", "wl-copy", "wl-paste", "wtype")
+               if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"the KWin test needs {', '.join(missing)} (apt install kwin-wayland dbus wl-clipboard wtype)")
+    base = Path(tempfile.mkdtemp(prefix="kwin-"))
+    base.chmod(0o755)
+    session = KwinSession(base)
+    try:
+        try:
+            session.start()
+        except SwayError as exc:
+            pytest.skip(str(exc))
+        yield session
+    finally:
+        session.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture
 def sway(request: pytest.FixtureRequest) -> Iterator[SwaySession]:
     """A fresh headless sway for one test (skipped, with the reason, where it cannot run)."""
