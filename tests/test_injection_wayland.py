@@ -53,6 +53,20 @@ def test_text_arrives_exactly_and_the_clipboard_is_restored(client_env: SwaySess
         target.close()
 
 
+def test_auto_pastes_long_text_and_types_short_text(client_env: SwaySession) -> None:
+    target = window(client_env, "text", "auto.txt")
+    try:
+        client_env.clipboard_set("before")
+        injector = WaylandInjector(InjectionMethod.AUTO)
+        short, long = TEXT, ("ünïcode words " * 10).strip()
+        assert injector.inject(short).method == "type"
+        assert injector.inject(long).method == "paste"
+        assert target.wait_text(short + long) == short + long
+        assert xenv.wait_for(lambda: client_env.clipboard_get() == "before", 10), client_env.clipboard_get()
+    finally:
+        target.close()
+
+
 def test_paste_nobody_reads_leaves_the_text_on_the_clipboard(client_env: SwaySession) -> None:
     target = window(client_env, "terminal", "term.txt")  # Ctrl+V inserts "^V" and reads no clipboard
     try:

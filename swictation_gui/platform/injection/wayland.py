@@ -75,7 +75,8 @@ class WaylandInjector:
 
     Args:
         method: ``type`` (wtype), ``paste`` (wl-copy + Ctrl+V through wtype) or ``auto`` (type; texts longer than
-            ``auto_type_max`` are pasted, and typed where the paste is not taken).
+            ``auto_type_max`` are pasted, and typed where the paste is not taken: wtype needs about 5 ms per
+            character on headless sway, a paste about 165 ms whatever the length; see benchmarks/wayland_inject.py).
         clipboard: For saving/restoring and the fallback (default: ``create_clipboard()``, wl-clipboard here).
         keymap_delay: Seconds ``wtype`` waits after uploading its keymap, before the first key.
         paste_timeout: How long the focused window has to read a paste.
@@ -83,7 +84,7 @@ class WaylandInjector:
     """
 
     def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, clipboard: Clipboard | None = None,
-                 keymap_delay: float = 0.12, paste_timeout: float = 3.0, auto_type_max: int = 300,
+                 keymap_delay: float = 0.12, paste_timeout: float = 3.0, auto_type_max: int = 80,
                  check_focus: bool = True) -> None:
         self.method = method
         self._clipboard = clipboard
