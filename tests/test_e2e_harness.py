@@ -31,8 +31,8 @@ class AppProcess:
     else is kept as log text for failure messages.
     """
 
-    def __init__(self, args: Sequence[str], env: dict[str, str]) -> None:
-        cmd = [sys.executable, "-m", "swictation_gui", *args, "--log-json", "--log-transcripts"]
+    def __init__(self, args: Sequence[str], env: dict[str, str], prefix: Sequence[str] = ()) -> None:
+        cmd = [*prefix, sys.executable, "-m", "swictation_gui", *args, "--log-json", "--log-transcripts"]
         self.proc = subprocess.Popen(cmd, env={**env, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"},
                                      cwd=str(REPO_ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)

@@ -35,10 +35,20 @@ METER = "meter"  # the hold a visible level meter keeps on the microphone
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
-    """The hotkey listener for this desktop (X11 or XWayland)."""
+    """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the GlobalShortcuts
+    portal, falling back to compositor bindings or the XWayland grab)."""
+    from swictation_gui.platform import portal, session
+    from swictation_gui.platform.bindings import BindingListener
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    return X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s))
+    info = session.detect()
+    chain = session.hotkey_chain(info, have_dbus_lib=portal.available()) if info.wayland else []
+    usable = [link.name for link in chain if link.status != "skipped"]
+    fallback: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
+                                else X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s)))
+    if usable and usable[0] == "globalshortcuts-portal":
+        return portal.PortalHotkeyListener(s.hotkey, fallback=fallback)
+    return fallback
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:

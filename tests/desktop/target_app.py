@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # WM_CLASS: a terminal-like window must look like a terminal to the injector's detection.
-    app = QApplication([sys.argv[0], "-name", "test-terminal" if args.mode == "terminal" else "swictation-target"])
+    name = "test-terminal" if args.mode == "terminal" else "swictation-target"
+    app = QApplication([sys.argv[0], "-name", name])
+    app.setDesktopFileName(name)  # the app_id on Wayland
     out: Path = args.out
     _write_atomic(out, "")
     widget: QWidget

@@ -1,4 +1,4 @@
-"""Text injection into the focused window: type (XTest), paste (clipboard + shortcut) or auto; ``create_injector``.
+"""Text injection into the focused window: type (XTest, wtype), paste (clipboard + shortcut) or auto; factory.
 
 Who waits for the hotkey: the injector does, through the app's ``KeyboardState`` (shared with the hotkey listener):
 no key is sent while a hotkey key or any modifier is down, and a modifier still held after ``key_timeout`` seconds
@@ -12,11 +12,10 @@ import os
 from typing import TYPE_CHECKING
 
 from swictation_gui import log
-from swictation_gui.errors import InjectionError
-from swictation_gui.platform import x11
+from swictation_gui.platform import session, x11
 from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult, TextInjector
 from swictation_gui.platform.clipboard import create_clipboard
-from swictation_gui.platform.injection.common import clean_text, release_held_keys
+from swictation_gui.platform.injection.common import clean_text, keep_for_user, release_held_keys
 from swictation_gui.platform.injection.paste import paste_text
 from swictation_gui.platform.injection.typing import XTestTyper, typeable_without_remap
 from swictation_gui.platform.keyboard_state import KeyboardState
@@ -119,14 +118,7 @@ class X11Injector:
         return InjectionResult(ok=True, method=InjectionMethod.TYPE.value)
 
     def _fail(self, method: str, text: str, exc: Exception) -> InjectionResult:
-        reason = str(exc) if isinstance(exc, InjectionError) else f"{type(exc).__name__}: {exc}"
-        try:
-            self.clipboard.set_text(text)
-            where = "The text is on the clipboard: paste it yourself."
-        except Exception:
-            log.injection.exception("could not put the transcript on the clipboard either")
-            where = "It could not be put on the clipboard either."
-        return InjectionResult(ok=False, method=method, message=f"Could not insert the text ({reason}). {where}")
+        return keep_for_user(self.clipboard, method, text, exc)
 
 
 class ClipboardOnlyInjector:
@@ -156,11 +148,23 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, key
     Runs on any thread; the returned injector's ``inject`` must run on a worker thread.
     """
     method = InjectionMethod(method)
+    info = session.detect()
+    if info.wayland and not display_name:
+        chain = session.injection_chain(info, have_xlib=x11.HAVE_XLIB, method=method.value)
+        link = session.active(chain)
+        log.injection.info("Wayland (%s) text output: %s", info.compositor, link.name if link else "none")
+        if link is not None and link.name in ("wtype", "wl-copy-paste"):
+            from swictation_gui.platform.injection.wayland import WaylandInjector
+
+            return WaylandInjector(method, clipboard=clipboard, paste_timeout=paste_timeout)
+        skipped = "; ".join(f"{x.name}: {x.detail}" for x in chain if x.status == "skipped" and x.fix)
+        reason = f"Typing into native Wayland windows needs wtype on this desktop ({skipped})."
+        log.injection.warning("%s Using the clipboard only.", reason)
+        return ClipboardOnlyInjector(clipboard, reason)
     if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
         return X11Injector(method, keyboard=keyboard, clipboard=clipboard, display_name=display_name,
                            key_timeout=key_timeout, paste_timeout=paste_timeout)
-    reason = ("No X display: typing into native Wayland windows is not supported yet."
-              if os.environ.get("WAYLAND_DISPLAY") else "No X display to type into.")
+    reason = "No X display to type into."
     log.injection.warning("%s Using the clipboard only.", reason)
     return ClipboardOnlyInjector(clipboard, reason)
 
