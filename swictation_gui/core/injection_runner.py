@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from swictation_gui import log
-from swictation_gui.platform.base import InjectionResult, KeySender, TextInjector
+from swictation_gui.platform.base import CaretText, InjectionResult, KeySender, TextInjector
 from swictation_gui.text.stage import Delivery, Target, TextStage
 
 ResultCallback = Callable[[int, InjectionResult], None]
@@ -98,7 +98,9 @@ class InjectionRunner:
         window = keys.focused_window() if keys else ""
         presses = keys.user_presses() if keys else None
         known = presses is not None and self._presses is not None
-        target = Target(window, time.monotonic(), presses != self._presses if known else None)
+        # The real text before the caret (AT-SPI) where the app tells it; only needed when joining is on.
+        before = injector.text_before_caret() if self._stage.config.join and isinstance(injector, CaretText) else None
+        target = Target(window, time.monotonic(), presses != self._presses if known else None, before)
         outcome = self._stage.process(raw, target, verbatim)
         if outcome.refused:
             return InjectionResult(False, "none", outcome.refused)

@@ -119,6 +119,16 @@ class KeySender(Protocol):
         ...
 
 
+@runtime_checkable
+class CaretText(Protocol):
+    """What an injector adds where the focused application can be asked for its text (AT-SPI)."""
+
+    def text_before_caret(self) -> str | None:
+        """The characters before the caret in the focused text field (a bounded tail), or None when they cannot be
+        read; bounded in time, never raises (worker thread)."""
+        ...
+
+
 class Clipboard(Protocol):
     """The system clipboard (text only)."""
 

@@ -185,6 +185,15 @@ class XConnection:
                 return 0, ()
         return 0, ()
 
+    def window_pid(self, window_id: int) -> int | None:
+        """The process id that window ``window_id`` announces (``_NET_WM_PID``); None when it names none."""
+        try:
+            prop = self.display.create_resource_object("window", window_id).get_full_property(
+                self.display.intern_atom("_NET_WM_PID"), Xatom.CARDINAL)
+        except xerror.XError:
+            return None
+        return int(prop.value[0]) if prop is not None and len(prop.value) else None
+
 
 class SelectionOwner:
     """Owns an X selection (CLIPBOARD) with one text, serving it from a private connection on its own thread.

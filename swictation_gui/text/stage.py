@@ -52,12 +52,14 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Target:
-    """Where and when the delivery goes: the focused window's id and class, and whether a key was pressed there
-    since the previous delivery (None when that cannot be known)."""
+    """Where and when the delivery goes: the focused window's id and class, whether a key was pressed there
+    since the previous delivery (None when that cannot be known), and the characters before the caret as the
+    application reports them (AT-SPI; None when it cannot be asked)."""
 
     window: str
     at: float
     keys_since: bool | None = None
+    before_caret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,30 @@ class Outcome:
 def _continues(config: TextConfig, context: Context, target: Target) -> bool:
     return (config.join and bool(context.pieces) and context.window == target.window
             and target.at - context.at <= config.join_window_s and target.keys_since is not True)
+
+
+def _ends_with(text: str, piece: str) -> bool:
+    """``text`` (a tail of what the window holds) ends with ``piece``, as far as both reach."""
+    n = min(len(text), len(piece))
+    return n > 0 and text[-n:] == piece[-n:]
+
+
+def joining_context(config: TextConfig, context: Context, target: Target) -> tuple[str | None, bool]:
+    """What the new piece is joined to (None: start fresh), and whether this app's own trailing space there may be
+    erased with a BackSpace.
+
+    The real characters before the caret, when the application reports them, win over the remembered piece, in any
+    window and after any pause or key press: they also hold text the user typed, the caret moved elsewhere, or a
+    field that had text before the first dictation. The trailing space is erased only when it is ours: the
+    remembered piece still ends the text before the caret and no key was pressed since.
+    """
+    if not config.join:
+        return None, False
+    remembered = context.pieces[-1] if _continues(config, context, target) else None
+    ours = target.keys_since is False
+    if target.before_caret is None:
+        return remembered, ours
+    return target.before_caret, ours and remembered is not None and _ends_with(target.before_caret, remembered)
 
 
 def _scratch(context: Context, target: Target) -> Outcome:
@@ -118,10 +144,10 @@ def process(raw: str, config: TextConfig, context: Context, target: Target, verb
     if command is Command.SCRATCH:
         return _scratch(context, target)
     continuing = _continues(config, context, target)
-    previous = context.pieces[-1] if continuing else None
+    previous, may_erase = joining_context(config, context, target)
     enter = command is Command.ENTER or (config.auto_submit and bool(text.strip()))
     backspaces, typed = joining.join(previous, text, config.language, config.trailing_space and not enter,
-                                     may_erase=target.keys_since is False)
+                                     may_erase=may_erase)
     delivery = Delivery(backspaces, typed, enter)
     if enter:
         return Outcome(delivery, Context(target.window, target.at, ()))  # a sent message: start fresh

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from swictation_gui import log
 from swictation_gui.platform import session, x11
+from swictation_gui.platform.atspi import CaretReader
 from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult, TextInjector
 from swictation_gui.platform.clipboard import create_clipboard
 from swictation_gui.platform.injection.common import clean_text, keep_for_user, release_held_keys
@@ -38,11 +39,14 @@ class X11Injector:
         paste_timeout: How long to wait for the focused window to fetch pasted text.
         key_delay: Pause between typed characters (seconds).
         auto_type_max: In ``auto`` mode, longer texts are pasted (typing them key by key would be slow).
+        caret: Reads the text before the caret over the accessibility bus (default: a ``CaretReader`` on the session
+            bus).
     """
 
     def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, keyboard: KeyboardState | None = None,
                  clipboard: Clipboard | None = None, display_name: str | None = None, key_timeout: float = 3.0,
-                 paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300) -> None:
+                 paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300,
+                 caret: CaretReader | None = None) -> None:
         self.method = method
         self.keyboard = keyboard if keyboard is not None else KeyboardState()
         self.clipboard: Clipboard = clipboard if clipboard is not None else create_clipboard()
@@ -51,6 +55,7 @@ class X11Injector:
         self.paste_timeout = paste_timeout
         self.key_delay = key_delay
         self.auto_type_max = auto_type_max
+        self.caret = caret if caret is not None else CaretReader()
         self._paste_refused: set[tuple[str, ...]] = set()  # WM_CLASSes that ignored a paste (auto types there)
 
     def inject(self, text: str) -> InjectionResult:
@@ -111,6 +116,18 @@ class X11Injector:
     def user_presses(self) -> int | None:
         """Non-hotkey keys pressed so far, as the shared keyboard state saw them (any thread)."""
         return self.keyboard.user_presses()
+
+    def text_before_caret(self) -> str | None:
+        """The characters before the caret in the focused window's text field, over AT-SPI; None when unknown
+        (worker thread; bounded by the reader's budget, never raises)."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                window, _ = conn.focused_window()
+                pid = conn.window_pid(window) if window else None
+        except Exception:
+            log.injection.exception("reading the focused window's process failed")
+            return None
+        return self.caret.before_caret(pid)
 
     def _type(self, conn: x11.XConnection, text: str) -> InjectionResult:
         XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).type(text)
