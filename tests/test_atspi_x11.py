@@ -71,7 +71,7 @@ def _type(display: xenv.XDisplay, target: TargetWindow, text: str, whole: str) -
 
 @pytest.mark.parametrize("mode", ["text", "line"])
 def test_the_exact_characters_before_the_caret_as_the_user_moves_it(
-        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow], mode: str,
+        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow], mode: str,  # noqa: F811
         readers: list[CaretReader]) -> None:
     target = window(mode)
     injector = _injector(xdisplay, bus, readers)
@@ -93,7 +93,7 @@ def test_the_exact_characters_before_the_caret_as_the_user_moves_it(
 
 
 def test_newlines_and_the_bound_on_characters(
-        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow],
+        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow],  # noqa: F811
         readers: list[CaretReader]) -> None:
     target = window("text")
     injector = _injector(xdisplay, bus, readers, max_chars=12)
@@ -104,7 +104,7 @@ def test_newlines_and_the_bound_on_characters(
 
 
 def test_nothing_when_the_focused_window_is_not_accessible(
-        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow],
+        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow],  # noqa: F811
         readers: list[CaretReader]) -> None:
     accessible = window("text")
     _type(xdisplay, accessible, "Hello there.", "Hello there.")
@@ -138,3 +138,20 @@ def test_nothing_without_an_accessibility_bus(xdisplay: xenv.XDisplay, tmp_path:
         finally:
             target.close()
     assert CaretReader("unix:path=/nonexistent/bus").before_caret(1) is None
+
+
+def test_a_big_form_is_walked_within_the_bounds_and_beyond_them_gives_nothing(
+        xdisplay: xenv.XDisplay, bus: a11y.A11yBus, window: Callable[..., TargetWindow],  # noqa: F811
+        readers: list[CaretReader]) -> None:
+    target = window("form")  # 120 labelled fields; the last one has the focus
+    _type(xdisplay, target, "Dear Sir,", "Dear Sir,")
+    injector = _injector(xdisplay, bus, readers)
+    assert _settles(injector, "Dear Sir,") == "Dear Sir,"
+    small = CaretReader(bus.address, max_nodes=50)
+    readers.append(small)
+    assert X11Injector(display_name=xdisplay.name, caret=small).text_before_caret() is None
+    assert small.reason == "no focused text field among the first 50 widgets"
+    hurried = CaretReader(bus.address, budget_s=0.0)
+    readers.append(hurried)
+    assert X11Injector(display_name=xdisplay.name, caret=hurried).text_before_caret() is None
+    assert hurried.reason == "the accessibility bus did not answer within 0 ms"
