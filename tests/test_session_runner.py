@@ -181,3 +181,34 @@ def test_a_plain_injector_gets_shaped_text_but_no_keys() -> None:
     runner.stop()
     assert injector.texts == ["Hi"]
     assert messages[1] == "This session cannot send keys (BackSpace, Enter)."
+
+
+class FakeCaretInjector(FakeKeyInjector):
+    """A named fake injector whose focused application also reports the text before its caret (AT-SPI)."""
+
+    def __init__(self, before: str | None) -> None:
+        super().__init__()
+        self.before = before
+        self.asked = 0
+
+    def text_before_caret(self) -> str | None:
+        self.asked += 1
+        return self.before
+
+
+def test_the_text_before_the_caret_is_asked_on_the_injector_thread_and_joined_to_only_when_joining() -> None:
+    injector = FakeCaretInjector("Hello there.")
+    runner = InjectionRunner(injector, lambda _s, _r: None, TextStage(TextConfig(trailing_space=False)))
+    runner.start()
+    _run_all(runner, ["General Kenobi."])
+    injector.before = None  # the application stopped answering: the remembered piece counts again
+    _run_all(runner, ["You are"])
+    runner.stop()
+    assert injector.sent == [" General Kenobi.", " You are"]
+    assert injector.asked == 2
+    plain = FakeCaretInjector("Hello there.")
+    runner = InjectionRunner(plain, lambda _s, _r: None, TextStage(TextConfig(join=False)))
+    runner.start()
+    _run_all(runner, ["General Kenobi."])
+    runner.stop()
+    assert plain.sent == ["General Kenobi. "] and plain.asked == 0

@@ -78,3 +78,13 @@ def test_scratch_that_still_removes_the_remembered_piece() -> None:
     stage = TextStage(TextConfig(spoken_commands=True, trailing_space=False))
     stage.delivered(stage.process("Hello there.", Target("w", 0.0, False, "Before.")))
     assert stage.process("scratch that", Target("w", 1.0, False, "Before. Hello there.")).delivery.backspaces == 13
+
+
+def test_the_reader_gives_nothing_and_a_reason_when_it_cannot_ask() -> None:
+    from swictation_gui.platform.atspi import CaretReader
+
+    reader = CaretReader("unix:path=/nonexistent/bus")
+    assert reader.before_caret(1234) is None
+    assert reader.reason.startswith("the accessibility bus failed: ")
+    assert reader.before_caret(None) is None
+    assert reader.reason == "the focused window names no process (_NET_WM_PID)"
