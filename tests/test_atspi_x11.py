@@ -21,9 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def bus(xdisplay: xenv.XDisplay, tmp_path: Path) -> Iterator[a11y.A11yBus]:  # noqa: F811
-    if reason := a11y.missing():
-        pytest.skip(reason)
-    with a11y.accessibility_bus(xdisplay, tmp_path) as started:
+    with a11y.accessibility_bus_or_skip(xdisplay, tmp_path) as started:
         yield started
 
 

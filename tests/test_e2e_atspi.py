@@ -29,9 +29,7 @@ SHOP = [{"pattern": "re", "replacement": "Shop today."}]
 
 @pytest.fixture
 def bus(screen: xenv.XDisplay, tmp_path: Path) -> Iterator[a11y.A11yBus]:  # noqa: F811
-    if reason := a11y.missing():
-        pytest.skip(reason)
-    with a11y.accessibility_bus(screen, tmp_path) as started:
+    with a11y.accessibility_bus_or_skip(screen, tmp_path) as started:
         yield started
 
 

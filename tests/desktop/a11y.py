@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.desktop import xenv
 from tests.fakes.portal import private_bus
 
@@ -81,3 +83,12 @@ def accessibility_bus(display: xenv.XDisplay, folder: Path) -> Iterator[A11yBus]
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+
+
+@contextlib.contextmanager
+def accessibility_bus_or_skip(display: xenv.XDisplay, folder: Path) -> Iterator[A11yBus]:
+    """:func:`accessibility_bus`, or skip the test when dbus-daemon or at-spi2-core is not installed."""
+    if reason := missing():
+        pytest.skip(reason)
+    with accessibility_bus(display, folder) as bus:
+        yield bus
