@@ -76,7 +76,8 @@ class Settings:
         cpu_engine: Engine for a model on the CPU: "auto" (ours where its self-test shows the same
             transcripts as sherpa-onnx and more speed), "sherpa" (the reference) or "onnxruntime" (ours).
         text_language: Language of the spoken commands and fillers (en, de, fr, es).
-        join_dictations: Continue the text of the previous dictation into the same window (spacing, capitals).
+        join_dictations: Continue the text of the previous dictation into the same window (spacing, capitals);
+            where the application reports the text before its caret (AT-SPI), continue that text instead.
         join_window_s: How long after a dictation the next one into the same window still continues it.
         spoken_commands: Spoken punctuation and commands ("period", "scratch that", "press enter").
         auto_submit: Press Enter after every dictation (chat applications).

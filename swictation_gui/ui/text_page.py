@@ -55,6 +55,9 @@ class TextPage(QWidget):
         form = QFormLayout(joining)
         self.join = _check("join_dictations", "Continue the previous dictation in the same window "
                                               "(one space, no sentence capital mid-sentence)")
+        self.join.setToolTip("Where the application shares its text over the accessibility bus (AT-SPI), the real "
+                             "text before the cursor decides the space and the capital, in any window and after "
+                             "any pause.")
         form.addRow(self.join)
         self.join_window = _spin("join_window_s", " s", 10)
         form.addRow("Continue when dictating again within:", self.join_window)
