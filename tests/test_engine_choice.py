@@ -112,7 +112,8 @@ def test_pick_follows_the_setting_and_the_verdict(band_model: Path, random_model
 
 
 def test_install_runs_the_self_test(tmp_path: Path) -> None:
-    from swictation_gui.models.install import install, source_for_file
+    from swictation_gui.models.install import install
+    from swictation_gui.models.sources import source_for_file
     from tests.fixtures.archives import pack
 
     folder = sm.with_test_wavs(sm.build_random(tmp_path / "src" / "my-model", seed=3))

@@ -14,15 +14,8 @@ from swictation_gui.errors import ModelError, SwictationError
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, detect_files, installed_dir, spec_for_key
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import (
-    Source,
-    install,
-    part_path,
-    remove_model,
-    source_for_file,
-    source_for_spec,
-    source_for_url,
-)
+from swictation_gui.models.install import install, part_path, remove_model
+from swictation_gui.models.sources import Source, source_for_file, source_for_spec, source_for_url
 from swictation_gui.recognition import engine_choice
 
 EXIT_FAILURE = 2

@@ -29,7 +29,8 @@ from swictation_gui.errors import DownloadError
 from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import part_path, remove_model, source_for_file, source_for_spec
+from swictation_gui.models.install import part_path, remove_model
+from swictation_gui.models.sources import source_for_file, source_for_spec
 from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.ui.cpu_engine_row import CpuEngineRow
 from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text
