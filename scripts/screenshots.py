@@ -125,6 +125,11 @@ def child(out: Path) -> int:
     gpu_row.set_state("downloading")
     gpu_row.set_progress(0.42)
     gpu_row.set_message("Downloading 192.3 / 458.0 MB — 8.4 MB/s, 0:31 left")
+    # The Desktop page as on sway (the pictures are taken on Xvfb, whose own chains have one X11 link each).
+    from swictation_gui.platform import session
+    dialog.desktop_page.backends._info = session.detect({"WAYLAND_DISPLAY": "wayland-1", "SWAYSOCK": "/run/sway",
+                                                         "DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:x"})
+    dialog.desktop_page.backends.refresh()
     dialog.show()
     wait_for(dialog.isVisible)
     for page in PAGES:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import importlib.util
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ from typing import Any
 
 from swictation_gui import __version__, preflight
 from swictation_gui.cli.models_cmd import status_rows
-from swictation_gui.platform import bindings, portal, session
+from swictation_gui.platform import bindings, session
 
 
 @dataclass(frozen=True)
@@ -113,9 +112,7 @@ def check_backends(info: session.SessionInfo | None = None, which: session.Which
     """The hotkey and text-output fallback chains: the active link, why each other was skipped, and its fix."""
     info = info or session.detect()
     out: list[Finding] = []
-    have_xlib = importlib.util.find_spec("Xlib") is not None
-    for kind, chain in (("hotkey", session.hotkey_chain(info, which, have_xlib, portal.available())),
-                        ("text output", session.injection_chain(info, which, have_xlib, method))):
+    for kind, chain in zip(("hotkey", "text output"), session.chains(info, which, method), strict=True):
         current = session.active(chain)
         if current is None:
             out.append(Finding(kind, "fail", "no backend works here", next((x.fix for x in chain if x.fix), "")))

@@ -8,6 +8,7 @@ fix that would make a skipped one usable. Runs on any thread.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -226,3 +227,13 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
                           "when its keys went nowhere"))
     links.append(clip if not clip_fix else Link(clip.name, "standby", "Qt's clipboard while the app runs", clip_fix))
     return _activate(links, "wl-copy-paste" if method == "paste" else "")
+
+
+def chains(info: SessionInfo | None = None, which: Which = shutil.which,
+           method: str = "auto") -> tuple[list[Link], list[Link]]:
+    """The hotkey chain and the text-output chain of ``info`` (default: this session), as ``doctor`` and Settings
+    show them; the Python libraries are looked up without importing them."""
+    info = info or detect()
+    have_xlib = importlib.util.find_spec("Xlib") is not None
+    have_dbus_lib = importlib.util.find_spec("jeepney") is not None
+    return (hotkey_chain(info, which, have_xlib, have_dbus_lib), injection_chain(info, which, have_xlib, method))

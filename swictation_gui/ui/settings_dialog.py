@@ -12,18 +12,20 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
 
 from swictation_gui.models.catalogue import CATALOGUE, ModelSpec
 from swictation_gui.settings.schema import Settings
+from swictation_gui.ui.backends_view import DesktopPage
 from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.models_page import CudaReport, ModelsPage
 from swictation_gui.ui.providers import InputDeviceProvider, default_input_devices
 from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, OutputPage
 from swictation_gui.ui.text_page import HistoryPage, TextPage, WordsPage
 
-PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "history", "general")
+PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "history", "general", "desktop")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""
 
 
 class SettingsDialog(QDialog):
-    """Model, Microphone, Hotkey, Output, Text, Words, History and General pages over an edited :class:`Settings`.
+    """Model, Microphone, Hotkey, Output, Text, Words, History, General
+    and Desktop (read-only: the backends in use) pages over an edited :class:`Settings`.
 
     The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
     edited settings and the app saves and applies them live. Cancel discards the copy. The Model page
@@ -71,12 +73,14 @@ class SettingsDialog(QDialog):
         self.words_page = WordsPage()
         self.history_page = HistoryPage()
         self.general_page = GeneralPage(str(settings_path) if settings_path else None)
+        self.desktop_page = DesktopPage()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         for page, title in ((self.model_page, "Model"), (self.microphone_page, "Microphone"),
                             (self.hotkey_page, "Hotkey"), (self.output_page, "Output"),
                             (self.text_page, "Text"), (self.words_page, "Words"),
-                            (self.history_page, "History"), (self.general_page, "General")):
+                            (self.history_page, "History"), (self.general_page, "General"),
+                            (self.desktop_page, "Desktop")):
             self.tabs.addTab(page, title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply
@@ -109,6 +113,7 @@ class SettingsDialog(QDialog):
         self.words_page.load(settings)
         self.history_page.load(settings)
         self.general_page.load(settings)
+        self.desktop_page.load(settings.injection_method.value)
 
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
