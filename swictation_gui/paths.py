@@ -43,6 +43,12 @@ def cache_dir() -> Path:
     return base / "cache" if base else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def state_dir() -> Path:
+    """Directory for state the app keeps between runs (for example the RemoteDesktop portal's restore token)."""
+    base = relocated_home()
+    return base / "state" if base else Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
 def log_dir() -> Path:
     """Directory of the rotating log file."""
     base = relocated_home()

@@ -76,6 +76,22 @@ def test_gnome_has_no_virtual_keyboard_and_uses_a_toggle_shortcut() -> None:
     assert names(hotkey, "standby") == ["x11-grab"]
 
 
+def test_gnome_and_kde_type_through_the_remote_desktop_portal() -> None:
+    bus = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/b", "WAYLAND_DISPLAY": "wayland-0"}
+    gnome = session.injection_chain(session.detect({**bus, "XDG_CURRENT_DESKTOP": "GNOME"}), which_of(ALL_TOOLS))
+    assert names(gnome, "active") == ["remotedesktop-portal"]
+    assert "once" in session.active(gnome).detail  # type: ignore[union-attr]
+    kde_info = session.detect({**bus, "XDG_CURRENT_DESKTOP": "KDE"})
+    kde = session.injection_chain(kde_info, which_of(ALL_TOOLS))
+    assert names(kde, "active") == ["remotedesktop-portal"]  # KWin 5.27 refuses wtype: the portal goes first
+    assert "wtype" in names(kde, "standby")
+    assert names(session.injection_chain(kde_info, which_of(ALL_TOOLS), method="paste"), "active") == ["wl-copy-paste"]
+    no_lib = session.injection_chain(kde_info, which_of(ALL_TOOLS), have_dbus_lib=False)
+    assert {x.name: x.fix for x in no_lib}["remotedesktop-portal"] == "pip install jeepney"
+    sway = session.injection_chain(session.detect({**bus, "SWAYSOCK": "/s"}), which_of(ALL_TOOLS))
+    assert "only GNOME's and KDE's" in {x.name: x.detail for x in sway}["remotedesktop-portal"]
+
+
 def test_kde_gnome_and_hyprland_ask_the_global_shortcuts_portal_first() -> None:
     for desktop in ({"XDG_CURRENT_DESKTOP": "KDE"}, {"XDG_CURRENT_DESKTOP": "GNOME"},
                     {"HYPRLAND_INSTANCE_SIGNATURE": "x"}):

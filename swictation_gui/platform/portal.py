@@ -48,6 +48,45 @@ def available() -> bool:
     return True
 
 
+class PortalRequestError(Exception):
+    """A portal method failed or its Response was not a success; ``code``: the Response code (1: the user
+    cancelled, 2: other; -1: the call itself failed)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def request(conn: Any, interface: str, method: str, signature: str, body: tuple[Any, ...],
+            timeout: float) -> dict[str, Any]:
+    """Call a portal method that answers through a Request object (its ``a{sv}`` options last in ``body``; a
+    ``handle_token`` is added) on a blocking jeepney connection; the results of a successful ``Response``.
+
+    Raises ``PortalRequestError`` (refused or failed) or ``TimeoutError`` (no answer in ``timeout``). Runs on the
+    connection's thread.
+    """
+    from jeepney import DBusAddress, MatchRule, MessageType, message_bus, new_method_call
+
+    token = f"swictation{next(_tokens)}"
+    sender = conn.unique_name[1:].replace(".", "_")
+    path = f"{OBJECT_PATH}/request/{sender}/{token}"
+    rule = MatchRule(type="signal", interface=REQUEST, member="Response", path=path)
+    conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout)
+    options = body[-1]
+    options["handle_token"] = ("s", token)
+    with conn.filter(rule) as queue:
+        reply = conn.send_and_get_reply(new_method_call(DBusAddress(OBJECT_PATH, BUS_NAME, interface), method,
+                                                        signature, body), timeout=timeout)
+        if reply.header.message_type is MessageType.error:
+            raise PortalRequestError(f"{method} failed: {reply.body[0] if reply.body else reply.header}", -1)
+        response = conn.recv_until_filtered(queue, timeout=timeout)
+    code, results = response.body
+    if code != 0:
+        raise PortalRequestError(f"{method} was {'cancelled by the user' if code == 1 else 'refused'} "
+                                 f"(code {code})", int(code))
+    return dict(results)
+
+
 class PortalHotkeyListener:
     """``HotkeyListener`` over the GlobalShortcuts portal (see the module docstring).
 
@@ -131,26 +170,10 @@ class PortalHotkeyListener:
                 call()
 
     def _request(self, conn: Any, method: str, signature: str, body: tuple[Any, ...]) -> dict[str, Any]:
-        """Call a portal method that answers through a Request object; the results of a successful Response."""
-        from jeepney import DBusAddress, MatchRule, MessageType, message_bus, new_method_call
-
-        token = f"swictation{next(_tokens)}"
-        sender = conn.unique_name[1:].replace(".", "_")
-        path = f"{OBJECT_PATH}/request/{sender}/{token}"
-        rule = MatchRule(type="signal", interface=REQUEST, member="Response", path=path)
-        conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=self.timeout)
-        options = body[-1]
-        options["handle_token"] = ("s", token)
-        with conn.filter(rule) as queue:
-            reply = conn.send_and_get_reply(new_method_call(DBusAddress(OBJECT_PATH, BUS_NAME, INTERFACE), method,
-                                                            signature, body), timeout=self.timeout)
-            if reply.header.message_type is MessageType.error:
-                raise HotkeyError(f"{method} failed: {reply.body[0] if reply.body else reply.header}")
-            response = conn.recv_until_filtered(queue, timeout=self.timeout)
-        code, results = response.body
-        if code != 0:
-            raise HotkeyError(f"{method} was {'cancelled by the user' if code == 1 else 'refused'} (code {code})")
-        return dict(results)
+        try:
+            return request(conn, INTERFACE, method, signature, body, self.timeout)
+        except PortalRequestError as exc:
+            raise HotkeyError(str(exc)) from exc
 
     def _bind(self, conn: Any) -> None:
         from jeepney import DBusAddress, MessageType, Properties

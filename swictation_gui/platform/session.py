@@ -186,8 +186,21 @@ def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool
     return _activate(links)
 
 
+def _remote_desktop_link(info: SessionInfo, have_dbus_lib: bool) -> Link:
+    name = "remotedesktop-portal"
+    if info.compositor not in (GNOME, KDE):
+        return Link(name, "skipped", "only GNOME's and KDE's portals offer RemoteDesktop")
+    if not info.dbus:
+        return Link(name, "skipped", "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)",
+                    "start the app inside your desktop session")
+    if not have_dbus_lib:
+        return Link(name, "skipped", "the D-Bus library is missing", "pip install jeepney")
+    return Link(name, "standby", "the desktop's remote-control keyboard (exact Unicode keysyms); the desktop asks "
+                "you once to allow it, and the app keeps the permission token (mode 0600) so it does not ask again")
+
+
 def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool = True,
-                    method: str = "auto") -> list[Link]:
+                    method: str = "auto", have_dbus_lib: bool = True) -> list[Link]:
     """The text-output backends for ``info``, best first, with the one the app uses marked active (``method``
     "paste" makes the clipboard paste the active one where it works; wtype then only sends the shortcut)."""
     clip_fix = _tool(which, "wl-copy", "wl-clipboard") if info.wayland else ""
@@ -211,8 +224,7 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
         links.append(Link("wtype", "skipped", "wtype is not installed", wtype_fix))
     else:
         links.append(Link("wtype", "standby", "virtual-keyboard typing (exact Unicode) and the paste shortcut"))
-    links.append(Link("remotedesktop-portal", "skipped", "the RemoteDesktop portal client is not part of this "
-                      "version yet"))
+    links.append(_remote_desktop_link(info, have_dbus_lib))
     links.append(Link("ydotool", "skipped", "the ydotool backend is not part of this version yet"))
     wtype_ok = links[0].status == "standby"
     if clip_fix:
@@ -226,7 +238,9 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
         links.append(Link("x11", "skipped", "XTest through XWayland reaches XWayland windows only and cannot tell "
                           "when its keys went nowhere"))
     links.append(clip if not clip_fix else Link(clip.name, "standby", "Qt's clipboard while the app runs", clip_fix))
-    return _activate(links, "wl-copy-paste" if method == "paste" else "")
+    # KWin 5.27 refuses wtype, so on KDE the portal goes first when it can be used (unless pasting was chosen).
+    prefer = "wl-copy-paste" if method == "paste" else "remotedesktop-portal" if info.compositor == KDE else ""
+    return _activate(links, prefer)
 
 
 def chains(info: SessionInfo | None = None, which: Which = shutil.which,
@@ -236,4 +250,5 @@ def chains(info: SessionInfo | None = None, which: Which = shutil.which,
     info = info or detect()
     have_xlib = importlib.util.find_spec("Xlib") is not None
     have_dbus_lib = importlib.util.find_spec("jeepney") is not None
-    return (hotkey_chain(info, which, have_xlib, have_dbus_lib), injection_chain(info, which, have_xlib, method))
+    return (hotkey_chain(info, which, have_xlib, have_dbus_lib),
+            injection_chain(info, which, have_xlib, method, have_dbus_lib))

@@ -1,4 +1,4 @@
-"""A fake XDG desktop portal (GlobalShortcuts only) on a private D-Bus session bus, for tests.
+"""A fake XDG desktop portal (GlobalShortcuts and RemoteDesktop) on a private D-Bus session bus, for tests.
 
 Named fake: no real portal backend with GlobalShortcuts runs here (xdg-desktop-portal 1.16 on Debian 12 has no
 backend for it without a running KDE or GNOME session). It is a real D-Bus service: a private ``dbus-daemon``, a
@@ -7,6 +7,12 @@ jeepney connection that owns ``org.freedesktop.portal.Desktop`` and implements t
 the spec says) and the ``version`` property; the test presses and releases the bound shortcut with :meth:`press`
 and :meth:`release`, which emit ``Activated`` and ``Deactivated``. ``refuse=True`` makes ``BindShortcuts`` answer
 "cancelled by the user" (response code 1), as when the user declines the desktop's dialog.
+
+RemoteDesktop (no backend for it runs here either): ``CreateSession``, ``SelectDevices``, ``Start`` and
+``NotifyKeyboardKeysym``. ``Start`` "asks the user" (counted in ``approvals``) unless ``SelectDevices`` brought a
+restore token it issued and has not seen used (tokens are single-use, as in the spec), and answers a new token
+when ``persist_mode`` was given; ``remote_reject=True`` makes the user decline (code 1); :meth:`revoke_tokens`
+forgets the tokens, as when the user revokes the permission. ``keysyms`` records each (keysym, state) received.
 """
 
 from __future__ import annotations
@@ -28,15 +34,24 @@ from jeepney.io.blocking import open_dbus_connection
 BUS_NAME = "org.freedesktop.portal.Desktop"
 PATH = "/org/freedesktop/portal/desktop"
 IFACE = "org.freedesktop.portal.GlobalShortcuts"
+RD_IFACE = "org.freedesktop.portal.RemoteDesktop"
 
 
 class FakePortal:
     """The service (see the module docstring); ``bound`` holds what ``BindShortcuts`` received."""
 
-    def __init__(self, address: str, refuse: bool = False, with_interface: bool = True) -> None:
+    def __init__(self, address: str, refuse: bool = False, with_interface: bool = True,
+                 remote_reject: bool = False) -> None:
         self.address = address
         self.refuse = refuse
         self.with_interface = with_interface
+        self.remote_reject = remote_reject
+        self.approvals = 0
+        self.keysyms: list[tuple[int, int]] = []
+        self.selected: list[dict[str, Any]] = []
+        self._tokens: set[str] = set()
+        self._issued = 0
+        self._started: set[str] = set()
         self.bound: list[tuple[str, dict[str, Any]]] = []
         self.sessions: list[str] = []
         self.calls: list[str] = []
@@ -69,10 +84,13 @@ class FakePortal:
         sender = str(msg.header.fields.get(HeaderFields.sender))[1:].replace(".", "_")
         self.calls.append(str(member))
         if member == "Get" and iface == "org.freedesktop.DBus.Properties":
-            if not self.with_interface or msg.body[0] != IFACE:
+            if not self.with_interface or msg.body[0] not in (IFACE, RD_IFACE):
                 self._send(new_error(msg, "org.freedesktop.DBus.Error.UnknownInterface", "s", ("no such interface",)))
             else:
                 self._send(new_method_return(msg, "v", (("u", 1),)))
+            return
+        if iface == RD_IFACE:
+            self._remote_desktop(msg, str(member), sender)
             return
         if iface != IFACE or not self.with_interface:
             self._send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s", (f"unknown {member}",)))
@@ -98,6 +116,59 @@ class FakePortal:
             code, results = 2, {}
         self._send(new_signal(DBusAddress(request, interface="org.freedesktop.portal.Request"), "Response",
                               "ua{sv}", (code, results)))
+
+    def _remote_desktop(self, msg: Any, member: str, sender: str) -> None:
+        if member == "NotifyKeyboardKeysym":
+            session, _options, keysym, state = msg.body
+            if session not in self._started:
+                self._send(new_error(msg, "org.freedesktop.portal.Error.InvalidArgument", "s", ("not started",)))
+                return
+            self.keysyms.append((int(keysym), int(state)))
+            self._send(new_method_return(msg))
+            return
+        options = msg.body[-1]
+        request = f"{PATH}/request/{sender}/{options['handle_token'][1]}"
+        self._send(new_method_return(msg, "o", (request,)))
+        code, results = 0, {}
+        if member == "CreateSession":
+            handle = f"{PATH}/session/{sender}/{options['session_handle_token'][1]}"
+            results = {"session_handle": ("o", handle)}
+        elif member == "SelectDevices":
+            self.selected.append(dict(options))
+        elif member == "Start":
+            chosen = self.selected[-1]
+            token = chosen.get("restore_token", ("s", ""))[1]
+            if token in self._tokens:
+                self._tokens.discard(token)  # single use
+            else:  # the desktop shows its dialog
+                self.approvals += 1
+                if self.remote_reject:
+                    code = 1
+            if code == 0:
+                self._started.add(msg.body[0])
+                results = {"devices": ("u", chosen.get("types", ("u", 7))[1])}
+                if "persist_mode" in chosen:
+                    self._issued += 1
+                    new = f"fake-token-{self._issued}"
+                    self._tokens.add(new)
+                    results["restore_token"] = ("s", new)
+        else:
+            code = 2
+        self._send(new_signal(DBusAddress(request, interface="org.freedesktop.portal.Request"), "Response",
+                              "ua{sv}", (code, results)))
+
+    def revoke_tokens(self) -> None:
+        """The user revoked the permission: no stored token is accepted any more."""
+        self._tokens.clear()
+
+    def typed(self) -> str:
+        """The text the pressed keysyms spell (Latin-1 keysyms, Unicode keysyms, Return and Tab)."""
+        out = []
+        for keysym, state in self.keysyms:
+            if state == 1:
+                out.append({0xFF0D: "\n", 0xFF09: "\t"}.get(keysym) or
+                           chr(keysym - 0x01000000 if keysym >= 0x01000000 else keysym))
+        return "".join(out)
 
     def _emit(self, member: str, shortcut_id: str) -> None:
         self._send(new_signal(DBusAddress(PATH, interface=IFACE), member, "osta{sv}",

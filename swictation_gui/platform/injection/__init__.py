@@ -167,15 +167,19 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, key
     method = InjectionMethod(method)
     info = session.detect()
     if info.wayland and not display_name:
-        chain = session.injection_chain(info, have_xlib=x11.HAVE_XLIB, method=method.value)
+        chain = session.chains(info, method=method.value)[1]
         link = session.active(chain)
         log.injection.info("Wayland (%s) text output: %s", info.compositor, link.name if link else "none")
         if link is not None and link.name in ("wtype", "wl-copy-paste"):
             from swictation_gui.platform.injection.wayland import WaylandInjector
 
             return WaylandInjector(method, clipboard=clipboard, paste_timeout=paste_timeout)
+        if link is not None and link.name == "remotedesktop-portal":
+            from swictation_gui.platform.injection.remote_desktop import RemoteDesktopInjector
+
+            return RemoteDesktopInjector(clipboard=clipboard)
         skipped = "; ".join(f"{x.name}: {x.detail}" for x in chain if x.status == "skipped" and x.fix)
-        reason = f"Typing into native Wayland windows needs wtype on this desktop ({skipped})."
+        reason = f"Typing into native Wayland windows needs wtype or the RemoteDesktop portal here ({skipped})."
         log.injection.warning("%s Using the clipboard only.", reason)
         return ClipboardOnlyInjector(clipboard, reason)
     if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
