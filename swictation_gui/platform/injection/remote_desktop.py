@@ -179,8 +179,7 @@ class RemoteDesktopInjector:
 
     def _type(self, text: str) -> int:
         """Press and release each character's keysym; how many were typed. Raises ``_SessionLostError`` when the
-        very first
-        key fails (a kept session that ended: nothing was typed, so it is safe to start again)."""
+        very first key fails (a kept session that ended: nothing was typed, so it is safe to start again)."""
         from jeepney import DBusAddress, MessageType, new_method_call
 
         address = DBusAddress(portal.OBJECT_PATH, portal.BUS_NAME, INTERFACE)
