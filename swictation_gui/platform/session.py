@@ -1,9 +1,10 @@
 """Which desktop session this is (X11 or Wayland, which compositor) and the hotkey and text-output fallback chains.
 
-Qt-free and side-effect-free: ``detect`` reads only the environment it is given and looks tools up on ``PATH``, so
-every combination can be unit-tested. Each chain lists every backend best first, with the one the app uses marked
-"active" and each other one "skipped" (with the reason) or "standby" (usable, but a better one is active), and the
-fix that would make a skipped one usable. Runs on any thread.
+Qt-free and side-effect-free: ``detect`` reads only the environment it is given and the chains look tools up on
+``PATH`` (``chains`` also checks whether ydotoold's socket exists), so every combination can be unit-tested. Each
+chain lists every backend best first, with the one the app uses marked "active" and each other one "skipped" (with
+the reason) or "standby" (usable, but a better one is active), and the fix that would make a skipped one usable.
+Runs on any thread.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ VIRTUAL_KEYBOARD = (SWAY, HYPRLAND, WLROOTS)  # compositors with zwp_virtual_key
 _TRY_WTYPE = {OTHER: "unknown compositor: the first text shows whether it works",
               KDE: "KWin 5.27 refuses it (it offers the protocol to input methods only); a refusal is caught and the "
                    "text left on the clipboard"}
+YDOTOOL_FIX = ("start its daemon: systemctl --user enable --now ydotool (where your distribution ships the unit; "
+               "otherwise run ydotoold), and let it open /dev/uinput: sudo usermod -aG input $USER, then log in "
+               "again")
 _WLROOTS_NAMES = ("river", "wayfire", "labwc", "niri", "dwl", "cage", "hikari", "qtile")
 
 
@@ -199,10 +203,21 @@ def _remote_desktop_link(info: SessionInfo, have_dbus_lib: bool) -> Link:
                 "you once to allow it, and the app keeps the permission token (mode 0600) so it does not ask again")
 
 
+def _ydotool_link(which: Which, ydotoold: bool) -> Link:
+    if not which("ydotool"):
+        return Link("ydotool", "skipped", "ydotool is not installed", "install ydotool (sudo apt install ydotool)")
+    if not ydotoold:
+        return Link("ydotool", "skipped", "ydotool is installed but its daemon ydotoold is not running (no "
+                    "ydotool socket)", YDOTOOL_FIX)
+    return Link("ydotool", "standby", "uinput keyboard through ydotoold: ASCII text only (other text is left on "
+                "the clipboard); keys cannot be checked, so the text is also left on the clipboard")
+
+
 def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool = True,
-                    method: str = "auto", have_dbus_lib: bool = True) -> list[Link]:
+                    method: str = "auto", have_dbus_lib: bool = True, ydotoold: bool = False) -> list[Link]:
     """The text-output backends for ``info``, best first, with the one the app uses marked active (``method``
-    "paste" makes the clipboard paste the active one where it works; wtype then only sends the shortcut)."""
+    "paste" makes the clipboard paste the active one where it works; wtype then only sends the shortcut;
+    ``ydotoold``: its socket exists)."""
     clip_fix = _tool(which, "wl-copy", "wl-clipboard") if info.wayland else ""
     clip = Link("clipboard-only", "standby", "the text is put on the clipboard and you are told to paste it")
     if not info.wayland:
@@ -225,7 +240,7 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
     else:
         links.append(Link("wtype", "standby", "virtual-keyboard typing (exact Unicode) and the paste shortcut"))
     links.append(_remote_desktop_link(info, have_dbus_lib))
-    links.append(Link("ydotool", "skipped", "the ydotool backend is not part of this version yet"))
+    links.append(_ydotool_link(which, ydotoold))
     wtype_ok = links[0].status == "standby"
     if clip_fix:
         links.append(Link("wl-copy-paste", "skipped", "wl-clipboard is not installed", clip_fix))
@@ -251,4 +266,14 @@ def chains(info: SessionInfo | None = None, which: Which = shutil.which,
     have_xlib = importlib.util.find_spec("Xlib") is not None
     have_dbus_lib = importlib.util.find_spec("jeepney") is not None
     return (hotkey_chain(info, which, have_xlib, have_dbus_lib),
-            injection_chain(info, which, have_xlib, method, have_dbus_lib))
+            injection_chain(info, which, have_xlib, method, have_dbus_lib, ydotool_socket() is not None))
+
+
+def ydotool_socket(env: Mapping[str, str] | None = None) -> str | None:
+    """The ydotoold socket that exists: ``$YDOTOOL_SOCKET``, else ``$XDG_RUNTIME_DIR/.ydotool_socket`` (ydotool
+    1.x), else ``/tmp/.ydotool_socket`` (0.1.x); None when no daemon listens."""
+    env = os.environ if env is None else env
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    candidates = [env.get("YDOTOOL_SOCKET", ""), f"{runtime}/.ydotool_socket" if runtime else "",
+                  "/tmp/.ydotool_socket"]
+    return next((c for c in candidates if c and os.path.exists(c)), None)

@@ -174,12 +174,17 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, key
             from swictation_gui.platform.injection.wayland import WaylandInjector
 
             return WaylandInjector(method, clipboard=clipboard, paste_timeout=paste_timeout)
+        if link is not None and link.name == "ydotool":
+            from swictation_gui.platform.injection.ydotool import YdotoolInjector
+
+            return YdotoolInjector(clipboard=clipboard)
         if link is not None and link.name == "remotedesktop-portal":
             from swictation_gui.platform.injection.remote_desktop import RemoteDesktopInjector
 
             return RemoteDesktopInjector(clipboard=clipboard)
         skipped = "; ".join(f"{x.name}: {x.detail}" for x in chain if x.status == "skipped" and x.fix)
-        reason = f"Typing into native Wayland windows needs wtype or the RemoteDesktop portal here ({skipped})."
+        reason = ("Typing into native Wayland windows needs wtype, the RemoteDesktop portal or ydotool here "
+                  f"({skipped}).")
         log.injection.warning("%s Using the clipboard only.", reason)
         return ClipboardOnlyInjector(clipboard, reason)
     if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
