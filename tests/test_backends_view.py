@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from swictation_gui.platform import session
@@ -52,3 +53,14 @@ def test_the_desktop_page_shows_the_chains_for_the_output_method(qtbot: QtBot) -
     qtbot.waitUntil(view.isVisible)
     assert view.hotkey_label.text().startswith("<b>Hotkey</b>")
     assert view.output_label.text().startswith("<b>Text output</b>")
+
+
+def test_the_evdev_option_says_it_reads_all_keyboards_and_is_stored(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings(), input_devices=lambda: [])
+    qtbot.addWidget(dialog)
+    page = dialog.hotkey_page
+    assert not page.evdev.isChecked()  # opt-in
+    notes = " ".join(label.text() for label in page.findChildren(QLabel))
+    assert "reads every key you type on every keyboard" in notes and "'input' group" in notes
+    page.evdev.click()
+    assert dialog.current_settings().evdev_hotkey

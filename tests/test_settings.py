@@ -23,6 +23,7 @@ NON_DEFAULT = Settings(
     keep_mic_open=True,
     hotkey="ctrl+alt+space",
     hotkey_mode=HotkeyMode.TOGGLE,
+    evdev_hotkey=True,
     injection_method=InjectionMethod.PASTE,
     pre_roll_ms=500,
     tail_ms=0,

@@ -8,7 +8,7 @@ import pytest
 
 from swictation_gui.cli import doctor
 from swictation_gui.errors import HotkeyError
-from swictation_gui.platform import bindings, session
+from swictation_gui.platform import bindings, evdev, session
 
 ALL_TOOLS = {"wtype", "wl-copy", "wl-paste", "swaymsg"}
 
@@ -103,6 +103,22 @@ def test_kde_gnome_and_hyprland_ask_the_global_shortcuts_portal_first() -> None:
         assert missing[0].fix == "pip install jeepney" and names(missing, "active") == ["compositor-bindings"]
     sway = session.detect({"WAYLAND_DISPLAY": "wayland-1", "SWAYSOCK": "/s", "DBUS_SESSION_BUS_ADDRESS": "x"})
     assert "wlroots" in session.hotkey_chain(sway)[0].detail
+
+
+def test_evdev_is_opt_in_and_used_first_when_on_and_readable() -> None:
+    info = session.detect({"WAYLAND_DISPLAY": "wayland-1", "SWAYSOCK": "/s"})
+    off = {x.name: x for x in session.hotkey_chain(info, which_of(ALL_TOOLS))}
+    assert off["evdev"].status == "skipped" and "opt-in" in off["evdev"].detail
+    assert "Settings → Hotkey" in off["evdev"].fix
+    on = session.hotkey_chain(info, which_of(ALL_TOOLS), evdev="")
+    assert names(on, "active") == ["evdev"] and "compositor-bindings" in names(on, "standby")
+    denied = {x.name: x for x in session.hotkey_chain(info, which_of(ALL_TOOLS), evdev="no permission to read /d")}
+    assert denied["evdev"].status == "skipped" and "no permission" in denied["evdev"].detail
+    assert "usermod -aG input" in denied["evdev"].fix
+    assert session.active(list(denied.values())).name == "compositor-bindings"  # type: ignore[union-attr]
+    here = {x.name: x for x in session.chains(info, which_of(ALL_TOOLS), evdev=True)[0]}
+    if not evdev.keyboards():  # as on this machine: turned on, the chain says there are none and falls back
+        assert here["evdev"].status == "skipped" and "no keyboard devices" in here["evdev"].detail
 
 
 def test_unknown_compositor_falls_back_to_the_xwayland_grab() -> None:

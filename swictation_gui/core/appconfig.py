@@ -148,7 +148,7 @@ def text_config(s: Settings) -> TextConfig:
 
 PARTS = {
     "capture": ("input_device", "pre_roll_ms", "max_record_seconds"),
-    "hotkey": ("hotkey", "hotkey_mode", "cancel_key"),
+    "hotkey": ("hotkey", "hotkey_mode", "cancel_key", "evdev_hotkey"),
     "injector": ("injection_method",),
     "model": ("model", "custom_model_dir", "cpu_engine"),
 }

@@ -24,6 +24,7 @@ VIRTUAL_KEYBOARD = (SWAY, HYPRLAND, WLROOTS)  # compositors with zwp_virtual_key
 _TRY_WTYPE = {OTHER: "unknown compositor: the first text shows whether it works",
               KDE: "KWin 5.27 refuses it (it offers the protocol to input methods only); a refusal is caught and the "
                    "text left on the clipboard"}
+EVDEV_FIX = "add yourself to the input group: sudo usermod -aG input $USER, then log in again"
 YDOTOOL_FIX = ("start its daemon: systemctl --user enable --now ydotool (where your distribution ships the unit; "
                "otherwise run ydotoold), and let it open /dev/uinput: sudo usermod -aG input $USER, then log in "
                "again")
@@ -157,9 +158,20 @@ def _portal_link(info: SessionInfo, have_dbus_lib: bool) -> Link:
                 "shortcut, the next link is used", "")
 
 
+def _evdev_link(evdev: str | None) -> Link:
+    if evdev is None:
+        return Link("evdev", "skipped", "off: reading the keyboards directly is opt-in (it sees every key typed)",
+                    "Settings → Hotkey → Read the keyboards directly (needs the input group)")
+    if evdev:
+        return Link("evdev", "skipped", f"turned on, but {evdev}", EVDEV_FIX)
+    return Link("evdev", "standby", "reads the keyboards in /dev/input (turned on in Settings): hold and toggle "
+                "modes on any desktop; used first while it is on")
+
+
 def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool = True,
-                 have_dbus_lib: bool = True) -> list[Link]:
-    """The hotkey backends for ``info``, best first, with the one the app uses marked active."""
+                 have_dbus_lib: bool = True, evdev: str | None = None) -> list[Link]:
+    """The hotkey backends for ``info``, best first, with the one the app uses marked active. ``evdev``: None when
+    the evdev hotkey is off, "" when it is on and a keyboard can be read, else why none can."""
     x_ok = bool(info.x_display) and have_xlib
     x_fix = "" if have_xlib else "pip install python-xlib"
     if not info.wayland:
@@ -180,14 +192,14 @@ def hotkey_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: bool
         links.append(Link("compositor-bindings", "skipped", f"no known binding format for compositor "
                           f"'{info.desktop or 'unknown'}'", "bind a key to 'swictation-gui toggle' in your "
                           "compositor's settings"))
-    links.append(Link("evdev", "skipped", "reading /dev/input directly is not part of this version yet"))
+    links.append(_evdev_link(evdev))
     if x_ok:
         links.append(Link("x11-grab", "standby", "XWayland key grab: only sees keys while an XWayland window has "
                           "focus"))
     else:
         links.append(Link("x11-grab", "skipped", "no XWayland display" if have_xlib else "python-xlib is missing",
                           x_fix))
-    return _activate(links)
+    return _activate(links, "evdev")
 
 
 def _remote_desktop_link(info: SessionInfo, have_dbus_lib: bool) -> Link:
@@ -258,14 +270,17 @@ def injection_chain(info: SessionInfo, which: Which = shutil.which, have_xlib: b
     return _activate(links, prefer)
 
 
-def chains(info: SessionInfo | None = None, which: Which = shutil.which,
-           method: str = "auto") -> tuple[list[Link], list[Link]]:
+def chains(info: SessionInfo | None = None, which: Which = shutil.which, method: str = "auto",
+           evdev: bool = False) -> tuple[list[Link], list[Link]]:
     """The hotkey chain and the text-output chain of ``info`` (default: this session), as ``doctor`` and Settings
-    show them; the Python libraries are looked up without importing them."""
+    show them (``evdev``: the opt-in setting); the Python libraries are looked up without importing them."""
+    from swictation_gui.platform import evdev as evdev_reader
+
     info = info or detect()
     have_xlib = importlib.util.find_spec("Xlib") is not None
     have_dbus_lib = importlib.util.find_spec("jeepney") is not None
-    return (hotkey_chain(info, which, have_xlib, have_dbus_lib),
+    evdev_state = (evdev_reader.probe() if info.wayland else "") if evdev else None
+    return (hotkey_chain(info, which, have_xlib, have_dbus_lib, evdev_state),
             injection_chain(info, which, have_xlib, method, have_dbus_lib, ydotool_socket() is not None))
 
 

@@ -61,6 +61,8 @@ class Settings:
             opened at each key press and closed shortly after the recording.
         hotkey: Push-to-talk key or combination, canonical ``platform.keys`` form ("ctrl_r", "ctrl+alt+space").
         hotkey_mode: Hold to talk, or press once to start and again to stop.
+        evdev_hotkey: On Wayland, read the hotkey from the keyboard devices (/dev/input, needs the input group); it
+            reads every key typed, so it is off unless the user turns it on.
         injection_method: How text reaches the focused window (auto, type, paste).
         pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut (only while the
             microphone is open before the press: with ``keep_mic_open``, or within a moment of the last recording).
@@ -97,6 +99,7 @@ class Settings:
     keep_mic_open: bool = False
     hotkey: str = DEFAULT_HOTKEY
     hotkey_mode: HotkeyMode = HotkeyMode.HOLD
+    evdev_hotkey: bool = False
     injection_method: InjectionMethod = InjectionMethod.AUTO
     pre_roll_ms: int = 300
     tail_ms: int = 150
@@ -158,6 +161,7 @@ LABELS: dict[str, str] = {
     "input_device": "Microphone",
     "keep_mic_open": "Keep the microphone open",
     "hotkey": "Hotkey",
+    "evdev_hotkey": "Read the keyboards directly (evdev)",
     "hotkey_mode": "Hotkey mode",
     "injection_method": "Text output method",
     "pre_roll_ms": "Pre-roll",

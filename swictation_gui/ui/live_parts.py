@@ -35,20 +35,23 @@ METER = "meter"  # the hold a visible level meter keeps on the microphone
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
-    """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the GlobalShortcuts
-    portal, falling back to compositor bindings or the XWayland grab)."""
+    """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the opt-in evdev reader,
+    the GlobalShortcuts portal, compositor bindings or the XWayland grab, each falling back to the next)."""
     from swictation_gui.platform import portal, session
     from swictation_gui.platform.bindings import BindingListener
+    from swictation_gui.platform.evdev import EvdevHotkeyListener
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
     info = session.detect()
-    chain = session.hotkey_chain(info, have_dbus_lib=portal.available()) if info.wayland else []
+    chain = session.chains(info, evdev=s.evdev_hotkey)[0] if info.wayland else []
     usable = [link.name for link in chain if link.status != "skipped"]
-    fallback: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
+    listener: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
                                 else X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s)))
-    if usable and usable[0] == "globalshortcuts-portal":
-        return portal.PortalHotkeyListener(s.hotkey, fallback=fallback)
-    return fallback
+    if "globalshortcuts-portal" in usable:
+        listener = portal.PortalHotkeyListener(s.hotkey, fallback=listener)
+    if usable[:1] == ["evdev"]:
+        listener = EvdevHotkeyListener(s.hotkey, cancel_key=usable_cancel_key(s), fallback=listener)
+    return listener
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:

@@ -85,6 +85,13 @@ class HotkeyPage(QWidget):
         self.max_seconds.setToolTip("A recording stops by itself after this long.")
         form.addRow("Stop recording after:", self.max_seconds)
         layout.addLayout(form)
+        self.evdev = QCheckBox("Read the keyboards directly (evdev, for Wayland desktops)")
+        self.evdev.setObjectName("evdev_hotkey")
+        layout.addWidget(self.evdev)
+        layout.addWidget(_note("This reads every key you type on every keyboard (/dev/input), so it is off unless "
+                               "you turn it on. It works on every Wayland desktop, and needs your user in the "
+                               "'input' group (sudo usermod -aG input $USER, then log in again). When it is on and "
+                               "can read the keyboards, it is used instead of the desktop's shortcut."))
         layout.addStretch(1)
         self.edit.hotkey_changed.connect(self._update_warning)
         self.edit.rejected.connect(self._show_rejection)
@@ -105,13 +112,15 @@ class HotkeyPage(QWidget):
         (self.hold if settings.hotkey_mode is HotkeyMode.HOLD else self.toggle).setChecked(True)
         self.min_press.setValue(settings.min_press_ms)
         self.max_seconds.setValue(settings.max_record_seconds)
+        self.evdev.setChecked(settings.evdev_hotkey)
 
     def store(self, settings: Settings) -> Settings:
         """``settings`` with this page's values."""
         return settings.replace(
             hotkey=self.edit.hotkey(),
             hotkey_mode=HotkeyMode.TOGGLE if self.toggle.isChecked() else HotkeyMode.HOLD,
-            min_press_ms=self.min_press.value(), max_record_seconds=self.max_seconds.value())
+            min_press_ms=self.min_press.value(), max_record_seconds=self.max_seconds.value(),
+            evdev_hotkey=self.evdev.isChecked())
 
 
 _METHODS = (
