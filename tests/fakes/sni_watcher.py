@@ -12,8 +12,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from jeepney import DBusAddress, HeaderFields, MessageType, message_bus, new_error, new_method_call, \
-    new_method_return, new_signal
+from jeepney import (
+    DBusAddress,
+    HeaderFields,
+    MessageType,
+    message_bus,
+    new_error,
+    new_method_call,
+    new_method_return,
+    new_signal,
+)
 from jeepney.io.blocking import open_dbus_connection
 
 BUS_NAME = "org.kde.StatusNotifierWatcher"
