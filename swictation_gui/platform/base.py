@@ -7,6 +7,7 @@ lives in its own module and is chosen from a fallback list.
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -139,3 +140,12 @@ class Clipboard(Protocol):
     def set_text(self, text: str) -> None:
         """Replace the clipboard text. Raises ``InjectionError`` when no backend works."""
         ...
+
+
+def join_with_fallback(thread: threading.Thread | None, fallback: HotkeyListener | None, timeout: float) -> bool:
+    """Wait for a listener's ``thread`` and then, when it handed over to ``fallback``, for that one (any thread)."""
+    if thread is not None:
+        thread.join(timeout)
+        if thread.is_alive():
+            return False
+    return fallback.join(timeout) if fallback is not None else True

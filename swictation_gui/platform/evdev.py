@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from swictation_gui import log
-from swictation_gui.platform.base import HotkeyListener, HotkeySink
+from swictation_gui.platform.base import HotkeyListener, HotkeySink, join_with_fallback
 from swictation_gui.platform.keys import Hotkey, key_matches, parse_hotkey
 
 EVENT = struct.Struct("@llHHi")  # struct input_event (64-bit): 24 bytes
@@ -156,11 +156,7 @@ class EvdevHotkeyListener:
 
     def join(self, timeout: float) -> bool:
         """Wait for the listener thread (and the fallback's) to end."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                return False
-        return self.fallback.join(timeout) if self._using_fallback and self.fallback is not None else True
+        return join_with_fallback(self._thread, self.fallback if self._using_fallback else None, timeout)
 
     def _emit(self, name: str, *args: str) -> None:
         with self._lock:

@@ -20,7 +20,7 @@ from typing import Any
 
 from swictation_gui import log
 from swictation_gui.errors import HotkeyError
-from swictation_gui.platform.base import HotkeyListener, HotkeySink
+from swictation_gui.platform.base import HotkeyListener, HotkeySink, join_with_fallback
 from swictation_gui.platform.keys import keysym_names, modifier_family, parse_hotkey
 
 BUS_NAME = "org.freedesktop.portal.Desktop"
@@ -123,11 +123,7 @@ class PortalHotkeyListener:
 
     def join(self, timeout: float) -> bool:
         """Wait for the listener thread (and the fallback's) to end."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                return False
-        return self.fallback.join(timeout) if self._using_fallback and self.fallback is not None else True
+        return join_with_fallback(self._thread, self.fallback if self._using_fallback else None, timeout)
 
     # ----------------------------------------------------------------- listener thread
 

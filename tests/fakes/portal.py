@@ -23,7 +23,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,20 @@ BUS_NAME = "org.freedesktop.portal.Desktop"
 PATH = "/org/freedesktop/portal/desktop"
 IFACE = "org.freedesktop.portal.GlobalShortcuts"
 RD_IFACE = "org.freedesktop.portal.RemoteDesktop"
+
+
+def serve_calls(conn: Any, stop: threading.Event, handle: Callable[[Any], None]) -> None:
+    """Hand each method call arriving on ``conn`` to ``handle`` until ``stop`` is set or the bus goes away (the
+    fake service's thread)."""
+    while not stop.is_set():
+        try:
+            msg = conn.receive(timeout=0.1)
+        except TimeoutError:
+            continue
+        except (OSError, ValueError):
+            return
+        if msg.header.message_type is MessageType.method_call:
+            handle(msg)
 
 
 class FakePortal:
@@ -68,15 +82,7 @@ class FakePortal:
             self._conn.send(msg)
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                msg = self._conn.receive(timeout=0.1)
-            except TimeoutError:
-                continue
-            except (OSError, ValueError):
-                return
-            if msg.header.message_type is MessageType.method_call:
-                self._handle(msg)
+        serve_calls(self._conn, self._stop, self._handle)
 
     def _handle(self, msg: Any) -> None:
         member = msg.header.fields.get(HeaderFields.member)

@@ -24,6 +24,8 @@ from jeepney import (
 )
 from jeepney.io.blocking import open_dbus_connection
 
+from tests.fakes.portal import serve_calls
+
 BUS_NAME = "org.kde.StatusNotifierWatcher"
 PATH = "/StatusNotifierWatcher"
 IFACE = "org.kde.StatusNotifierWatcher"
@@ -72,15 +74,7 @@ class FakeWatcher:
                 "IsStatusNotifierHostRegistered": ("b", True), "ProtocolVersion": ("i", 0)}
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                msg = self._conn.receive(timeout=0.1)
-            except TimeoutError:
-                continue
-            except (OSError, ValueError):
-                return
-            if msg.header.message_type is MessageType.method_call:
-                self._handle(msg)
+        serve_calls(self._conn, self._stop, self._handle)
 
     def _handle(self, msg: Any) -> None:
         member = str(msg.header.fields.get(HeaderFields.member))

@@ -106,3 +106,19 @@ class ChordSender:
         if sent[-1][0] in lost:
             log.injection.info("the hotkey's grab took a key we sent; sending it again")
             self.send(*sent[-1][1:])
+
+
+class LazyClipboard:
+    """For injectors: the clipboard given, or ``create_clipboard()`` made on first use (on the worker thread)."""
+
+    def __init__(self, clipboard: Clipboard | None = None) -> None:
+        self._clipboard = clipboard
+
+    @property
+    def clipboard(self) -> Clipboard:
+        """The clipboard (made on first use, on the worker thread)."""
+        if self._clipboard is None:
+            from swictation_gui.platform.clipboard import create_clipboard
+
+            self._clipboard = create_clipboard()
+        return self._clipboard

@@ -23,8 +23,7 @@ from swictation_gui import log, paths
 from swictation_gui.errors import InjectionError
 from swictation_gui.platform import portal
 from swictation_gui.platform.base import Clipboard, InjectionResult
-from swictation_gui.platform.clipboard import create_clipboard
-from swictation_gui.platform.injection.common import clean_text, keep_for_user
+from swictation_gui.platform.injection.common import LazyClipboard, clean_text, keep_for_user
 
 INTERFACE = "org.freedesktop.portal.RemoteDesktop"
 KEYBOARD = 1
@@ -74,7 +73,7 @@ class TokenStore:
             self.path.unlink()
 
 
-class RemoteDesktopInjector:
+class RemoteDesktopInjector(LazyClipboard):
     """``TextInjector`` that types through the RemoteDesktop portal's virtual keyboard (see the module docstring).
 
     Args:
@@ -86,19 +85,12 @@ class RemoteDesktopInjector:
 
     def __init__(self, clipboard: Clipboard | None = None, tokens: TokenStore | None = None, bus: str = "SESSION",
                  timeout: float = 120.0) -> None:
-        self._clipboard = clipboard
+        super().__init__(clipboard)
         self.tokens = tokens if tokens is not None else TokenStore()
         self.bus = bus
         self.timeout = timeout
         self._conn: Any = None
         self.session_handle = ""
-
-    @property
-    def clipboard(self) -> Clipboard:
-        """The clipboard (made on first use, on the worker thread)."""
-        if self._clipboard is None:
-            self._clipboard = create_clipboard()
-        return self._clipboard
 
     def inject(self, text: str) -> InjectionResult:
         """Type ``text`` through the portal (worker thread); never raises."""

@@ -17,8 +17,7 @@ import subprocess
 from swictation_gui import log
 from swictation_gui.errors import InjectionError
 from swictation_gui.platform.base import Clipboard, InjectionResult
-from swictation_gui.platform.clipboard import create_clipboard
-from swictation_gui.platform.injection.common import clean_text, keep_for_user
+from swictation_gui.platform.injection.common import LazyClipboard, clean_text, keep_for_user
 
 _RUN_TIMEOUT = 60.0
 
@@ -28,7 +27,7 @@ def ascii_safe(text: str) -> bool:
     return all(0x20 <= ord(ch) <= 0x7E or ch in "\n\t" for ch in text)
 
 
-class YdotoolInjector:
+class YdotoolInjector(LazyClipboard):
     """``TextInjector`` through ``ydotool type`` (see the module docstring).
 
     Args:
@@ -38,15 +37,8 @@ class YdotoolInjector:
     """
 
     def __init__(self, clipboard: Clipboard | None = None, key_delay: int = 4) -> None:
-        self._clipboard = clipboard
+        super().__init__(clipboard)
         self.key_delay = key_delay
-
-    @property
-    def clipboard(self) -> Clipboard:
-        """The clipboard (made on first use, on the worker thread)."""
-        if self._clipboard is None:
-            self._clipboard = create_clipboard()
-        return self._clipboard
 
     def inject(self, text: str) -> InjectionResult:
         """Type ``text`` with ydotool when it is ASCII-safe, else leave it on the clipboard (worker thread); never
