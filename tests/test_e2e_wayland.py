@@ -140,15 +140,16 @@ def test_text_for_the_apps_own_focused_window_is_kept_on_the_clipboard(
 def test_global_shortcuts_portal_hold_dictates_into_a_native_window(
         sway: SwaySession, virtual_mic: VirtualMic, unicode_model: Path, tmp_path: Path,  # noqa: F811
         session_bus: str) -> None:  # noqa: F811
-    """The app on a "KDE" session (really sway, posing) takes its hotkey from the GlobalShortcuts portal: our named
-    fake portal service on a private bus. Press and release come from the portal; wtype types into the window."""
+    """The app on a "Hyprland" session (really sway, posing) takes its hotkey from the GlobalShortcuts portal: our
+    named fake portal service on a private bus. Press and release come from the portal; wtype types into the window.
+    (Posing as KDE, the text would go to the RemoteDesktop portal, first there: see tests/test_remote_desktop.py.)"""
     portal = FakePortal(session_bus)
     runtime = tmp_path / "xdg"
     runtime.mkdir(mode=0o700)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
            **virtual_mic.env, "XDG_RUNTIME_DIR": str(runtime),
            "WAYLAND_DISPLAY": str(sway.runtime / sway.env["WAYLAND_DISPLAY"]), "XDG_SESSION_TYPE": "wayland",
-           "XDG_CURRENT_DESKTOP": "KDE", "DBUS_SESSION_BUS_ADDRESS": session_bus, "QT_QPA_PLATFORM": "wayland",
+           "XDG_CURRENT_DESKTOP": "Hyprland", "DBUS_SESSION_BUS_ADDRESS": session_bus, "QT_QPA_PLATFORM": "wayland",
            "SWICTATION_GUI_HOME": str(tmp_path / "app")}
     app = AppProcess([f"--config={tmp_path / 'settings.json'}", f"--model-dir={unicode_model}", "--sound-cues=off",
                       "--hotkey=f9", "--inject=type", "--no-trailing-space"], env)
