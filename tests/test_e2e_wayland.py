@@ -73,6 +73,24 @@ def hold_f9(desktop: SwaySession, hotkey: str = "f9") -> subprocess.Popen[bytes]
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def start_posing_app(sway: SwaySession, virtual_mic: VirtualMic, model: Path, folder: Path,  # noqa: F811
+                     desktop: str, bus: str) -> AppProcess:
+    """The app, as root, on sway posing as ``desktop`` (``XDG_CURRENT_DESKTOP``) with the session bus ``bus``
+    (F9, typing); returns once it listens."""
+    runtime = folder / "xdg"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "LANG": "C.UTF-8",
+           **virtual_mic.env, "XDG_RUNTIME_DIR": str(runtime),
+           "WAYLAND_DISPLAY": str(sway.runtime / sway.env["WAYLAND_DISPLAY"]), "XDG_SESSION_TYPE": "wayland",
+           "XDG_CURRENT_DESKTOP": desktop, "DBUS_SESSION_BUS_ADDRESS": bus, "QT_QPA_PLATFORM": "wayland",
+           "SWICTATION_GUI_HOME": str(folder / "app")}
+    app = AppProcess([f"--config={folder / 'settings.json'}", f"--model-dir={model}", "--sound-cues=off",
+                      "--hotkey=f9", "--inject=type", "--no-trailing-space"], env)
+    assert app.wait_ev("ready", 60)["mic"] is True, app.describe()
+    app.wait_ev("listening", 20)
+    return app
+
+
 @pytest.mark.parametrize(("method", "hotkey"), [("type", "f9"), ("paste", "f9"), ("type", "ctrl+alt+space"),
                                                 ("paste", "ctrl+alt+space")])
 def test_held_sway_binding_dictates_exact_unicode_into_a_native_wayland_window(
@@ -144,18 +162,8 @@ def test_global_shortcuts_portal_hold_dictates_into_a_native_window(
     named fake portal service on a private bus. Press and release come from the portal; wtype types into the window.
     (Posing as KDE, the text would go to the RemoteDesktop portal, first there: see tests/test_remote_desktop.py.)"""
     portal = FakePortal(session_bus)
-    runtime = tmp_path / "xdg"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
-           **virtual_mic.env, "XDG_RUNTIME_DIR": str(runtime),
-           "WAYLAND_DISPLAY": str(sway.runtime / sway.env["WAYLAND_DISPLAY"]), "XDG_SESSION_TYPE": "wayland",
-           "XDG_CURRENT_DESKTOP": "Hyprland", "DBUS_SESSION_BUS_ADDRESS": session_bus, "QT_QPA_PLATFORM": "wayland",
-           "SWICTATION_GUI_HOME": str(tmp_path / "app")}
-    app = AppProcess([f"--config={tmp_path / 'settings.json'}", f"--model-dir={unicode_model}", "--sound-cues=off",
-                      "--hotkey=f9", "--inject=type", "--no-trailing-space"], env)
+    app = start_posing_app(sway, virtual_mic, unicode_model, tmp_path, "Hyprland", session_bus)
     try:
-        assert app.wait_ev("ready", 60)["mic"] is True, app.describe()
-        app.wait_ev("listening", 20)
         assert [(sid, opts["preferred_trigger"]) for sid, opts in portal.bound] == [("push-to-talk", ("s", "F9"))]
         window = TargetWindow(WaylandScreen(sway), sway.base / "out-portal.txt", "line",  # type: ignore[arg-type]
                               "swictation-target", prefix=user_prefix())
