@@ -194,6 +194,9 @@ def test_doctor_names_active_backends_skips_and_fixes(tmp_path: Path, monkeypatc
     assert {f.topic: f for f in doctor.check_backends(info, which_of(ALL_TOOLS))}["sway binding"].level == "ok"
     nothing = doctor.check_backends(session.detect({}), which_of(set()))
     assert [f.level for f in nothing if f.topic == "hotkey"] == ["fail"]
+    opted_in = {f.topic: f for f in doctor.check_backends(info, which_of(ALL_TOOLS), evdev=True)}
+    assert "opt-in" not in opted_in["hotkey evdev"].detail  # the setting is on: its state here, not "off"
+    assert "opt-in" in found["hotkey evdev"].detail
 
 
 def test_bindings_install_asks_first_and_a_no_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

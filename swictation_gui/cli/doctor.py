@@ -17,6 +17,7 @@ from typing import Any
 from swictation_gui import __version__, preflight
 from swictation_gui.cli.models_cmd import status_rows
 from swictation_gui.platform import bindings, session
+from swictation_gui.settings.store import SettingsStore
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,12 @@ def display_server() -> str:
 
 
 def check_backends(info: session.SessionInfo | None = None, which: session.Which = shutil.which,
-                   method: str = "auto") -> list[Finding]:
-    """The hotkey and text-output fallback chains: the active link, why each other was skipped, and its fix."""
+                   method: str = "auto", evdev: bool = False) -> list[Finding]:
+    """The hotkey and text-output fallback chains: the active link, why each other was skipped, and its fix
+    (``method`` and ``evdev``: the text-output method and the opt-in evdev hotkey, from the settings)."""
     info = info or session.detect()
     out: list[Finding] = []
-    for kind, chain in zip(("hotkey", "text output"), session.chains(info, which, method), strict=True):
+    for kind, chain in zip(("hotkey", "text output"), session.chains(info, which, method, evdev), strict=True):
         current = session.active(chain)
         if current is None:
             out.append(Finding(kind, "fail", "no backend works here", next((x.fix for x in chain if x.fix), "")))
@@ -141,7 +143,8 @@ def check_desktop() -> list[Finding]:
                            "run the app inside your desktop session"))
         return out
     out.append(Finding("display", "ok", info.describe()))
-    out += check_backends(info)
+    settings = SettingsStore().load().settings  # never raises for a bad file: the defaults then
+    out += check_backends(info, method=settings.injection_method.value, evdev=settings.evdev_hotkey)
     probe = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon;"
              "app = QApplication([]); print('TRAY', QSystemTrayIcon.isSystemTrayAvailable())")
     try:
