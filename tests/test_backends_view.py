@@ -44,12 +44,13 @@ def test_a_chain_where_nothing_works_says_so_with_the_fix(qtbot: QtBot) -> None:
 
 
 def test_the_desktop_page_shows_the_chains_for_the_output_method(qtbot: QtBot) -> None:
-    dialog = SettingsDialog(Settings(injection_method=InjectionMethod.PASTE), input_devices=lambda: [])
+    dialog = SettingsDialog(Settings(injection_method=InjectionMethod.PASTE, evdev_hotkey=True),
+                            input_devices=lambda: [])
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.show_page("desktop")
     view = dialog.desktop_page.backends
-    assert view.method == "paste"
+    assert view.method == "paste" and view.evdev
     qtbot.waitUntil(view.isVisible)
     assert view.hotkey_label.text().startswith("<b>Hotkey</b>")
     assert view.output_label.text().startswith("<b>Text output</b>")

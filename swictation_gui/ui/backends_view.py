@@ -39,14 +39,16 @@ class BackendsView(QGroupBox):
     Args:
         info: The session to describe (default: this one, detected on each refresh).
         method: The text-output method setting ("auto", "type" or "paste").
+        evdev: The opt-in evdev hotkey setting.
     """
 
-    def __init__(self, info: session.SessionInfo | None = None, method: str = "auto",
+    def __init__(self, info: session.SessionInfo | None = None, method: str = "auto", evdev: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("desktopBackends")
         self._info = info
         self.method = method
+        self.evdev = evdev
         layout = QVBoxLayout(self)
         self.session_label = self._label("desktopSession")
         self.hotkey_label = self._label("hotkeyChain")
@@ -67,7 +69,7 @@ class BackendsView(QGroupBox):
     def refresh(self) -> None:
         """Detect again and show the chains (GUI thread; only looks tools up on PATH)."""
         info = self._info or session.detect()
-        hotkeys, outputs = session.chains(info, method=self.method)
+        hotkeys, outputs = session.chains(info, method=self.method, evdev=self.evdev)
         self.hotkey_chain, self.output_chain = hotkeys, outputs
         self.session_label.setText(f"Session: {html.escape(info.describe())}")
         self.hotkey_label.setText(chain_html("Hotkey", hotkeys))
@@ -98,7 +100,8 @@ class DesktopPage(QWidget):
         scroll.setWidget(self.backends)
         layout.addWidget(scroll, 1)
 
-    def load(self, method: str) -> None:
-        """Show the chains for the text-output ``method`` setting (GUI thread)."""
+    def load(self, method: str, evdev: bool) -> None:
+        """Show the chains for the text-output ``method`` and the ``evdev`` hotkey settings (GUI thread)."""
         self.backends.method = method
+        self.backends.evdev = evdev
         self.backends.refresh()

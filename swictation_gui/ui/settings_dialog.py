@@ -113,7 +113,7 @@ class SettingsDialog(QDialog):
         self.words_page.load(settings)
         self.history_page.load(settings)
         self.general_page.load(settings)
-        self.desktop_page.load(settings.injection_method.value)
+        self.desktop_page.load(settings.injection_method.value, settings.evdev_hotkey)
 
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
