@@ -20,6 +20,7 @@ from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import ModelState
 from swictation_gui.errors import SwictationError
+from swictation_gui.recognition import vad
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
 from swictation_gui.recognition.worker import RecognizerWorker
@@ -66,7 +67,7 @@ class Application(QObject):
                                    self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
-                                   s.tail_ms / 1000)
+                                   s.tail_ms / 1000, s.progressive, vad.silero_candidate())
         self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)

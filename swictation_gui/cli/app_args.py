@@ -24,6 +24,7 @@ _OPTION_OF = {
     "sound_cues": "--sound-cues",
     "keep_mic_open": "--keep-mic-open",
     "trailing_space": "--no-trailing-space",
+    "progressive": "--progressive",
 }
 
 
@@ -43,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-mic-open", choices=["on", "off"],
                    help="keep the microphone open while idle (instant start with pre-roll); default: open on demand")
     p.add_argument("--pre-roll-ms", type=int, metavar="MS", help="audio kept from before the key press")
-    p.add_argument("--tail-ms", type=int, metavar="MS", help="audio kept after the key release")
+    p.add_argument("--tail-ms", type=int, metavar="MS",
+                   help="longest tail after the key release while a word is still being spoken")
+    p.add_argument("--progressive", choices=["on", "off"],
+                   help="recognize completed stretches while the key is held (default on)")
     p.add_argument("--max-record-seconds", type=int, metavar="N", help="longest recording")
     p.add_argument("--no-trailing-space", action="store_true", help="no space after each transcript")
     p.add_argument("--sound-cues", choices=["on", "off"], help="start/stop sounds")
@@ -69,6 +73,8 @@ def overrides_from(args: argparse.Namespace) -> dict[str, object]:
         raw["sound_cues"] = args.sound_cues == "on"
     if args.keep_mic_open:
         raw["keep_mic_open"] = args.keep_mic_open == "on"
+    if args.progressive:
+        raw["progressive"] = args.progressive == "on"
     if args.no_trailing_space:
         raw["trailing_space"] = False
     return raw

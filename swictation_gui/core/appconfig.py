@@ -138,7 +138,7 @@ def session_config(s: Settings) -> SessionConfig:
 
 
 PARTS = {
-    "capture": ("input_device", "pre_roll_ms", "max_record_seconds"),
+    "capture": ("input_device", "pre_roll_ms", "max_record_seconds", "progressive"),
     "hotkey": ("hotkey", "hotkey_mode", "cancel_key"),
     "injector": ("injection_method",),
     "model": ("model", "custom_model_dir"),

@@ -150,7 +150,8 @@ class OutputPage(QWidget):
                                  "microphone open, or within a moment of the previous dictation.")
         form.addRow("Keep audio from before the press:", self.pre_roll)
         self.tail = _spin("tail_ms", " ms", 50)
-        self.tail.setToolTip("Audio still recorded after you let go, so your last word is not cut.")
+        self.tail.setToolTip("After you let go, recording goes on only while a word is still being spoken, at most "
+                             "this long, so your last word is not cut; after silence it stops at once.")
         form.addRow("Keep recording after release:", self.tail)
         self.trailing_space = QCheckBox("Add a space after each dictation")
         self.trailing_space.setObjectName("trailing_space")
