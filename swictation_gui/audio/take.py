@@ -72,7 +72,10 @@ class Take:
             return
         levels = frame_rms(ring.read(release - int(NOISE_S * rate), release), rate)
         if levels.size:
-            self._quiet = max(ENERGY_FLOOR, 4.0 * float(np.percentile(levels, 10)))
+            # Silence is well above the room's noise (its 10th percentile) but well below the voice (its 90th):
+            # the latter bound matters when the whole window is speech.
+            low, high = np.percentile(levels, [10, 90]).tolist()
+            self._quiet = max(ENERGY_FLOOR, min(4.0 * low, 0.1 * high))
         before = levels[-int(QUIET_BEFORE_S * 100):]
         if ring.first_at is not None and before.size and not (before > self._quiet).any():
             self.end = release

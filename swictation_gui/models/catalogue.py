@@ -104,6 +104,29 @@ CPU_MODEL = ModelSpec(
 CATALOGUE: tuple[ModelSpec, ...] = (GPU_MODEL, CPU_MODEL)
 
 
+@dataclass(frozen=True)
+class ExtraFile:
+    """A small file installed next to the models (``models_dir()/name``), pinned by size and SHA-256."""
+
+    name: str
+    url: str
+    size: int
+    sha256: str
+    source: str
+
+
+SILERO_VAD = ExtraFile(
+    name="silero_vad.onnx",
+    url="https://github.com/snakers4/silero-vad/raw/v6.2.3/src/silero_vad/data/silero_vad.onnx",
+    size=2_327_524,
+    sha256="1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3",
+    # The digest was taken from the same file in the silero-vad 6.2.3 wheel on PyPI
+    # (silero_vad/data/silero_vad.onnx), which sherpa-onnx 2.0.1's VadModel loads (576-sample windows).
+    source="silero-vad 6.2.3 (PyPI wheel, silero_vad/data/silero_vad.onnx)",
+)
+"""The voice-activity detector progressive recognition uses to find pauses (``recognition/vad.py``)."""
+
+
 def spec_for_key(key: str) -> ModelSpec | None:
     """The catalogue entry named ``key`` ("gpu"/"cpu" or a folder name), else None."""
     for spec in CATALOGUE:

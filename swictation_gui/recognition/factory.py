@@ -26,7 +26,7 @@ def pick(location: ModelLocation, engine: str = "auto", device: str = "auto") ->
 
 
 def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
-           max_segment_seconds: float = 40.0) -> Recognizer:
+           max_segment_seconds: float = 30.0) -> Recognizer:
     """An unloaded recognizer for ``location``; call ``load()`` on the thread that will own it."""
     engine, device = pick(location, engine, device)
     if engine == "sherpa":

@@ -28,6 +28,9 @@ from swictation_gui.recognition.vad import Detector, make_detector
 
 MAX_PIECE_S = 30.0
 MIN_PAUSE_S = 0.3
+GRID = 1280
+"""Cuts fall on multiples of 80 ms (8 feature frames of 10 ms: the encoder's subsampling), counted from the start
+of the dictation, so every piece sees the audio on the same frame grid as the one-piece transcript would."""
 
 
 class Stretches:
@@ -127,7 +130,8 @@ class Stretches:
             if self._quiet_from is None:
                 self._quiet_from = i
             if self._speech and i - self._quiet_from + 1 >= pause:
-                self._cuts.append((self._quiet_from + pause // 2) * hop)  # the middle of the pause so far
+                middle = (self._quiet_from + pause // 2) * hop  # the middle of the pause so far
+                self._cuts.append(round(middle / GRID) * GRID)
                 self._speech = False
 
     def _recognize_cuts(self, recognizer: Recognizer) -> None:
@@ -138,7 +142,9 @@ class Stretches:
                 self._recognize(recognizer, min(cut, self._pending.size))
         while self._pending.size > self._max_len:
             points = segment.split_points(self._pending, self._max_len / SAMPLE_RATE)
-            self._recognize(recognizer, points[0] if points else self._max_len)
+            cut = points[0] if points else self._max_len
+            cut = round((self._offset + cut) / GRID) * GRID - self._offset
+            self._recognize(recognizer, min(cut, self._max_len))
 
     def _recognize(self, recognizer: Recognizer, n: int) -> None:
         """Recognize the first ``n`` pending samples as one piece and drop them."""

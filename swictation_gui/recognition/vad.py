@@ -3,7 +3,7 @@
 A detector turns 16 kHz mono audio into one speech/no-speech flag per hop of ``hop`` samples. It is stateful
 (Silero keeps an RNN state; the energy detector a noise floor) and belongs to one dictation on the recognizer
 thread that feeds it. ``make_detector`` picks Silero when its ONNX file is installed (``silero_vad.onnx`` in
-the models folder, pinned in the catalogue) and the energy detector otherwise.
+the models folder, pinned in the catalogue as ``SILERO_VAD``) and the energy detector otherwise.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 
 from swictation_gui import log
 from swictation_gui.audio.samples import ENERGY_FLOOR, SAMPLE_RATE, FloatArray
+from swictation_gui.models.catalogue import SILERO_VAD
 
-SILERO_FILE = "silero_vad.onnx"
 ENERGY_OVER_NOISE = 4.0          # ... and speech is this many times the running noise floor
 
 
@@ -97,7 +97,7 @@ def silero_candidate() -> Path:
     """Where the Silero VAD file is installed, next to the models (any thread; does not touch the disk)."""
     from swictation_gui import paths
 
-    return paths.models_dir() / SILERO_FILE
+    return paths.models_dir() / SILERO_VAD.name
 
 
 def make_detector(silero: Path | None) -> Detector:
