@@ -3,6 +3,7 @@ joined text equal to the one-piece text, pieces never over 30 s, Silero VAD and 
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -72,7 +73,7 @@ def progressive(engine: SherpaEngine, audio: npt.NDArray[np.float32], rate: int 
 def assert_cut_in_silence(pieces: list[npt.NDArray[np.float32]], edge_s: float = 0.1) -> None:
     """Every boundary between two pieces lies in silence: the last/first ``edge_s`` of each side is quiet."""
     edge = int(edge_s * RATE)
-    for before, after in zip(pieces, pieces[1:], strict=False):
+    for before, after in itertools.pairwise(pieces):
         assert np.abs(before[-edge:]).max() < 1e-3, "a piece ends inside a sound"
         assert np.abs(after[:edge]).max() < 1e-3, "a piece starts inside a sound"
 

@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-json", action="store_true", help="write machine-readable events to stderr (tests)")
     p.add_argument("--log-transcripts", action="store_true",
                    help="include transcripts in the --log-json events (tests only: they are private)")
+    p.add_argument("--check-progressive", action="store_true", help=argparse.SUPPRESS)  # tests: see EventLog
     p.epilog = "Options that change a setting apply to this run only; the settings file is not changed."
     return p
 
@@ -85,4 +86,4 @@ def parse(argv: Sequence[str]) -> LaunchOptions:
     args = build_parser().parse_args(list(argv))
     return LaunchOptions(config_path=args.config, overrides=overrides_from(args), spelled=dict(_OPTION_OF),
                          engine=args.engine, device=args.device, log_json=args.log_json,
-                         log_transcripts=args.log_transcripts)
+                         log_transcripts=args.log_transcripts, check_progressive=args.check_progressive)

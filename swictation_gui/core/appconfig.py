@@ -28,6 +28,7 @@ class LaunchOptions:
         device: Where the model runs ("auto", "cpu", "cuda").
         log_json: Write machine-readable events to stderr.
         log_transcripts: Include transcripts in those events.
+        check_progressive: Tests: also recognize each progressive dictation in one piece (see ``EventLog``).
     """
 
     config_path: Path | None = None
@@ -37,6 +38,7 @@ class LaunchOptions:
     device: str = "auto"
     log_json: bool = False
     log_transcripts: bool = False
+    check_progressive: bool = False
 
 
 @dataclass(frozen=True)

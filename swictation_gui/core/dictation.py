@@ -49,6 +49,7 @@ class Dictation:
         """The Silero VAD file progressive recognition uses where it exists (else the energy detector)."""
         self._stretches: dict[int, tuple[Take, Stretches]] = {}  # by id(take): takes recognized progressively
         self._feed: Cancellable | None = None
+        self._checks: dict[int, Stretches] = {}  # tests (EventLog.check_progressive): one-piece texts to report
         self.runner: InjectionRunner | None = None
         self.stopping = False
         self._facts = Facts()
@@ -207,6 +208,9 @@ class Dictation:
         if self.events.transcripts:
             self.events.emit("transcript", seq=seq, text=transcript.text)
         self.events.emit("recognized", seq=seq, **{k: round(v, 3) for k, v in transcript.timings_ms.items()})
+        checked = self._checks.pop(seq, None)
+        if checked is not None:
+            self.events.emit("one_piece", seq=seq, text=checked.one_piece)
         self.session.transcribed(seq, transcript.text, transcript.timings_ms)
 
     def injected(self, seq: int, result: InjectionResult) -> None:
@@ -225,7 +229,8 @@ class Dictation:
         while the capture is not running."""
         take = self.capture.begin()
         if take is not None and self.progressive:
-            self._stretches[id(take)] = (take, Stretches(take.ring.rate, self.vad_file))
+            self._stretches[id(take)] = (take, Stretches(take.ring.rate, self.vad_file,
+                                                         check=self.events.check_progressive))
             if self._feed is None:
                 self._feed = self.timers.every(FEED_S, self.feed_stretches)
         return take
@@ -263,6 +268,9 @@ class Dictation:
             if take.ready():
                 self._waiting.remove(item)
                 Capture.finish(take)  # the microphone may close (after its linger) unless held otherwise
+                if take.released is not None and take.end is not None:  # sample positions, not wall time
+                    self.events.emit("tail", seq=seq, ms=round((take.end - take.released) * 1e3 / take.ring.rate, 1),
+                                     rest_s=round(take.rest().size / take.ring.rate, 3))
                 delay = take.open_delay_ms()
                 if delay is not None:
                     self.events.emit("mic_open", seq=seq, ms=round(delay, 1), first_at=take.ring.first_at)
@@ -287,6 +295,8 @@ class Dictation:
             self.transcriber.transcribe(seq, take.audio)
         else:
             stretches = entry[1]
+            if stretches.one_piece is None and self.events.check_progressive:
+                self._checks[seq] = stretches
             self.transcriber.run(seq, lambda recognizer: stretches.finish(recognizer, take.rest()))
 
     def inject(self, seq: int, text: str) -> None:

@@ -42,7 +42,7 @@ class Stretches:
     """
 
     def __init__(self, rate: int, silero: Path | None, max_piece_s: float = MAX_PIECE_S,
-                 min_pause_s: float = MIN_PAUSE_S) -> None:
+                 min_pause_s: float = MIN_PAUSE_S, check: bool = False) -> None:
         self.rate = rate
         self._silero = silero
         self._max_len = int(max_piece_s * SAMPLE_RATE)
@@ -61,6 +61,9 @@ class Stretches:
         self.busy_ms = 0.0        # recognition time spent while the key was held
         self.error = ""
         self.cancelled = False    # set by the owner thread: queued feeds do nothing
+        self._all: list[FloatArray] | None = [] if check else None  # tests: the whole audio, for one_piece
+        self.one_piece: str | None = None
+        """With ``check`` (tests only): the text of the whole audio recognized in one piece, set by finish."""
 
     @property
     def detector(self) -> str:
@@ -91,6 +94,9 @@ class Stretches:
         self._recognize(recognizer, self._pending.size)
         last_ms = (time.perf_counter() - t0) * 1e3
         parts = [p for p in self._parts if p.text.strip()]
+        if self._all is not None:
+            self.one_piece = recognizer.transcribe(np.concatenate([np.zeros(0, np.float32), *self._all]),
+                                                   SAMPLE_RATE).text
         return Transcript(
             text=segment.join_texts([p.text for p in parts]),
             tokens=tuple(tok for p in parts for tok in p.tokens),
@@ -98,6 +104,7 @@ class Stretches:
             durations=tuple(d for p in parts for d in p.durations),
             audio_seconds=self._offset / SAMPLE_RATE,
             timings_ms={"total": last_ms, "last_piece_s": last_s, "pieces": float(self.pieces),
+                        "silero": float(self.detector == "silero"),
                         "during_hold_ms": self.busy_ms, "peak_pending_s": self.peak_pending / SAMPLE_RATE},
         )
 
@@ -118,6 +125,8 @@ class Stretches:
         if audio.size == 0:
             return
         self._pending = np.concatenate([self._pending, audio])
+        if self._all is not None:
+            self._all.append(audio)
         self.peak_pending = max(self.peak_pending, self._pending.size)
         hop = self._detector.hop
         pause = max(2, round(self._min_pause_s * SAMPLE_RATE / hop))
