@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -155,6 +156,8 @@ def child(out: Path) -> int:
     pair.save(str(out / "overlay.png"))
     print(f"wrote {out / 'overlay.png'}")
 
+    wizard_pages(out, wait, wait_for)
+
     # --- icons on light and dark panels ----------------------------------------------------------
     sizes = (16, 22, 32, 48)
     states = list(TrayState)
@@ -180,6 +183,52 @@ def child(out: Path) -> int:
     print(f"wrote {out / 'tray-icons.png'}")
     tray.hide()
     return 0
+
+
+def wizard_pages(out: Path, wait: Callable[[int], None], wait_for: Callable[..., None]) -> None:
+    """Each page of the setup wizard at its default size, as on a machine without CUDA (runs under Xvfb)."""
+    import dataclasses
+    import socket
+
+    from swictation_gui.models.catalogue import CATALOGUE
+    from swictation_gui.settings import Settings
+    from swictation_gui.ui.wizard import SetupWizard
+
+    mics = ["Built-in Audio Analog Stereo", "Blue Yeti USB Microphone", "HD Pro Webcam C920"]
+    reason = ("CUDA was requested but onnxruntime used the CPU: libcublasLt.so.12: cannot open shared object file: "
+              "No such file or directory")
+    wizard = SetupWizard(Settings(input_device="Blue Yeti USB Microphone"), False, reason, input_devices=lambda: mics,
+                         root=Path("~/.local/share/swictation-gui/models"))  # shown as such; nothing is written
+    wizard.show()
+    wait_for(wizard.isVisible)
+    shots = [("wizard-1-model.png", None), ("wizard-2-microphone.png", 0.22), ("wizard-3-hotkey.png", None),
+             ("wizard-4-try.png", None)]
+    for index, (name, level) in enumerate(shots):
+        if index:
+            wizard.next()
+        if level is not None:
+            wizard.set_level(level)
+        if name == "wizard-4-try.png":
+            wizard.try_page.box.setPlainText("Let's meet on Thursday at ten.")
+            wizard.set_model_ready(True)
+        wait(200)
+        wizard.grab().save(str(out / name))
+        print(f"wrote {out / name}")
+    wizard.done(0)
+    with socket.socket() as sock:  # a closed port: the download fails as it does offline
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    specs = [dataclasses.replace(spec, url=spec.url.replace("https://github.com", f"http://127.0.0.1:{port}"))
+             for spec in CATALOGUE]
+    offline = SetupWizard(Settings(), False, reason, input_devices=lambda: mics, specs=specs,
+                          root=Path(tempfile.mkdtemp()))
+    offline.show()
+    offline.model_page.start_download()
+    wait_for(lambda: offline.model_page.state == "failed", 20000)
+    wait(200)
+    offline.grab().save(str(out / "wizard-1-model-offline.png"))
+    print(f"wrote {out / 'wizard-1-model-offline.png'}")
+    offline.done(0)
 
 
 def main() -> int:

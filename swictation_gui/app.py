@@ -18,7 +18,7 @@ from swictation_gui.audio.cues import SoundCues, cue_player
 from swictation_gui.core.appconfig import AppConfig, changed_parts, model_for, session_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
-from swictation_gui.core.status import ModelState
+from swictation_gui.core.status import NO_MODEL_YET, ModelState
 from swictation_gui.errors import SwictationError
 from swictation_gui.recognition import vad
 from swictation_gui.recognition.cuda_probe import CudaProbe
@@ -98,7 +98,7 @@ class Application(QObject):
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
-        t.download_requested.connect(self.windows.open_first_run)
+        t.download_requested.connect(self.first_run.open_wizard)
         t.model_folder_requested.connect(self.windows.choose_model_folder)
         t.models_requested.connect(lambda: self._open_settings("model"))
         self.windows.settings_accepted.connect(self.apply_settings)
@@ -115,7 +115,10 @@ class Application(QObject):
         self._show_info()
         self.events.emit("starting", tray=self.tray.available, pid=os.getpid())
         self.cuda_probe.start()
-        self._load_model()
+        if self.first_run.catalogue_model_missing():  # no model yet, the normal first state: the wizard opens
+            self._model_failed(NO_MODEL_YET, True)      # once the CUDA check answers; nothing to load or blame
+        else:
+            self._load_model()
         self.dictation.capture.open()
         self.parts.start(s)
 
@@ -133,10 +136,10 @@ class Application(QObject):
 
     def _show_info(self) -> None:
         s = self.config.effective
-        running = self.recognizer.running  # what really serves, not what the settings say
-        self.tray.set_info(running or self.config.model, self._device if running else "", s.hotkey, str(s.hotkey_mode))
+        running = self.recognizer.running  # what really serves (or is loading), not what the settings say
+        shown = running or (self.config.model if self.recognizer.loading else "")
+        self.tray.set_info(shown, self._device if running else "", s.hotkey, str(s.hotkey_mode))
         self.tray.set_model(running)
-
 
     @Slot(str)
     def _on_ready(self, device: str) -> None:
@@ -163,7 +166,7 @@ class Application(QObject):
 
     def _model_failed(self, message: str, missing: bool | None) -> None:
         """A switch (``missing`` None: the old model keeps serving) or the first load failed; a missing model is the
-        normal first state (the first-run dialog offers it), so only other failures are notified."""
+        normal first state (the setup wizard offers one), so only other failures are notified."""
         if self._done:
             return  # a model that finished loading after quit
         self._pending_model = None  # the running model and settings.json stay as they were
@@ -192,7 +195,6 @@ class Application(QObject):
             self._switch_model(command.removeprefix("model:"), reply)
         elif command in actions:
             actions[command]()
-
 
     @Slot()
     def _open_settings(self, page: str = "") -> None:
@@ -261,7 +263,6 @@ class Application(QObject):
             self.config.store.save(to_save)
         except SwictationError as exc:
             self.feedback.notify(str(exc), "error")
-
 
     @Slot()
     def shutdown(self) -> None:

@@ -80,13 +80,13 @@ def test_toggle_over_the_control_socket_starts_and_stops_a_dictation(
     assert window.wait_text("sol fa") == "sol fa", app.describe()
 
 
-def test_first_run_offers_a_model_download_when_none_is_installed(
+def test_first_run_opens_the_setup_wizard_when_no_model_is_installed(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         tmp_path: Path) -> None:
     app = run_app(["--hotkey=f9", "--sound-cues=off"], app_env(screen, virtual_mic, tmp_path))
     failed = app.wait_ev("load_failed", 60)
-    assert "not installed" in failed["message"] and "models download" in failed["message"]
+    assert failed["missing"] is True and failed["message"].startswith("No model yet")  # calm, no GPU named
     first_run = app.wait_ev("first_run", 60)
-    assert first_run["model"] == "gpu"  # the configured default, which is missing
-    assert screen.find_window("download a speech model", timeout=20)
+    assert first_run["cuda"] is False  # no CUDA here: the wizard's default model is the CPU one
+    assert screen.find_window("Swictation setup", timeout=20)
     assert app.proc.poll() is None

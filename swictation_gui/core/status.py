@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+NO_MODEL_YET = "No model yet: choose one with Model → Download or add a model…"
+"""The detail shown while no model is installed: the normal first state, said calmly (no command, no model name)."""
+
 
 class AppStatus(enum.StrEnum):
     """The states the tray shows (each has an icon)."""
@@ -50,7 +53,7 @@ class Facts:
 def status_of(f: Facts) -> StatusView:
     """The one status the user sees; the most urgent fact wins."""
     if f.model is ModelState.MISSING:
-        return StatusView(AppStatus.NO_MODEL, f.model_message)
+        return StatusView(AppStatus.NO_MODEL, NO_MODEL_YET)
     if f.model is ModelState.FAILED:
         return StatusView(AppStatus.ERROR, f.model_message)
     if f.hotkey_error or f.output_error:

@@ -147,6 +147,11 @@ class HotkeyEdit(QLineEdit):
         self.setFocus(Qt.FocusReason.OtherFocusReason)
         self.recording_changed.emit(True)
 
+    def cancel_recording(self) -> None:
+        """Stop waiting for keys and keep the previous hotkey; ``recording_changed(False)`` follows (GUI thread)."""
+        if self._recording:
+            self._finish(None)
+
     def _finish(self, spec: str | None) -> None:
         self._recording = False
         self._held.clear()

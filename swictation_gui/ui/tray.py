@@ -38,7 +38,7 @@ STATE_TEXT = {
     TrayState.RECORDING: "Listening…",
     TrayState.TRANSCRIBING: "Transcribing…",
     TrayState.ERROR: "Needs attention",
-    TrayState.NO_MODEL: "No model installed",
+    TrayState.NO_MODEL: "No model yet",
 }
 _LEVELS = {"info": QSystemTrayIcon.MessageIcon.Information, "warning": QSystemTrayIcon.MessageIcon.Warning,
            "error": QSystemTrayIcon.MessageIcon.Critical}

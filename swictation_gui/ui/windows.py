@@ -1,4 +1,4 @@
-"""The app's windows (settings, first run, log, about) and the model availability they show; GUI thread only."""
+"""The app's windows (settings, setup wizard, log, about) and the model availability they show; GUI thread only."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ class Windows(QObject):
 
     Signals:
         settings_accepted(Settings): the user pressed OK/Apply in the settings dialog.
-        mic_test(object): the dialog's microphone page wants a level for this device (None = default),
+        mic_test(object): the dialog's (or wizard's) microphone page wants a level for this device (None: default),
             or ``False`` when it no longer does.
         hotkey_capture(bool): the dialog is recording a new hotkey (pause the global one meanwhile).
-        model_installed(ModelLocation): the first-run dialog installed or adopted a model.
+        model_installed(ModelLocation): the setup wizard installed or adopted a model.
         use_model(str): Settings → Model "Use", or the tray's "Use a model folder…": switch to this model ("gpu",
             "cpu" or a folder); the settings dialog's Model page hears how it ended from the recognizer.
 
@@ -56,7 +56,7 @@ class Windows(QObject):
             recognizer.swap_failed.connect(self._model_failed)
         probe.finished.connect(self._probe_answered)
         self.settings_dialog: Any = None
-        self.first_run: Any = None
+        self.wizard: Any = None
         self._log_window: Any = None
         self._about: Any = None
 
@@ -104,6 +104,8 @@ class Windows(QObject):
 
     @Slot(str)
     def _model_loaded(self, device: str) -> None:
+        if self.wizard is not None:
+            self.wizard.set_model_ready(True)
         if self.settings_dialog is not None and self._recognizer is not None:
             self.settings_dialog.model_page.model_loaded(device, self._recognizer.running)
 
@@ -128,28 +130,37 @@ class Windows(QObject):
         self.mic_test.emit(False)
 
     def set_level(self, level: float) -> None:
-        """Feed the settings dialog's level meter."""
-        if self.settings_dialog is not None:
-            self.settings_dialog.set_level(level)
+        """Feed the level meter of the settings dialog and of the setup wizard."""
+        for window in (self.settings_dialog, self.wizard):
+            if window is not None:
+                window.set_level(level)
 
-    def open_first_run(self) -> None:
-        """Offer to download the right model (GPU if CUDA really works, else CPU); one dialog at a time."""
-        if self.first_run is None:
-            from swictation_gui.ui.first_run import FirstRunDialog
+    def open_wizard(self, settings: Settings, usable: bool) -> Any:
+        """Show the setup wizard (one at a time); its model defaults to the GPU model only when the CUDA check
+        really ran a CUDA session. ``usable``: a model is set up already (the model page needs no install).
+        Returns the wizard (a ``SetupWizard``)."""
+        if self.wizard is None:
+            from swictation_gui.ui.wizard import SetupWizard
 
             report = self._probe.report
             cuda = report is not None and report.active == "cuda"
-            reason = "" if report is None else report.reason
-            self.first_run = FirstRunDialog(cuda, reason)
-            self.first_run.installed.connect(self.model_installed)
-            self.first_run.finished.connect(self._first_run_closed)
-        self._raise(self.first_run)
+            reason = "the check has not answered yet" if report is None else report.reason
+            wizard = SetupWizard(settings, cuda, reason, usable=usable)
+            wizard.installed.connect(self.model_installed)
+            wizard.microphone_test_requested.connect(self.mic_test)
+            wizard.microphone_test_stopped.connect(self._mic_test_stopped)
+            wizard.hotkey_capture_changed.connect(self.hotkey_capture)
+            wizard.finished.connect(self._wizard_closed)
+            wizard.set_model_ready(self._recognizer is not None and self._recognizer.running is not None)
+            self.wizard = wizard
+        self._raise(self.wizard)
+        return self.wizard
 
     @Slot()
-    def _first_run_closed(self) -> None:
-        if self.first_run is not None:
-            self.first_run.deleteLater()
-            self.first_run = None
+    def _wizard_closed(self) -> None:
+        if self.wizard is not None:
+            self.wizard.deleteLater()
+            self.wizard = None
 
     def open_log(self) -> None:
         """Show the recent log lines."""
@@ -175,6 +186,6 @@ class Windows(QObject):
         """Close every window (shutdown)."""
         if self.settings_dialog is not None:
             self.settings_dialog.model_page.shutdown()  # a download stops; what it fetched is kept for a resume
-        for window in (self.settings_dialog, self.first_run, self._log_window, self._about):
+        for window in (self.settings_dialog, self.wizard, self._log_window, self._about):
             if window is not None and shiboken6.isValid(window):  # a closed About box deletes itself
                 window.close()
