@@ -102,7 +102,11 @@ class _ModelSlot:
         if recognizer is not None:
             log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
                                  recognizer.device.describe())
-        self.service._slot_loaded(self, recognizer)
+        previous = self.service._slot_loaded(self, recognizer)
+        if previous is not None:
+            # Requests stay in order across a switch: the old model finishes what was queued for it first (a
+            # dictation's progressive stretches must never run on two threads at once, or out of order).
+            previous.thread.join()
         while True:
             item = self.queue.get()
             if item is _RETIRE:
@@ -184,8 +188,9 @@ class RecognizerService:
         if slot is None and report:
             self.events.failed(seq, "Nothing was transcribed: no model is loaded.")
 
-    def _slot_loaded(self, slot: _ModelSlot, recognizer: Recognizer | None) -> None:
-        """Model thread of ``slot``: adopt it as the serving model, or keep the current one."""
+    def _slot_loaded(self, slot: _ModelSlot, recognizer: Recognizer | None) -> _ModelSlot | None:
+        """Model thread of ``slot``: adopt it as the serving model, or keep the current one. Returns the slot it
+        replaced, whose queued requests come before any of ``slot``'s."""
         retire: _ModelSlot | None = None
         with self._lock:
             if self._loading is slot:
@@ -206,6 +211,7 @@ class RecognizerService:
                 self.events.load_failed(LoadKind.FIRST, slot.error, slot.missing)
         else:
             self.events.loaded(slot.kind, recognizer.device.describe())
+        return retire if retire is not slot else None
 
     def close(self) -> None:
         """Stop accepting requests; every model thread ends after what is queued (any thread; returns at once)."""
