@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from swictation_gui.errors import DownloadError
-from swictation_gui.models.catalogue import SILERO_VAD
+from swictation_gui.models.catalogue import CPU_MODEL, SILERO_VAD
 from swictation_gui.models.extra import install_extra, install_vad_quietly
+from swictation_gui.models.install import install, source_for_spec
+from tests.fixtures.archives import Archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour
 
 
@@ -33,3 +35,12 @@ def test_after_a_model_install_a_failed_download_is_a_plain_warning(server: Arch
     message = install_vad_quietly(tmp_path, extra=extra)
     assert "loudness" in message and "voice detector" in message
     assert not (tmp_path / SILERO_VAD.name).exists()
+
+
+def test_a_catalogue_download_brings_the_voice_detector_along(
+        archives: dict[str, Archive], server: ArchiveServer, silero_vad: Path, tmp_path: Path) -> None:
+    extra = dataclasses.replace(SILERO_VAD, url=server.add("/vad.onnx", silero_vad.read_bytes()))
+    spec = served_spec(CPU_MODEL, server.add("/cpu.tar.bz2", archives["cpu"].data), archives["cpu"])
+    install(source_for_spec(dataclasses.replace(spec, extras=(extra,))), root=tmp_path)
+    assert (tmp_path / SILERO_VAD.name).read_bytes() == silero_vad.read_bytes()
+    assert (tmp_path / CPU_MODEL.name).is_dir()

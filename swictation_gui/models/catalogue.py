@@ -38,73 +38,6 @@ INT8_FILES = ModelFiles("encoder.int8.onnx", "decoder.int8.onnx", "joiner.int8.o
 
 
 @dataclass(frozen=True)
-class ModelSpec:
-    """One entry of the catalogue.
-
-    Attributes:
-        key: Short name used on the command line and in settings ("gpu" or "cpu").
-        name: Folder name, identical to the archive's top folder.
-        display_name: What the UI shows.
-        device: The device the model is meant for.
-        files: Its file layout.
-        feat_dim: Mel bins the encoder expects.
-        url: Download address of the .tar.bz2 archive.
-        archive_top: Top folder inside the archive, exactly as stored (may start with "./").
-        archive_size: Archive size in bytes, or None where no source gives it.
-        sha256: Archive digest, or None where unknown.
-        sha256_verified: False when the digest comes from a single third-party source.
-        unpacked_mb: Approximate size on disk after extraction.
-    """
-
-    key: str
-    name: str
-    display_name: str
-    device: Device
-    files: ModelFiles
-    feat_dim: int
-    url: str
-    archive_top: str
-    archive_size: int | None
-    sha256: str | None
-    sha256_verified: bool
-    unpacked_mb: int
-
-
-GPU_MODEL = ModelSpec(
-    key="gpu",
-    name="sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000",
-    display_name="Parakeet-TDT 110M English (fp32, GPU)",
-    device=Device.CUDA,
-    files=PLAIN_FILES,
-    feat_dim=80,
-    url=_RELEASES + "sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000.tar.bz2",
-    archive_top="./sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000",
-    archive_size=None,
-    # One third-party catalogue only: not verified against the publisher.
-    sha256="4cb81f605eb7bc6fe0d69cd9d4045161e1691a64c2b7d4f1e7d5099e1d3bc024",
-    sha256_verified=False,
-    unpacked_mb=456,
-)
-
-CPU_MODEL = ModelSpec(
-    key="cpu",
-    name="sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8",
-    display_name="Parakeet-TDT 0.6B v3 multilingual (int8, CPU)",
-    device=Device.CPU,
-    files=INT8_FILES,
-    feat_dim=128,
-    url=_RELEASES + "sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2",
-    archive_top="sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8",
-    archive_size=487_170_055,
-    sha256="5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf",
-    sha256_verified=True,
-    unpacked_mb=640,
-)
-
-CATALOGUE: tuple[ModelSpec, ...] = (GPU_MODEL, CPU_MODEL)
-
-
-@dataclass(frozen=True)
 class ExtraFile:
     """A small file installed next to the models (``models_dir()/name``), pinned by size and SHA-256."""
 
@@ -125,6 +58,78 @@ SILERO_VAD = ExtraFile(
     source="silero-vad 6.2.3 (PyPI wheel, silero_vad/data/silero_vad.onnx)",
 )
 """The voice-activity detector progressive recognition uses to find pauses (``recognition/vad.py``)."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One entry of the catalogue.
+
+    Attributes:
+        key: Short name used on the command line and in settings ("gpu" or "cpu").
+        name: Folder name, identical to the archive's top folder.
+        display_name: What the UI shows.
+        device: The device the model is meant for.
+        files: Its file layout.
+        feat_dim: Mel bins the encoder expects.
+        url: Download address of the .tar.bz2 archive.
+        archive_top: Top folder inside the archive, exactly as stored (may start with "./").
+        archive_size: Archive size in bytes, or None where no source gives it.
+        sha256: Archive digest, or None where unknown.
+        sha256_verified: False when the digest comes from a single third-party source.
+        unpacked_mb: Approximate size on disk after extraction.
+        extras: Small files downloaded with the model into the models folder (the voice detector).
+    """
+
+    key: str
+    name: str
+    display_name: str
+    device: Device
+    files: ModelFiles
+    feat_dim: int
+    url: str
+    archive_top: str
+    archive_size: int | None
+    sha256: str | None
+    sha256_verified: bool
+    unpacked_mb: int
+    extras: tuple[ExtraFile, ...] = ()
+
+
+GPU_MODEL = ModelSpec(
+    key="gpu",
+    name="sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000",
+    display_name="Parakeet-TDT 110M English (fp32, GPU)",
+    device=Device.CUDA,
+    files=PLAIN_FILES,
+    feat_dim=80,
+    url=_RELEASES + "sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000.tar.bz2",
+    archive_top="./sherpa-onnx-nemo-parakeet_tdt_transducer_110m-en-36000",
+    archive_size=None,
+    # One third-party catalogue only: not verified against the publisher.
+    sha256="4cb81f605eb7bc6fe0d69cd9d4045161e1691a64c2b7d4f1e7d5099e1d3bc024",
+    sha256_verified=False,
+    unpacked_mb=456,
+    extras=(SILERO_VAD,),
+)
+
+CPU_MODEL = ModelSpec(
+    key="cpu",
+    name="sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8",
+    display_name="Parakeet-TDT 0.6B v3 multilingual (int8, CPU)",
+    device=Device.CPU,
+    files=INT8_FILES,
+    feat_dim=128,
+    url=_RELEASES + "sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2",
+    archive_top="sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8",
+    archive_size=487_170_055,
+    sha256="5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf",
+    sha256_verified=True,
+    unpacked_mb=640,
+    extras=(SILERO_VAD,),
+)
+
+CATALOGUE: tuple[ModelSpec, ...] = (GPU_MODEL, CPU_MODEL)
+
 
 
 def spec_for_key(key: str) -> ModelSpec | None:
