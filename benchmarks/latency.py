@@ -160,7 +160,7 @@ def main() -> int:
     engines = args.engines.split(",") if keys else ["auto"]
     paths = args.paths.split(",")
     rows = []
-    with tempfile.TemporaryDirectory(prefix="latency-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lat-") as tmp:
         root = Path(tmp)
         models = [standin.build(k, args.standin_dir) for k in keys] if keys else [build_band(root / "band")]
         screen = xenv.start_xvfb()
@@ -173,12 +173,13 @@ def main() -> int:
                     for seconds in durations:
                         for method in methods:
                             for path in paths:
-                                home = root / f"home-{model.name}-{engine}-{method}-{seconds}-{path}"
+                                home = root / f"h{len(rows)}"  # short: the control socket lives under it
                                 home.mkdir()
                                 repeats = max(2, args.repeats // 2) if seconds >= 20 else args.repeats
                                 m = run_case(screen, mic, model, home, method, seconds, repeats, engine,
                                              path == "progressive")
                                 rows.append((model.name, engine, seconds, method, path, m))
+                                print("so far:", format_row(rows[-1]), flush=True)
         finally:
             mic.stop()
             screen.close()
@@ -190,17 +191,23 @@ def main() -> int:
               f"{'last':>6} {'pieces':>6}  (ms)")
     print(header)
     print("-" * len(header))
-    for name, engine, seconds, method, path, m in rows:
-        short = "0.6B-int8" if "0.6b" in name else "110M" if "110m" in name else name
-        print(f"{short:>9} {engine:>11} {seconds:>8.0f}s {method:>6} {path:>11} {len(m['app']):>3} | "
-              f"{statistics.median(m['app']):>8.1f} {pct(m['app'], 0.95):>8.1f} | "
-              f"{statistics.median(m['seen']):>8.1f} {pct(m['seen'], 0.95):>8.1f} | "
-              f"{statistics.median(m['audio']):>6.1f} {statistics.median(m['recognize']):>7.1f} "
-              f"{statistics.median(m['inject']):>7.1f} | "
-              + (f"{statistics.median(m['last']):>6.1f} {statistics.median(m['pieces']):>6.0f}"
-                 if path == "progressive" else f"{'':>6} {'':>6}"))
+    for row in rows:
+        print(format_row(row))
     print_ratios(rows)
     return 0
+
+
+def format_row(row: tuple[str, str, float, str, str, dict[str, list[float]]]) -> str:
+    """One line of the table."""
+    name, engine, seconds, method, path, m = row
+    short = "0.6B-int8" if "0.6b" in name else "110M" if "110m" in name else name
+    return (f"{short:>9} {engine:>11} {seconds:>8.0f}s {method:>6} {path:>11} {len(m['app']):>3} | "
+            f"{statistics.median(m['app']):>8.1f} {pct(m['app'], 0.95):>8.1f} | "
+            f"{statistics.median(m['seen']):>8.1f} {pct(m['seen'], 0.95):>8.1f} | "
+            f"{statistics.median(m['audio']):>6.1f} {statistics.median(m['recognize']):>7.1f} "
+            f"{statistics.median(m['inject']):>7.1f} | "
+            + (f"{statistics.median(m['last']):>6.1f} {statistics.median(m['pieces']):>6.0f}"
+               if path == "progressive" else f"{'':>6} {'':>6}"))
 
 
 def print_ratios(rows: list[tuple[str, str, float, str, str, dict[str, list[float]]]]) -> None:
