@@ -260,6 +260,8 @@ class Dictation:
         self._waiting.append((seq, take))
         if self._take_poll is None:
             self._take_poll = self.timers.every(TAKE_POLL_S, self.poll_takes)
+        if take.end is not None:  # silence at key-up: no tail, so hand it over at the next turn of the loop
+            self.timers.call_later(0, self.poll_takes)
 
     def poll_takes(self) -> None:
         """Timer tick: hand over every take whose tail has arrived."""
