@@ -152,6 +152,8 @@ def test_a_three_minute_dictation_stays_bounded_in_memory(xdisplay: xenv.XDispla
         text = app.wait_ev("transcript", 5, seq=seq)["text"]
         assert text.split()[:50] == words[:50], text[:200]
         growth_mb = (max(rss) - rss[0]) / 1024
+        print(f"3-minute dictation: RSS {rss[0] / 1024:.1f} MB → peak {max(rss) / 1024:.1f} MB (+{growth_mb:.1f}), "
+              f"{recognized['pieces']:.0f} pieces, peak pending {recognized['peak_pending_s']:.1f} s")
         assert growth_mb < 40, f"grew by {growth_mb:.1f} MB while recording 3 minutes"
     finally:
         app.kill()
