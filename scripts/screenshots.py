@@ -112,7 +112,12 @@ def child(out: Path) -> int:
     # half downloaded (its row shows the progress and Cancel), no folder of your own yet.
     catalogue.installed_dir(catalogue.CPU_MODEL).mkdir(parents=True, exist_ok=True)
     no_cuda = DeviceReport("cuda", "cpu", "libcudnn.so.9 not found")
-    dialog = SettingsDialog(Settings(model=ModelChoice.CPU, input_device=mics[1].spec),
+    from swictation_gui.text.replacements import Replacement
+    demo = Settings(model=ModelChoice.CPU, input_device=mics[1].spec, spoken_commands=True,
+                    vocabulary=("Kubernetes", "PyTorch", "Siobhan Nguyen"),
+                    replacements=(Replacement("gonna", "going to"), Replacement("my email", "me@example.org"),
+                                  Replacement(r"(\d+) percent", r"\1 %", regex=True)))
+    dialog = SettingsDialog(demo,
                             cuda_report=lambda: no_cuda, input_devices=lambda: mics,
                             settings_path=Path("~/.config/swictation-gui/settings.json"))
     dialog.model_page.set_running("cpu", "CPU")
@@ -155,6 +160,29 @@ def child(out: Path) -> int:
     painter.end()
     pair.save(str(out / "overlay.png"))
     print(f"wrote {out / 'overlay.png'}")
+
+    # --- history window ---------------------------------------------------------------------------
+    import time as _time
+
+    from swictation_gui.history.store import HistoryStore
+    from swictation_gui.ui.history_window import HistoryWindow
+
+    store = HistoryStore()
+    now = _time.time()
+    for ago, window_name, spoken, text in (
+            (3600, "kate.Kate #0x2a00007", 4.2, "Deploy the new build to Kubernetes tonight."),
+            (1800, "Slack.Slack #0x3c00012", 2.1, "Sounds good, I'll review it after lunch."),
+            (300, "kate.Kate #0x2a00007", 6.8, "The period of the Renaissance saw great changes in art and science."),
+            (30, "org.gnome.Terminal #0x4e00003", 1.4, "git push origin main")):
+        store.add(text, window_name, spoken, at=now - ago)
+    history = HistoryWindow(store, lambda _text: None)
+    history.show()
+    wait_for(history.isVisible)
+    history.table.selectRow(1)
+    wait(150)
+    history.grab().save(str(out / "history.png"))
+    print(f"wrote {out / 'history.png'}")
+    history.hide()
 
     wizard_pages(out, wait, wait_for)
 

@@ -9,7 +9,8 @@ DEBIAN_PACKAGES=(
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
   pulseaudio pulseaudio-utils libportaudio2 espeak-ng sox libsndfile1
-  gcc openbox
+  sway wtype wl-clipboard libwayland-client0 libwayland-cursor0 libwayland-egl1 dbus-daemon kwin-wayland
+  gcc openbox at-spi2-core
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -20,7 +20,6 @@ from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.status import NO_MODEL_YET, ModelState
 from swictation_gui.errors import SwictationError
-from swictation_gui.recognition import vad
 from swictation_gui.recognition.cuda_probe import CudaProbe
 from swictation_gui.recognition.factory import deferred
 from swictation_gui.recognition.worker import RecognizerWorker
@@ -67,7 +66,7 @@ class Application(QObject):
                                    self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
-                                   s.tail_ms / 1000, s.progressive, vad.silero_candidate())
+                                   s.tail_ms / 1000, s.progressive)
         self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)
@@ -95,6 +94,7 @@ class Application(QObject):
         t.settings_requested.connect(self._open_settings)
         t.copy_last_requested.connect(p.copy_last)
         t.paste_last_requested.connect(p.paste_last)
+        t.history_requested.connect(p.open_history)
         t.open_log_requested.connect(self.windows.open_log)
         t.about_requested.connect(self._open_about)
         t.model_requested.connect(self._switch_model)
@@ -123,11 +123,11 @@ class Application(QObject):
         self.parts.start(s)
 
     @Slot()
-    def _load_model(self, model: str | None = None) -> bool:
-        """Load ``model`` (default: the configured one); a model that serves keeps serving until it is warm. False
-        (and the user told) while another load still runs."""
+    def _load_model(self, model: str | None = None, cpu_engine: str | None = None) -> bool:
+        """Load ``model`` (default: the configured one); the serving one serves until it is warm. False if busy."""
         model = model or self.config.model
-        if not self.recognizer.load(deferred(model, engine=self.config.engine, device=self.config.device), model):
+        cpu_engine = cpu_engine or str(self.config.effective.cpu_engine)
+        if not self.recognizer.load(deferred(model, self.config.engine, self.config.device, cpu_engine), model):
             self.feedback.notify(BUSY, "warning")
             return False
         if self.dictation.model_state is not ModelState.READY:
@@ -190,7 +190,8 @@ class Application(QObject):
         self.events.emit("command", command=command)
         actions: dict[str, Callable[[], None]] = {
             "toggle": self.dictation.toggle, "start": self.dictation.start, "stop": self.dictation.stop,
-            "quit": self.shutdown, "settings": self._open_settings}
+            "quit": self.shutdown, "settings": self._open_settings, "paste-last": self.slots.paste_last,
+            "history": self.slots.open_history}
         if command.startswith("model:"):  # the only deferred command: it comes with a reply
             self._switch_model(command.removeprefix("model:"), reply)
         elif command in actions:
@@ -246,7 +247,7 @@ class Application(QObject):
         parts = changed_parts(old, new)
         self.events.emit("settings_applied", parts=sorted(parts))
         if "model" in parts:
-            if self._load_model(model_for(new)):  # transactional: saved (and ticked) only once it is warm
+            if self._load_model(model_for(new), str(new.cpu_engine)):  # saved (and ticked) once warm
                 self._pending_model = (new.model, new.custom_model_dir)
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)

@@ -52,3 +52,8 @@ def log_dir() -> Path:
 def settings_file() -> Path:
     """The settings file used when ``--config`` is not given."""
     return config_dir() / "settings.json"
+
+
+def history_file() -> Path:
+    """The dictation history database, written only when the user turns persistence on."""
+    return data_dir() / "history.sqlite3"

@@ -11,7 +11,8 @@ import pytest
 from swictation_gui.errors import DownloadError
 from swictation_gui.models import archive
 from swictation_gui.models.archive import UnsafeArchiveError, normalize_member
-from swictation_gui.models.install import install, source_for_url
+from swictation_gui.models.install import install
+from swictation_gui.models.sources import source_for_url
 from tests.fixtures.archives import malicious_archive
 from tests.fixtures.http_server import serving
 

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings import ModelChoice, Settings
+from swictation_gui.settings.schema import CpuEngine
 from swictation_gui.ui.settings_dialog import PAGES, SettingsDialog
 
 MICS = ["Built-in Audio Analog Stereo", "USB Mic"]
@@ -39,6 +40,8 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     dialog.show()
     dialog.microphone_page.combo.setCurrentIndex(dialog.microphone_page.combo.findData("USB Mic"))
+    engine = dialog.model_page.cpu_engine.combo
+    engine.setCurrentIndex(engine.findData(CpuEngine.SHERPA))
     dialog.show_page("hotkey")
     with qtbot.waitSignal(dialog.hotkey_capture_changed, timeout=2000) as capture:
         dialog.hotkey_page.record.click()
@@ -66,7 +69,7 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
         input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
         min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
         tail_ms=100, sound_cues=False, trailing_space=False, progressive=False, start_at_login=True,
-        notifications=False, overlay=False, cancel_key="f8")]
+        notifications=False, overlay=False, cancel_key="f8", cpu_engine=CpuEngine.SHERPA)]
     assert not dialog.isVisible()
 
 
@@ -185,3 +188,23 @@ def test_an_unusable_cancel_key_is_refused_with_its_reason_and_the_dialog_stays_
     with qtbot.waitSignal(dialog.settings_accepted, timeout=2000) as blocker:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert blocker.args[0].cancel_key is None
+
+
+def test_model_page_shows_the_cpu_models_engine_verdict(qtbot: QtBot, tmp_path: Path) -> None:
+    from swictation_gui.models import catalogue
+    from swictation_gui.recognition import engine_choice
+    from tests.fixtures import synth_models as sm
+
+    dialog = _dialog(qtbot, Settings(cpu_engine=CpuEngine.ONNXRUNTIME))
+    row = dialog.model_page.cpu_engine
+    assert row.combo.currentData() == CpuEngine.ONNXRUNTIME
+    assert row.note.text() == "" and row.note.isHidden()  # the CPU model is not installed: no verdict line
+    installed = catalogue.installed_dir(catalogue.CPU_MODEL)
+    installed.parent.mkdir(parents=True, exist_ok=True)
+    installed.symlink_to(sm.with_test_wavs(sm.build_random(tmp_path / "m", seed=3, feat_dim=128, layout="int8")))
+    dialog.refresh()
+    assert row.note.isHidden()  # installed but never self-tested: still no line
+    verdict = engine_choice.verdict(catalogue.resolve("cpu"))  # the real self-test, in a child process
+    dialog.refresh()
+    assert not row.note.isHidden() and row.note.text() == engine_choice.describe(verdict)
+    assert row.note.text().startswith("CPU engine: ")

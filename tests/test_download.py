@@ -17,7 +17,8 @@ from swictation_gui.errors import DownloadError
 from swictation_gui.models import download
 from swictation_gui.models.catalogue import ModelSpec, installed_dir
 from swictation_gui.models.download import CancelledError, CancelToken, Progress
-from swictation_gui.models.install import install, part_path, source_for_spec, source_for_url
+from swictation_gui.models.install import install, part_path
+from swictation_gui.models.sources import source_for_spec, source_for_url
 from tests.fixtures.archives import CPU, GPU, Archive, corrupt_archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour, wait_until
 

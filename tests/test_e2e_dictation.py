@@ -77,11 +77,12 @@ class Keys:
 
 
 def start_app(run_app: Callable[..., AppProcess], screen: xenv.XDisplay, mic: VirtualMic, model: Path,  # noqa: F811
-              home: Path, *args: str) -> AppProcess:
+              home: Path, *args: str, env: dict[str, str] | None = None) -> AppProcess:
     # No sound cues: the virtual microphone is the monitor of the default output, so they would be recorded.
-    app: AppProcess = run_app([f"--model-dir={model}", "--sound-cues=off", *args], app_env(screen, mic, home))
+    app: AppProcess = run_app([f"--model-dir={model}", "--sound-cues=off", *args],
+                              {**app_env(screen, mic, home), **(env or {})})
     ready = app.wait_ev("ready", 60)
-    assert ready["mic"] is True, app.describe()
+    app.wait_mic_ok(ready)
     app.wait_ev("listening", 20)
     return app
 

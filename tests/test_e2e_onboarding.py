@@ -84,8 +84,7 @@ def test_onboarding_wizard_from_an_empty_home_to_dictation_about_and_quit(
     screen.key_tap("ctrl+a")
     screen.xdotool("type", "--delay", "10", url)
     screen.key_tap("alt+d")
-    ready = app.wait_ev("ready", 120)
-    assert ready["mic"] is True, app.describe()
+    app.wait_mic_ok(app.wait_ev("ready", 120))
     assert [s.path for s in server.seen()] == ["/mirror/parakeet-tdt-0.6b-v3-int8.tar.bz2"]
     # 2. Microphone, 3. hotkey (kept: Right Ctrl), 4. try it.
     for page in ("microphone", "hotkey", "try"):

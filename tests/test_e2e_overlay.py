@@ -209,4 +209,7 @@ def test_esc_at_any_moment_of_many_rounds_never_crashes_or_leaves_a_grab(
     assert xenv.wait_for(lambda: escapes(window) == before + 1, 5), window.key_log()
     text = window.text()
     injected = len(app.of("injected"))
-    assert injected >= 4 and text == "la" * injected, (text, app.describe())
+    # Dictations into the same window are joined with one space, unless a key (an Esc that reached the window) was
+    # pressed since; so the spaces depend on which taps were grabbed, the words do not.
+    assert injected >= 4 and text.replace(" ", "") == "la" * injected, (text, app.describe())
+    assert "  " not in text and not text.startswith(" "), text

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from swictation_gui.models.catalogue import CPU_MODEL, ModelLocation
-from swictation_gui.models.install import part_path, source_for_spec
+from swictation_gui.models.install import part_path
+from swictation_gui.models.sources import source_for_spec
 from swictation_gui.ui.install_job import InstallJob
 from tests.fixtures.archives import Archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour

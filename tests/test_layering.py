@@ -12,7 +12,7 @@ from pathlib import Path
 
 import swictation_gui
 
-HEADLESS_PACKAGES = ("recognition", "models", "audio", "core", "settings", "platform", "cli")
+HEADLESS_PACKAGES = ("recognition", "models", "audio", "core", "settings", "platform", "cli", "text", "history")
 # Modules that legitimately use QtCore/QtNetwork (signals, threads, local sockets) but never widgets.
 QT_ALLOWED = {"swictation_gui.recognition.worker", "swictation_gui.recognition.cuda_probe",
               "swictation_gui.platform.ipc"}
@@ -63,7 +63,7 @@ def test_qt_is_imported_directly_only_where_allowed() -> None:
 # Floors, lowest first: a module may import its own floor and those below, never one above.
 FLOORS = [
     {"errors", "log", "paths", "preflight"},
-    {"audio", "recognition", "models", "settings", "platform"},
+    {"audio", "recognition", "models", "settings", "platform", "text", "history"},
     {"core"},
     {"ui", "bench"},
     {"app", "cli", "__main__"},

@@ -17,7 +17,8 @@ from swictation_gui import cli, paths
 from swictation_gui.errors import DownloadError
 from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CPU_MODEL, GPU_MODEL, installed_dir
-from swictation_gui.models.install import install, source_for_file
+from swictation_gui.models.install import install
+from swictation_gui.models.sources import source_for_file
 from tests.fixtures import synth_models as sm
 from tests.fixtures.archives import Archive, corrupt_archive, malicious_archive, served_spec
 

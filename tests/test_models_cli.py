@@ -52,7 +52,12 @@ def test_download_by_url_then_transcribe(key: str, words: list[str], archives: d
     proc = swictation("transcribe", "--model", key, str(wav))  # the catalogue key finds it too
     assert proc.stdout == " ".join(words) + "\n"
     listing = json.loads(swictation("models", "--json").stdout)
-    assert {row["key"]: row["status"] for row in listing["models"]}[key] == "ok"
+    row = {row["key"]: row for row in listing["models"]}[key]
+    assert row["status"] == "ok"
+    # The install ran the engine self-test; this archive's test wav is noise bytes, so sherpa-onnx stays.
+    assert row["cpu_engine"]["engine"] == "sherpa"
+    assert row["cpu_engine"]["reason"].startswith("test_wavs/0.wav cannot be read")
+    assert "CPU engine: sherpa-onnx: test_wavs/0.wav cannot be read" in swictation("models").stdout
 
 
 def test_failures_exit_2_with_one_line(archives: dict[str, Archive], server: ArchiveServer) -> None:

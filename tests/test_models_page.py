@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CPU_MODEL, GPU_MODEL, ModelSpec
-from swictation_gui.models.install import part_path, source_for_spec
+from swictation_gui.models.install import part_path
+from swictation_gui.models.sources import source_for_spec
 from swictation_gui.recognition.base import DeviceReport
 from swictation_gui.settings import Settings
 from swictation_gui.ui import models_page

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.platform.base import InjectionResult
+from swictation_gui.text.stage import TextConfig, TextStage
 
 
 class Recording:
@@ -101,3 +103,112 @@ def test_set_injector_applies_from_the_next_text() -> None:
     runner.stop()
     assert runner.join(5)
     assert first.texts == ["one"] and second.texts == ["two"]
+
+
+class FakeKeyInjector(Recording):
+    """A named fake injector that also sends keys (BackSpace/Return) and reports a window and key presses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.window = "kate #0x1"
+        self.presses: int | None = 0
+        self.sent: list[str] = []
+
+    def inject(self, text: str) -> InjectionResult:
+        self.sent.append(text)
+        return super().inject(text)
+
+    def press_key(self, keysym_name: str, count: int) -> InjectionResult:
+        self.sent.append(f"<{keysym_name}×{count}>")
+        return InjectionResult(True, "type")
+
+    def focused_window(self) -> str:
+        return self.window
+
+    def user_presses(self) -> int | None:
+        return self.presses
+
+
+def _run_all(runner: InjectionRunner, texts: list[str], between: Callable[[int], None] | None = None) -> list[str]:
+    results: list[str] = []
+    for seq, text in enumerate(texts, 1):
+        done = threading.Event()
+        runner._on_result = lambda _s, r, d=done: (results.append(r.message), d.set())  # type: ignore[method-assign]
+        runner.submit(seq, text, 1.5)
+        assert done.wait(5)
+        if between:
+            between(seq)
+    return results
+
+
+def test_the_text_stage_shapes_each_text_and_sends_keys_as_one_unit_in_order() -> None:
+    injector = FakeKeyInjector()
+    delivered: list[tuple[str, str, float]] = []
+    stage = TextStage(TextConfig(spoken_commands=True, trailing_space=False))
+    runner = InjectionRunner(injector, lambda _s, _r: None, stage, lambda *a: delivered.append(a))
+    runner.start()
+    messages = _run_all(runner, ["Hello there", "General Kenobi.", "scratch that", "Send it. Press enter."])
+    runner.stop()
+    assert injector.sent == ["Hello there", " general Kenobi.", "<BackSpace×16>", " send it.", "<Return×1>"]
+    assert messages == ["", "", "", ""]
+    assert delivered == [("Hello there", "kate #0x1", 1.5), ("general Kenobi.", "kate #0x1", 1.5),
+                         ("send it.", "kate #0x1", 1.5)]
+
+
+def test_scratch_that_is_refused_after_a_user_key_press_or_without_a_keyboard_watch() -> None:
+    injector = FakeKeyInjector()
+    runner = InjectionRunner(injector, lambda _s, _r: None, TextStage(TextConfig(spoken_commands=True)))
+    runner.start()
+
+    def press(seq: int) -> None:
+        if seq == 1:
+            injector.presses = 1  # the user typed in the window after the first dictation
+
+    messages = _run_all(runner, ["One.", "Scratch that."], press)
+    injector.presses = None
+    messages += _run_all(runner, ["Two.", "Scratch that."])
+    runner.stop()
+    assert injector.sent == ["One. ", "Two. "]
+    assert "a key was pressed" in messages[1] and "cannot tell" in messages[3]
+
+
+def test_a_plain_injector_gets_shaped_text_but_no_keys() -> None:
+    injector = Recording()
+    runner = InjectionRunner(injector, lambda _s, _r: None, TextStage(TextConfig(spoken_commands=True,
+                                                                                 auto_submit=True)))
+    runner.start()
+    messages = _run_all(runner, ["Hi", "press enter"])
+    runner.stop()
+    assert injector.texts == ["Hi"]
+    assert messages[1] == "This session cannot send keys (BackSpace, Enter)."
+
+
+class FakeCaretInjector(FakeKeyInjector):
+    """A named fake injector whose focused application also reports the text before its caret (AT-SPI)."""
+
+    def __init__(self, before: str | None) -> None:
+        super().__init__()
+        self.before = before
+        self.asked = 0
+
+    def text_before_caret(self) -> str | None:
+        self.asked += 1
+        return self.before
+
+
+def test_the_text_before_the_caret_is_asked_on_the_injector_thread_and_joined_to_only_when_joining() -> None:
+    injector = FakeCaretInjector("Hello there.")
+    runner = InjectionRunner(injector, lambda _s, _r: None, TextStage(TextConfig(trailing_space=False)))
+    runner.start()
+    _run_all(runner, ["General Kenobi."])
+    injector.before = None  # the application stopped answering: the remembered piece counts again
+    _run_all(runner, ["You are"])
+    runner.stop()
+    assert injector.sent == [" General Kenobi.", " You are"]
+    assert injector.asked == 2
+    plain = FakeCaretInjector("Hello there.")
+    runner = InjectionRunner(plain, lambda _s, _r: None, TextStage(TextConfig(join=False)))
+    runner.start()
+    _run_all(runner, ["General Kenobi."])
+    runner.stop()
+    assert plain.sent == ["General Kenobi. "] and plain.asked == 0

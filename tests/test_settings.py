@@ -12,6 +12,9 @@ from swictation_gui import paths
 from swictation_gui.errors import SettingsError
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
 from swictation_gui.settings import SCHEMA_VERSION, ModelChoice, Settings, SettingsStore, schema, store
+from swictation_gui.settings.schema import CpuEngine
+from swictation_gui.text.replacements import Replacement
+from swictation_gui.text.words import Language
 
 NON_DEFAULT = Settings(
     model=ModelChoice.CUSTOM,
@@ -32,6 +35,20 @@ NON_DEFAULT = Settings(
     progressive=False,
     overlay=False,
     cancel_key="f8",
+    cpu_engine=CpuEngine.SHERPA,
+    text_language=Language.DE,
+    join_dictations=False,
+    join_window_s=30,
+    spoken_commands=True,
+    auto_submit=True,
+    remove_fillers=True,
+    vocabulary=("Kubernetes", "Siobhan Nguyen"),
+    vocabulary_threshold=92,
+    replacements=(Replacement("gonna", "going to"), Replacement(r"(\d+) pc", r"\1 %", regex=True)),
+    history_size=10,
+    history_persist=True,
+    history_retention_days=7,
+    paste_last_hotkey="ctrl+alt+v",
 )
 
 
@@ -263,3 +280,36 @@ def test_a_cancel_key_inside_the_hotkey_is_turned_off_and_a_chosen_one_is_report
                         "hotkey; no cancel key is used."]
     settings, warnings = schema.from_dict({"hotkey": "ctrl+esc", "cancel_key": "f8"})
     assert (settings.cancel_key, warnings) == ("f8", [])
+
+
+def test_list_settings_keep_good_items_and_warn_about_bad_ones() -> None:
+    settings, warnings = schema.from_dict({
+        "vocabulary": ["Kubernetes", 3, "", "Kubernetes", " PyTorch "],
+        "replacements": [{"pattern": "gonna", "replacement": "going to"}, {"pattern": ""}, "x",
+                         {"pattern": "(", "replacement": "", "regex": True}],
+    })
+    assert settings.vocabulary == ("Kubernetes", "PyTorch")
+    assert settings.replacements == (Replacement("gonna", "going to"), Replacement("(", "", regex=True))
+    assert warnings == [
+        "Vocabulary: 3 is not a word or phrase; it was left out.",
+        "Vocabulary: '' is not a word or phrase; it was left out.",
+        "Replacements: {'pattern': ''} is not a replacement (pattern, replacement, regex); it was left out.",
+        "Replacements: 'x' is not a replacement (pattern, replacement, regex); it was left out.",
+        "Replacements: '(' is not a valid regular expression: missing ), unterminated subpattern at position 0; "
+        "the rule is kept but skipped until it is corrected.",
+    ]
+
+
+def test_a_list_setting_that_is_not_a_list_takes_the_default_with_a_warning() -> None:
+    settings, warnings = schema.from_dict({"vocabulary": "Kubernetes", "text_language": "klingon"})
+    assert settings.vocabulary == () and settings.text_language == Language.EN
+    assert warnings == ["Language of commands: 'klingon' is not one of: en, de, fr, es; using the default ('en').",
+                        "Vocabulary: 'Kubernetes' is not a list of words; using the default (empty)."]
+
+
+def test_paste_last_hotkey_is_normalized_or_off() -> None:
+    for raw, expected in (("Ctrl + Alt + V", "ctrl+alt+v"), ("", None), (None, None)):
+        settings, warnings = schema.from_dict({"paste_last_hotkey": raw})
+        assert (settings.paste_last_hotkey, warnings) == (expected, [])
+    settings, warnings = schema.from_dict({"paste_last_hotkey": "ctrl+nonsense"})
+    assert settings.paste_last_hotkey is None and warnings[0].startswith("Paste last dictation hotkey: ")

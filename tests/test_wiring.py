@@ -229,7 +229,7 @@ def test_quit_while_the_model_is_still_loading_is_bounded(qtbot: QtBot, tmp_path
 
     gate = threading.Event()
 
-    def slow_factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+    def slow_factory(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
         def build() -> object:
             gate.wait(30)
             raise RuntimeError("never loads")
@@ -312,13 +312,13 @@ def test_the_model_command_is_answered_once_the_switch_has_ended(
     real = app_module.deferred
     gate = threading.Event()
 
-    def factory(model: str, engine: str = "auto", device: str = "auto") -> object:
+    def factory(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
         if model == "gpu":  # a switch that takes a while and then fails
             def build() -> object:
                 gate.wait(30)
                 raise RuntimeError("the GPU model is broken")
             return build
-        return real(str(band_model) if model == "cpu" else model, engine, device)
+        return real(str(band_model) if model == "cpu" else model, engine, device, cpu_engine)
 
     monkeypatch.setattr(app_module, "deferred", factory)
     assert command("model:cpu") == "ok now using the CPU int8 model (CPU)"
@@ -338,3 +338,32 @@ def test_the_model_command_is_answered_once_the_switch_has_ended(
     assert json.loads(settings_file.read_text())["model"] == "cpu"
     dictate(qtbot, FakeHotkey.instances[-1], ["mi"])
     qtbot.waitUntil(lambda: injector.texts == ["mi "], timeout=15_000)  # the CPU model still serves
+
+
+def test_a_cpu_engine_change_reloads_the_model_with_that_engine(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from swictation_gui import app as app_module
+    from swictation_gui.settings.schema import CpuEngine
+
+    app, injector = running
+    real = app_module.deferred
+    built: list[tuple[str, str]] = []
+
+    def recording(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto") -> object:
+        build = real(model, engine, device, cpu_engine)
+
+        def wrapped() -> object:
+            recognizer = build()
+            built.append((cpu_engine, recognizer.name))
+            return recognizer
+        return wrapped
+
+    monkeypatch.setattr(app_module, "deferred", recording)
+    app.apply_settings(app.config.effective.replace(cpu_engine=CpuEngine.ONNXRUNTIME))
+    qtbot.waitUntil(lambda: bool(built) and not app.recognizer.loading
+                    and app.dictation.model_state is ModelState.READY, timeout=30_000)
+    assert built == [("onnxruntime", "onnxruntime")]
+    assert '"cpu_engine": "onnxruntime"' in (tmp_path / "settings.json").read_text()
+    dictate(qtbot, FakeHotkey.instances[-1], ["do"])
+    qtbot.waitUntil(lambda: injector.texts == ["do "], timeout=15_000)  # our engine serves the dictation

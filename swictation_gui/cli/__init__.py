@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "swictation_gui.cli.doctor",
     "swictation_gui.cli.control",
     "swictation_gui.cli.bench",
+    "swictation_gui.cli.bindings",
 )
 
 

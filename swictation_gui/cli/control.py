@@ -1,4 +1,4 @@
-"""``swictation-gui toggle|start|stop|settings|quit|model``: send a command to the running tray app."""
+"""``swictation-gui toggle|start|stop|settings|quit|paste-last|history|model``: command the running tray app."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ _HELP = {
     "stop": "stop dictating and transcribe what was said",
     "settings": "open the settings dialog of the running app",
     "quit": "quit the running app",
+    "paste-last": "type the last dictation again into the focused window (bind it to a desktop shortcut)",
+    "history": "open the history window of the running app",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import json
 import os
 import shutil
@@ -11,15 +12,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from swictation_gui import __version__, preflight
 from swictation_gui.cli.models_cmd import status_rows
+from swictation_gui.platform import bindings, portal, session
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One line of the report. ``level`` is "ok", "warn" or "fail"; ``fix`` says what to do."""
+    """One line of the report. ``level`` is "ok", "warn", "fail" or "skip" (a backend not used here); ``fix`` says
+    what to do."""
 
     topic: str
     level: str
@@ -42,7 +46,7 @@ def check_packages() -> list[Finding]:
                       ("numpy", "pip install numpy"), ("soxr", "pip install soxr"),
                       ("PySide6-Essentials", "pip install PySide6-Essentials"),
                       ("sounddevice", "pip install sounddevice"), ("pynput", "pip install pynput"),
-                      ("pyperclip", "pip install pyperclip")):
+                      ("pyperclip", "pip install pyperclip"), ("jeepney", "pip install jeepney")):
         ver = _version(dist)
         out.append(Finding(dist, "ok", ver) if ver else Finding(dist, "fail", "not installed", fix))
     gpu, cpu = _version("onnxruntime-gpu"), _version("onnxruntime")
@@ -101,27 +105,46 @@ def check_audio() -> list[Finding]:
 
 def display_server() -> str:
     """"wayland", "x11" or "none"."""
-    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland":
-        return "wayland"
-    if os.environ.get("DISPLAY"):
-        return "x11"
-    return "none"
+    return session.detect().kind
+
+
+def check_backends(info: session.SessionInfo | None = None, which: session.Which = shutil.which,
+                   method: str = "auto") -> list[Finding]:
+    """The hotkey and text-output fallback chains: the active link, why each other was skipped, and its fix."""
+    info = info or session.detect()
+    out: list[Finding] = []
+    have_xlib = importlib.util.find_spec("Xlib") is not None
+    for kind, chain in (("hotkey", session.hotkey_chain(info, which, have_xlib, portal.available())),
+                        ("text output", session.injection_chain(info, which, have_xlib, method))):
+        current = session.active(chain)
+        if current is None:
+            out.append(Finding(kind, "fail", "no backend works here", next((x.fix for x in chain if x.fix), "")))
+        for link in chain:
+            level = {"active": "ok", "standby": "ok", "skipped": "skip"}[link.status]
+            label = {"active": "ACTIVE", "standby": "standby", "skipped": "skipped"}[link.status]
+            out.append(Finding(f"{kind} {link.name}", level, f"{label}: {link.detail}",
+                               link.fix if link.status != "active" or link.name == "compositor-bindings" else ""))
+    if info.compositor == "sway" and info.wayland:
+        _config, include = bindings.sway_paths(Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"))
+        if include.is_file():
+            out.append(Finding("sway binding", "ok", f"{include} exists"))
+        else:
+            out.append(Finding("sway binding", "warn", "the push-to-talk binding is not installed",
+                               "swictation-gui bindings --install"))
+    return out
 
 
 def check_desktop() -> list[Finding]:
     """Display server, system tray and clipboard tools."""
-    server = display_server()
+    info = session.detect()
+    server = info.kind
     out = []
-    if server == "x11":
-        out.append(Finding("display", "ok", f"X11 (DISPLAY={os.environ.get('DISPLAY')})"))
-    elif server == "wayland":
-        out.append(Finding("display", "warn", "Wayland: global hotkeys and key injection via X11 do not reach "
-                           "native Wayland windows",
-                           "bind a desktop shortcut to 'swictation-gui toggle', and use paste mode"))
-    else:
+    if server == "none":
         out.append(Finding("display", "fail", "no display (DISPLAY and WAYLAND_DISPLAY are unset)",
                            "run the app inside your desktop session"))
         return out
+    out.append(Finding("display", "ok", info.describe()))
+    out += check_backends(info)
     probe = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon;"
              "app = QApplication([]); print('TRAY', QSystemTrayIcon.isSystemTrayAvailable())")
     try:
@@ -133,8 +156,9 @@ def check_desktop() -> list[Finding]:
             out.append(Finding("tray", "ok", "a system tray is available"))
         elif "TRAY False" in proc.stdout:
             out.append(Finding("tray", "warn", "no system tray host is running",
-                               "enable a tray (GNOME: the AppIndicator extension); the app still works "
-                               "with its window and notifications"))
+                               "enable a tray (GNOME: the AppIndicator extension; sway: swaybar shows tray icons "
+                               "when a D-Bus session bus runs); the app still works with its window and "
+                               "notifications"))
         else:
             err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             missing = preflight.check()  # the exact libraries, by ldd on Qt's X11 plugin
@@ -157,6 +181,7 @@ def check_models() -> list[Finding]:
     for row in status_rows():
         if row["status"] == "ok":
             out.append(Finding(f"model {row['key']}", "ok", f"{row['name']} in {row['folder']}"))
+            out.append(Finding(f"engine {row['key']}", "ok", row["cpu_engine"]["describe"]))
         elif not row["installed"]:
             out.append(Finding(f"model {row['key']}", "warn", f"{row['name']} is not installed",
                                f"swictation-gui models download {row['key']}"))
@@ -188,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([asdict(f) for f in findings], indent=1))
     else:
-        marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
+        marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": " -- "}
         for f in findings:
             print(f"[{marks[f.level]}] {f.topic}: {f.detail}")
             if f.fix:

@@ -14,15 +14,9 @@ from swictation_gui.errors import ModelError, SwictationError
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, detect_files, installed_dir, spec_for_key
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import (
-    Source,
-    install,
-    part_path,
-    remove_model,
-    source_for_file,
-    source_for_spec,
-    source_for_url,
-)
+from swictation_gui.models.install import install, part_path, remove_model
+from swictation_gui.models.sources import Source, source_for_file, source_for_spec, source_for_url
+from swictation_gui.recognition import engine_choice
 
 EXIT_FAILURE = 2
 _MB = 1024 * 1024
@@ -76,8 +70,12 @@ def status_rows() -> list[dict[str, Any]]:
                                "status": "not installed", "size_mb": spec.unpacked_mb}
         if folder.is_dir():
             try:
-                check.check_folder(ModelLocation(folder, spec.files, spec))
+                location = ModelLocation(folder, spec.files, spec)
+                check.check_folder(location)
                 row["status"] = "ok"
+                verdict = engine_choice.verdict(location)
+                row["cpu_engine"] = {"engine": verdict.engine, "reason": verdict.reason,
+                                     "describe": engine_choice.describe(verdict)}
             except ModelError as exc:
                 row["status"] = f"broken: {exc}"
         rows.append(row)
@@ -95,6 +93,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"\n  {row['key']:<4} {row['display_name']}  (~{row['size_mb']} MB, for {row['device']})")
         print(f"       {row['name']}")
         print(f"       status: {row['status']}")
+        if "cpu_engine" in row:
+            print(f"       {row['cpu_engine']['describe']}")
         if not row["installed"]:
             print(f"       install: swictation-gui models download {row['key']}")
     return 0

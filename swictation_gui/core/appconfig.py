@@ -13,6 +13,7 @@ from swictation_gui.platform.base import HotkeyMode
 from swictation_gui.platform.keys import parse_hotkey
 from swictation_gui.settings import ModelChoice, Settings, SettingsStore
 from swictation_gui.settings.schema import FIELD_NAMES, LABELS, check_value
+from swictation_gui.text.stage import TextConfig
 
 
 @dataclass(frozen=True)
@@ -135,15 +136,23 @@ def session_config(s: Settings) -> SessionConfig:
     except HotkeyError:  # the listener reports an unusable hotkey; the session only needs its shape
         modifier_only = False
     return SessionConfig(min_press_s=s.min_press_ms / 1000, max_record_s=float(s.max_record_seconds),
-                         defer_injection_while_recording=hold, trailing_space=s.trailing_space,
+                         defer_injection_while_recording=hold, trailing_space=False,  # the text stage adds it
                          toggle=not hold, modifier_only_hotkey=modifier_only)
+
+
+def text_config(s: Settings) -> TextConfig:
+    """The text stage's settings."""
+    return TextConfig(replacements=s.replacements, vocabulary=s.vocabulary, vocabulary_threshold=s.vocabulary_threshold,
+                      spoken_commands=s.spoken_commands, language=s.text_language, remove_fillers=s.remove_fillers,
+                      join=s.join_dictations, join_window_s=float(s.join_window_s), trailing_space=s.trailing_space,
+                      auto_submit=s.auto_submit)
 
 
 PARTS = {
     "capture": ("input_device", "pre_roll_ms", "max_record_seconds", "progressive"),
     "hotkey": ("hotkey", "hotkey_mode", "cancel_key"),
     "injector": ("injection_method",),
-    "model": ("model", "custom_model_dir"),
+    "model": ("model", "custom_model_dir", "cpu_engine"),
 }
 
 

@@ -24,6 +24,7 @@ from swictation_gui.core.status import Facts, ModelState, StatusView, status_of
 from swictation_gui.platform.base import InjectionResult
 from swictation_gui.recognition.base import Recognizer, Transcript
 from swictation_gui.recognition.progressive import Stretches
+from swictation_gui.recognition.vad import silero_candidate
 
 TAKE_POLL_S = 0.005  # while a take waits for its tail
 FEED_S = 0.2         # while recording: how often new audio goes to progressive recognition
@@ -45,7 +46,7 @@ class Dictation:
         """The longest tail after key-up while a word is still being spoken (``Take.end_adaptive``)."""
         self.progressive = progressive
         """Recognize completed stretches while the key is held (``recognition/progressive.py``)."""
-        self.vad_file = vad_file
+        self.vad_file = vad_file if vad_file is not None else silero_candidate()
         """The Silero VAD file progressive recognition uses where it exists (else the energy detector)."""
         self._stretches: dict[int, tuple[Take, Stretches]] = {}  # by id(take): takes recognized progressively
         self._feed: Cancellable | None = None
@@ -307,7 +308,8 @@ class Dictation:
             result = InjectionResult(False, "none", "Text output is not available; see the earlier error.")
             self.timers.call_later(0, lambda: self.injected(seq, result))
             return
-        self.runner.submit(seq, text)
+        spoken = next((utt.audio_seconds for utt in reversed(self.session.history) if utt.seq == seq), 0.0)
+        self.runner.submit(seq, text, spoken)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Cancellable:
         """A cancellable timer on the owner thread."""

@@ -71,9 +71,17 @@ def _read_cache() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_cache(key: str, entry: dict[str, Any]) -> None:
+def _write_cache(key: str, entry: dict[str, Any], extra: tuple[str, dict[str, Any]] | None = None,
+                 stamp: str = "") -> None:
+    """Store ``entry`` under ``key``; with ``extra`` = (name, value), add it to the entry already stored
+    instead, if that entry passed and still has the fingerprint ``stamp``."""
     with _CACHE_LOCK:
         data = _read_cache()
+        if extra is not None:
+            entry = data.get(key)  # type: ignore[assignment]
+            if not (isinstance(entry, dict) and entry.get("ok") and entry.get("fingerprint") == stamp):
+                return  # no valid check verdict to keep it with: it is recomputed next time
+            entry[extra[0]] = extra[1]
         data[key] = entry
         target = _cache_path()
         try:
@@ -122,3 +130,26 @@ def check_folder(location: ModelLocation, use_cache: bool = True, timeout: float
     if not entry.get("ok"):
         raise ModelError(f"{entry.get('error', 'unknown error')} {remedy(location)}")
     return ModelInfo(**entry["info"])
+
+
+def cached_extra(location: ModelLocation, name: str, stamp: str) -> dict[str, Any] | None:
+    """A result kept with the model's check verdict (``store_extra``), if the model files and ``stamp``
+    (what else the result depends on) are unchanged; any thread (reads one small file)."""
+    try:
+        current = fingerprint(location)
+    except OSError:
+        return None
+    entry = _read_cache().get(str(location.folder.resolve()))
+    if not (isinstance(entry, dict) and entry.get("ok") and entry.get("fingerprint") == current):
+        return None
+    extra = entry.get(name)
+    if isinstance(extra, dict) and extra.get("stamp") == stamp and isinstance(extra.get("value"), dict):
+        value: dict[str, Any] = extra["value"]
+        return value
+    return None
+
+
+def store_extra(location: ModelLocation, name: str, stamp: str, value: dict[str, Any]) -> None:
+    """Keep ``value`` with the model's check verdict; dropped whenever the verdict is recomputed."""
+    check_folder(location)  # makes sure a current verdict exists (cached: cheap)
+    _write_cache(str(location.folder.resolve()), {}, (name, {"stamp": stamp, "value": value}), fingerprint(location))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class HotkeyMode(enum.StrEnum):
@@ -99,6 +99,33 @@ class TextInjector(Protocol):
 
     def inject(self, text: str) -> InjectionResult:
         """Type or paste ``text`` exactly; never raises (failures come back in the result)."""
+        ...
+
+
+@runtime_checkable
+class KeySender(Protocol):
+    """What an injector adds for the text stage: keys by name, the focused window, the user's key presses."""
+
+    def press_key(self, keysym_name: str, count: int) -> InjectionResult:
+        """Press ``keysym_name`` ("BackSpace", "Return") ``count`` times (worker thread); never raises."""
+        ...
+
+    def focused_window(self) -> str:
+        """The focused window as "class #id" ("" when unknown) (worker thread)."""
+        ...
+
+    def user_presses(self) -> int | None:
+        """Non-hotkey keys pressed by the user so far; None when nobody watches the keyboard (any thread)."""
+        ...
+
+
+@runtime_checkable
+class CaretText(Protocol):
+    """What an injector adds where the focused application can be asked for its text (AT-SPI)."""
+
+    def text_before_caret(self) -> str | None:
+        """The characters before the caret in the focused text field (a bounded tail), or None when they cannot be
+        read; bounded in time, never raises (worker thread)."""
         ...
 
 

@@ -288,6 +288,8 @@ class X11HotkeyListener:
                 self._grab_active = True
             keyboard.set_held(self, self._hotkey_keys_down())
             chord_key = self._is_chord_key(name)
+            if not chord_key:
+                keyboard.note_user_press()  # counted even while injecting: "scratch that" errs towards refusing
             if keyboard.is_injecting() and not chord_key:
                 return  # most likely ours (a remapped scratch key); never let it interrupt the chord
             if not self._active:

@@ -30,7 +30,8 @@ from swictation_gui.errors import SwictationError
 
 _log = logging.getLogger("swictation.ipc")
 
-COMMANDS = ("toggle", "start", "stop", "settings", "quit", "ping", "model:gpu", "model:cpu")
+COMMANDS = ("toggle", "start", "stop", "settings", "quit", "ping", "model:gpu", "model:cpu", "paste-last",
+            "history")
 """What a client may ask for. "settings" is also what a second launch sends."""
 
 DEFERRED = ("model:gpu", "model:cpu")

@@ -42,6 +42,7 @@ class KeyboardState:
         self._hotkey_owner: object | None = None
         self._hotkey_codes: frozenset[int] = frozenset()
         self._held = False
+        self._user_presses = 0
 
     # -- the hotkey listener's side (listener threads) ------------------------------------------------------------
     def set_hotkey(self, owner: object, keycodes: Iterable[int]) -> None:
@@ -88,6 +89,16 @@ class KeyboardState:
                     self._cond.notify_all()
                     return True
         return False
+
+    def note_user_press(self) -> None:
+        """The user pressed a key that is not part of the hotkey (listener thread; for "scratch that")."""
+        with self._cond:
+            self._user_presses += 1
+
+    def user_presses(self) -> int | None:
+        """How many non-hotkey keys the user has pressed so far; None while no listener watches (any thread)."""
+        with self._cond:
+            return self._user_presses if self._hotkey_owner is not None else None
 
     # -- the injector's side (injector thread) --------------------------------------------------------------------
     @contextlib.contextmanager

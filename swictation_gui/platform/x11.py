@@ -168,18 +168,31 @@ class XConnection:
     # -- windows ----------------------------------------------------------------------------------------------
     def focused_wm_class(self) -> tuple[str, ...]:
         """WM_CLASS (instance, class) of the window with the input focus or its nearest ancestor; () if none."""
+        return self.focused_window()[1]
+
+    def focused_window(self) -> tuple[int, tuple[str, ...]]:
+        """The id and WM_CLASS of the focused window or its nearest ancestor with a WM_CLASS; (0, ()) if none."""
         window = self.display.get_input_focus().focus
         for _ in range(32):
             if window is None or isinstance(window, int) or window == self.root:
-                return ()
+                return 0, ()
             try:
                 wm_class = window.get_wm_class()
                 if wm_class:
-                    return tuple(str(part) for part in wm_class)
+                    return int(window.id), tuple(str(part) for part in wm_class)
                 window = window.query_tree().parent
             except xerror.XError:
-                return ()
-        return ()
+                return 0, ()
+        return 0, ()
+
+    def window_pid(self, window_id: int) -> int | None:
+        """The process id that window ``window_id`` announces (``_NET_WM_PID``); None when it names none."""
+        try:
+            prop = self.display.create_resource_object("window", window_id).get_full_property(
+                self.display.intern_atom("_NET_WM_PID"), Xatom.CARDINAL)
+        except xerror.XError:
+            return None
+        return int(prop.value[0]) if prop is not None and len(prop.value) else None
 
 
 class SelectionOwner:

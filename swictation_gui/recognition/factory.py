@@ -1,4 +1,4 @@
-"""Choose and build the engine for a model: sherpa-onnx on the CPU, onnxruntime for CUDA."""
+"""Choose and build the engine for a model: onnxruntime for CUDA; on the CPU the verified-faster one."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ ENGINES = ("auto", "sherpa", "onnxruntime")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-def pick(location: ModelLocation, engine: str = "auto", device: str = "auto") -> tuple[str, str]:
-    """Resolve "auto" choices: a model's own device, then sherpa-onnx for the CPU, onnxruntime for CUDA."""
+def pick(location: ModelLocation, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto",
+         ) -> tuple[str, str]:
+    """Resolve "auto" choices: a model's own device, then onnxruntime for CUDA; for the CPU the
+    ``cpu_engine`` setting, whose "auto" runs (or reads the cached) engine self-test
+    (``engine_choice``: ours only where it gives sherpa-onnx's transcripts and is faster). The
+    self-test may take seconds the first time: call from a worker thread."""
     if engine not in ENGINES:
         raise SwictationError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
     if device not in DEVICES:
@@ -21,14 +25,19 @@ def pick(location: ModelLocation, engine: str = "auto", device: str = "auto") ->
     if device == "auto":
         device = str(location.spec.device) if location.spec else str(Device.CPU)
     if engine == "auto":
-        engine = "onnxruntime" if device == Device.CUDA else "sherpa"
+        if device == Device.CUDA:
+            engine = "onnxruntime"
+        else:
+            from swictation_gui.recognition import engine_choice
+
+            engine = engine_choice.choose(location, cpu_engine)
     return engine, device
 
 
 def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
-           max_segment_seconds: float = 30.0) -> Recognizer:
+           max_segment_seconds: float = 30.0, cpu_engine: str = "auto") -> Recognizer:
     """An unloaded recognizer for ``location``; call ``load()`` on the thread that will own it."""
-    engine, device = pick(location, engine, device)
+    engine, device = pick(location, engine, device, cpu_engine)
     if engine == "sherpa":
         from swictation_gui.recognition.sherpa_engine import SherpaEngine
 
@@ -38,11 +47,12 @@ def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
     return OrtEngine(location, device=device, max_segment_seconds=max_segment_seconds)
 
 
-def deferred(model: str, engine: str = "auto", device: str = "auto") -> Callable[[], Recognizer]:
+def deferred(model: str, engine: str = "auto", device: str = "auto", cpu_engine: str = "auto",
+             ) -> Callable[[], Recognizer]:
     """A factory that resolves ``model`` ("gpu", "cpu" or a folder) and builds its recognizer when called, on the
     thread that will own the model (resolving checks the disk, so it must not run on the GUI thread)."""
     def build() -> Recognizer:
         from swictation_gui.models.catalogue import resolve
 
-        return create(resolve(model), engine=engine, device=device)
+        return create(resolve(model), engine=engine, device=device, cpu_engine=cpu_engine)
     return build

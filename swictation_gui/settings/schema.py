@@ -16,6 +16,10 @@ from typing import Any
 from swictation_gui.errors import HotkeyError
 from swictation_gui.platform import keys
 from swictation_gui.platform.base import HotkeyMode, InjectionMethod
+from swictation_gui.settings import lists
+from swictation_gui.text.replacements import Replacement
+from swictation_gui.text.vocabulary import DEFAULT_THRESHOLD
+from swictation_gui.text.words import Language
 
 SCHEMA_VERSION = 3
 """Version written to the file's ``version`` key; bump it together with a new migration."""
@@ -27,6 +31,14 @@ class ModelChoice(enum.StrEnum):
     GPU = "gpu"
     CPU = "cpu"
     CUSTOM = "custom"
+
+
+class CpuEngine(enum.StrEnum):
+    """Which engine runs a model on the CPU."""
+
+    AUTO = "auto"
+    SHERPA = "sherpa"
+    ONNXRUNTIME = "onnxruntime"
 
 
 # The default hotkey is the right Ctrl key pressed alone. It is one key (easy to hold while
@@ -64,6 +76,22 @@ class Settings:
         trailing_space: Add a space after each transcript so consecutive dictations do not run together.
         overlay: Show a small always-on-top indicator (state, level, elapsed time) while recording and transcribing.
         cancel_key: A key that cancels the recording, grabbed only while recording ("esc"); None for none.
+        cpu_engine: Engine for a model on the CPU: "auto" (ours where its self-test shows the same
+            transcripts as sherpa-onnx and more speed), "sherpa" (the reference) or "onnxruntime" (ours).
+        text_language: Language of the spoken commands and fillers (en, de, fr, es).
+        join_dictations: Continue the text of the previous dictation into the same window (spacing, capitals);
+            where the application reports the text before its caret (AT-SPI), continue that text instead.
+        join_window_s: How long after a dictation the next one into the same window still continues it.
+        spoken_commands: Spoken punctuation and commands ("period", "scratch that", "press enter").
+        auto_submit: Press Enter after every dictation (chat applications).
+        remove_fillers: Remove filler words (um, uh, ähm, euh, eh).
+        vocabulary: Words and phrases near misses are corrected to.
+        vocabulary_threshold: How alike (0–100) a near miss must be to a vocabulary entry to be corrected.
+        replacements: Plain or regex replacements, applied in order before everything else.
+        history_size: How many dictations the history keeps in memory.
+        history_persist: Keep the history across restarts in a private file in the data folder.
+        history_retention_days: Entries older than this are deleted from the history file.
+        paste_last_hotkey: A global key or combination that types the last dictation again; None for none.
     """
 
     model: ModelChoice = ModelChoice.GPU
@@ -84,6 +112,20 @@ class Settings:
     progressive: bool = True
     overlay: bool = True
     cancel_key: str | None = "esc"
+    cpu_engine: CpuEngine = CpuEngine.AUTO
+    text_language: Language = Language.EN
+    join_dictations: bool = True
+    join_window_s: int = 120
+    spoken_commands: bool = False
+    auto_submit: bool = False
+    remove_fillers: bool = False
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_threshold: int = DEFAULT_THRESHOLD
+    replacements: tuple[Replacement, ...] = ()
+    history_size: int = 50
+    history_persist: bool = False
+    history_retention_days: int = 30
+    paste_last_hotkey: str | None = None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (values are not validated: use :func:`from_dict` for that)."""
@@ -94,7 +136,11 @@ class Settings:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif isinstance(value, tuple):
+                value = [dataclasses.asdict(v) if isinstance(v, Replacement) else v for v in value]
+            out[f.name] = value
         return out
 
 
@@ -103,6 +149,10 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "tail_ms": (0, 2000),
     "min_press_ms": (0, 2000),
     "max_record_seconds": (5, 3600),
+    "join_window_s": (0, 3600),
+    "vocabulary_threshold": (50, 100),
+    "history_size": (1, 1000),
+    "history_retention_days": (1, 3650),
 }
 """Inclusive limits of each integer setting; values outside are clamped with a warning."""
 
@@ -125,6 +175,20 @@ LABELS: dict[str, str] = {
     "trailing_space": "Trailing space",
     "overlay": "Recording indicator",
     "cancel_key": "Cancel key",
+    "cpu_engine": "CPU engine",
+    "text_language": "Language of commands",
+    "join_dictations": "Join dictations",
+    "join_window_s": "Join within",
+    "spoken_commands": "Spoken punctuation and commands",
+    "auto_submit": "Press Enter after each dictation",
+    "remove_fillers": "Remove fillers",
+    "vocabulary": "Vocabulary",
+    "vocabulary_threshold": "Vocabulary match",
+    "replacements": "Replacements",
+    "history_size": "History size",
+    "history_persist": "Keep history across restarts",
+    "history_retention_days": "Keep history for",
+    "paste_last_hotkey": "Paste last dictation hotkey",
 }
 """Names used in user-facing warnings (the settings dialog uses the same words)."""
 
@@ -139,9 +203,7 @@ class _InvalidValueError(ValueError):
     """A stored value that cannot be used; ``str()`` says why, in words for the user."""
 
 
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+_show = lists.show
 
 
 def _coerce_bool(value: object) -> bool:
@@ -229,12 +291,25 @@ def cancel_key_problem(settings: Settings) -> str | None:
         return None
 
 
+_LIST_FIELDS = {"vocabulary": lists.coerce_words, "replacements": lists.coerce_replacements}
+
+
 def _coerce_field(name: str, value: object) -> object:
     default = getattr(DEFAULTS, name)
+    if name in _LIST_FIELDS:
+        try:
+            coerced, problems = _LIST_FIELDS[name](value)
+        except ValueError as exc:
+            raise _InvalidValueError(str(exc)) from None
+        if problems:
+            raise _InvalidValueError(problems[0])
+        return coerced
     if name == "hotkey":
         return _coerce_hotkey(value)
     if name == "cancel_key":
         return _coerce_cancel_key(value)
+    if name == "paste_last_hotkey":
+        return None if value is None or (isinstance(value, str) and not value.strip()) else _coerce_hotkey(value)
     if isinstance(default, enum.StrEnum):
         return _coerce_enum(value, type(default))
     if isinstance(default, bool):
@@ -279,6 +354,15 @@ def from_dict(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         if name not in data:
             continue
         label = LABELS[name]
+        if name in _LIST_FIELDS:
+            try:
+                coerced, problems = _LIST_FIELDS[name](data[name])
+            except ValueError as exc:
+                warnings.append(f"{label}: {exc}; using the default (empty).")
+                continue
+            values[name] = coerced
+            warnings += [f"{label}: {problem}." for problem in problems]
+            continue
         try:
             value = _coerce_field(name, data[name])
         except _InvalidValueError as exc:

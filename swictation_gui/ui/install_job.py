@@ -31,7 +31,8 @@ from swictation_gui.errors import DownloadError, ModelError, SwictationError
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import ModelSpec, resolve
 from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
-from swictation_gui.models.install import Source, install
+from swictation_gui.models.install import install
+from swictation_gui.models.sources import Source
 
 _MB = 1024 * 1024
 PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}

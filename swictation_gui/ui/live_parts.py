@@ -12,19 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from swictation_gui import log
+from swictation_gui import log, paths
 from swictation_gui.audio.capture import Capture
-from swictation_gui.core.appconfig import session_config
+from swictation_gui.core.appconfig import session_config, text_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.errors import SwictationError
+from swictation_gui.history.store import HistoryStore
 from swictation_gui.platform import autostart
 from swictation_gui.platform.base import HotkeyListener, TextInjector
 from swictation_gui.platform.keyboard_state import KeyboardState
 from swictation_gui.settings import Settings
+from swictation_gui.text.stage import TextConfig, TextStage
 from swictation_gui.ui.cancel_key import CancelKeyControl, usable_cancel_key
 from swictation_gui.ui.feedback import TrayFeedback
+from swictation_gui.ui.paste_hotkey import PasteLastHotkey
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
@@ -35,10 +38,20 @@ PROGRESSIVE_RING_S = 60.0
 
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
-    """The hotkey listener for this desktop (X11 or XWayland)."""
+    """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the GlobalShortcuts
+    portal, falling back to compositor bindings or the XWayland grab)."""
+    from swictation_gui.platform import portal, session
+    from swictation_gui.platform.bindings import BindingListener
     from swictation_gui.platform.hotkey import X11HotkeyListener
 
-    return X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s))
+    info = session.detect()
+    chain = session.hotkey_chain(info, have_dbus_lib=portal.available()) if info.wayland else []
+    usable = [link.name for link in chain if link.status != "skipped"]
+    fallback: HotkeyListener = (BindingListener(s.hotkey, info.compositor) if "compositor-bindings" in usable
+                                else X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s)))
+    if usable and usable[0] == "globalshortcuts-portal":
+        return portal.PortalHotkeyListener(s.hotkey, fallback=fallback)
+    return fallback
 
 
 def make_injector(s: Settings, keyboard: KeyboardState) -> TextInjector:
@@ -91,17 +104,43 @@ class LiveParts:
         self._metered = False  # a level meter (Settings, onboarding) shows our microphone
         self.cancel_key = CancelKeyControl(dictation, events, feedback.cancelled)
         feedback.recording_watchers.append(self.cancel_key.set_recording)
+        self.text_stage = TextStage(TextConfig())
+        self.history = HistoryStore()
+        self.paste_hotkey = PasteLastHotkey(
+            lambda key, keyboard: self.platform.hotkey(Settings(hotkey=key, cancel_key=None), keyboard),
+            lambda: self.inputs.post_command("paste-last"), self.feedback.notify)
 
     def start(self, s: Settings) -> None:
-        """Start the text output, the hotkey and the cancel key, and show the overlay when ``s`` wants it."""
+        """Start the text stage, the text output, the hotkey and the cancel key, and show the overlay when ``s``
+        wants it."""
         self.feedback.overlay.set_enabled(s.overlay)
+        self.apply_text(s)
         self.start_injector(s)
         self.start_hotkey(s)
+
+    def apply_text(self, s: Settings) -> None:
+        """The text stage and history settings of ``s``, applied at once (the next dictation uses them)."""
+        self.text_stage.configure(text_config(s))
+        if not self._stopped:
+            self.paste_hotkey.set(s.paste_last_hotkey)
+        self.history.set_limit(s.history_size)
+        if s.history_persist:
+            problem = self.history.persist(paths.history_file(), s.history_retention_days)
+            if problem:
+                self.feedback.notify(problem, "warning")
+        elif self.history.persistent_path is not None or paths.history_file().exists():
+            self.history.stop_persisting()
+            paths.history_file().unlink(missing_ok=True)
+
+    def _remember(self, text: str, window: str, spoken_s: float) -> None:
+        """Injector thread: a delivered dictation goes into the history (the store is thread-safe)."""
+        self.history.add(text, window, spoken_s)
 
     def apply(self, parts: set[str], old: Settings, s: Settings) -> None:
         """Apply the settings ``s`` live: the tunables at once, and rebuild the parts named in ``parts``
         ("capture", "injector", "hotkey")."""
         self.dictation.session.config = session_config(s)
+        self.apply_text(s)
         self.dictation.tail_s = s.tail_ms / 1000
         self.dictation.progressive = s.progressive
         self.feedback.cues.set_enabled(s.sound_cues)
@@ -156,7 +195,7 @@ class LiveParts:
         if runner is not None:
             runner.set_injector(injector)
             return
-        runner = InjectionRunner(injector, self.inputs.post_injected)
+        runner = InjectionRunner(injector, self.inputs.post_injected, self.text_stage, self._remember)
         runner.start()
         self.dictation.runner = runner
 
@@ -220,11 +259,13 @@ class LiveParts:
         """Stop everything without waiting (idempotent)."""
         self._stopped = True
         self.stop_hotkey()
+        self.paste_hotkey.stop()
         self.cancel_key.stop()
         self.feedback.overlay.set_enabled(False)
         self.dictation.capture.close(timeout=0)
         if self.dictation.runner is not None:
             self.dictation.runner.stop()
+        self.history.close()
 
     def join(self, timeout: float) -> bool:
         """Wait, bounded, for the injector (finishing the text it is typing) and the listeners' threads."""
@@ -235,6 +276,7 @@ class LiveParts:
         for listener in self._retired:
             done &= listener.join(max(0.0, deadline - time.monotonic()))
         done &= self.cancel_key.join(max(0.0, deadline - time.monotonic()))
+        done &= self.paste_hotkey.join(max(0.0, deadline - time.monotonic()))
         for capture in (*self._old_captures, self.dictation.capture):
             done &= capture.close(timeout=max(0.0, deadline - time.monotonic()))
         if not done:

@@ -29,8 +29,10 @@ from swictation_gui.errors import DownloadError
 from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CATALOGUE, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import part_path, remove_model, source_for_file, source_for_spec
+from swictation_gui.models.install import part_path, remove_model
+from swictation_gui.models.sources import source_for_file, source_for_spec
 from swictation_gui.recognition.base import DeviceReport
+from swictation_gui.ui.cpu_engine_row import CpuEngineRow
 from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text
 from swictation_gui.ui.model_commands import BUSY
 from swictation_gui.ui.model_row import BAD, OK, ModelRow, can_run_text, folder_text, installed_text, shown_path
@@ -98,6 +100,8 @@ class ModelsPage(QWidget):
         custom.choose_button.clicked.connect(self._choose_folder)
         custom.folder.textChanged.connect(lambda _t: self.refresh())
         layout.addWidget(custom)
+        self.cpu_engine = CpuEngineRow(root)
+        layout.addWidget(self.cpu_engine)
         layout.addStretch(1)
         self.refresh()
 
@@ -165,6 +169,7 @@ class ModelsPage(QWidget):
         """Re-read the disk and the CUDA answer, and update every row."""
         report = self._cuda_report()
         running = self.running_row()
+        self.cpu_engine.refresh()
         for key, row in self.rows.items():
             spec = self._specs.get(key)
             in_use = key == running

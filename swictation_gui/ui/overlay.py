@@ -2,8 +2,9 @@
 
 It is an override-redirect X11 window (``X11BypassWindowManagerHint``) that says it accepts no input focus
 (``WindowDoesNotAcceptFocus``, WM_HINTS input=False), is shown without activation and lets every mouse event through,
-so the window the user dictates into keeps the focus. GUI thread only. It runs no timer of its own while recording
-(the level monitor's ticks redraw it), and none at all when idle.
+so the window the user dictates into keeps the focus. On native Wayland there is no such window type for a Qt client
+(sway focuses every new toplevel), so the overlay stays hidden there and the tray says the state. GUI thread only.
+It runs no timer of its own while recording (the level monitor's ticks redraw it), and none at all when idle.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class RecordingOverlay(QWidget):
             self.setAttribute(attribute)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.enabled = True
+        # Wayland: no "never focus me" toplevel for Qt clients; showing it would take the focus from the target.
+        self.supported = QGuiApplication.platformName() != "wayland"
         self.state = ""          # "recording", "transcribing", "cancelled", or "" (hidden)
         self.level = 0.0
         self._started = 0.0
@@ -93,7 +96,7 @@ class RecordingOverlay(QWidget):
 
     def show_cancelled(self) -> bool:
         """Say "Cancelled" for a moment; False when the overlay is off (the caller tells the user another way)."""
-        if not self.enabled:
+        if not self.enabled or not self.supported:
             return False
         self._set_state("cancelled")
         self._hide_timer.start()
@@ -106,7 +109,7 @@ class RecordingOverlay(QWidget):
             self._set_state("")
 
     def _set_state(self, state: str) -> None:
-        if not self.enabled:
+        if not self.enabled or not self.supported:
             state = ""
         if state != "cancelled":
             self._hide_timer.stop()

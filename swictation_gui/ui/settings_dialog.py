@@ -16,13 +16,14 @@ from swictation_gui.ui.microphone_page import MicrophonePage
 from swictation_gui.ui.models_page import CudaReport, ModelsPage
 from swictation_gui.ui.providers import InputDeviceProvider, default_input_devices
 from swictation_gui.ui.settings_pages import GeneralPage, HotkeyPage, OutputPage
+from swictation_gui.ui.text_page import HistoryPage, TextPage, WordsPage
 
-PAGES = ("model", "microphone", "hotkey", "output", "general")
+PAGES = ("model", "microphone", "hotkey", "output", "text", "words", "history", "general")
 """Page names for :meth:`SettingsDialog.show_page`, in tab order."""
 
 
 class SettingsDialog(QDialog):
-    """Model, Microphone, Hotkey, Output and General pages over an edited copy of :class:`Settings`.
+    """Model, Microphone, Hotkey, Output, Text, Words, History and General pages over an edited :class:`Settings`.
 
     The dialog never applies anything itself: OK and Apply emit ``settings_accepted`` with the
     edited settings and the app saves and applies them live. Cancel discards the copy. The Model page
@@ -66,12 +67,16 @@ class SettingsDialog(QDialog):
         self.microphone_page = MicrophonePage()
         self.hotkey_page = HotkeyPage()
         self.output_page = OutputPage()
+        self.text_page = TextPage()
+        self.words_page = WordsPage()
+        self.history_page = HistoryPage()
         self.general_page = GeneralPage(str(settings_path) if settings_path else None)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         for page, title in ((self.model_page, "Model"), (self.microphone_page, "Microphone"),
                             (self.hotkey_page, "Hotkey"), (self.output_page, "Output"),
-                            (self.general_page, "General")):
+                            (self.text_page, "Text"), (self.words_page, "Words"),
+                            (self.history_page, "History"), (self.general_page, "General")):
             self.tabs.addTab(page, title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply
@@ -95,17 +100,25 @@ class SettingsDialog(QDialog):
         """Show ``settings`` on every page, replacing any unsaved edits (GUI thread)."""
         self._original = settings
         self.model_page.load_folder(settings.custom_model_dir)
+        self.model_page.cpu_engine.load(settings)
         self.microphone_page.set_devices(list(self._input_devices()), settings.input_device)
         self.microphone_page.load(settings)
         self.hotkey_page.load(settings)
         self.output_page.load(settings)
+        self.text_page.load(settings)
+        self.words_page.load(settings)
+        self.history_page.load(settings)
         self.general_page.load(settings)
 
     def current_settings(self) -> Settings:
         """The edited copy as it stands now (GUI thread)."""
-        s = self.microphone_page.store(self._original)
+        s = self.model_page.cpu_engine.store(self._original)
+        s = self.microphone_page.store(s)
         s = self.hotkey_page.store(s)
         s = self.output_page.store(s)
+        s = self.text_page.store(s)
+        s = self.words_page.store(s)
+        s = self.history_page.store(s)
         return self.general_page.store(s)
 
     def show_page(self, name: str) -> None:

@@ -116,6 +116,7 @@ class Tray(QObject):
         toggle_requested(): "Start/Stop dictation" (or a middle click on the icon).
         copy_last_requested(): "Last transcript ▸ Copy".
         paste_last_requested(): "Last transcript ▸ Paste again".
+        history_requested(): "History…".
         model_requested(str): "gpu" or "cpu" chosen in the Model submenu.
         model_folder_requested(): "Model ▸ Use a model folder…" (the app asks for a folder and switches to it).
         models_requested(): "Model ▸ Manage models…" (opens Settings → Model).
@@ -129,6 +130,7 @@ class Tray(QObject):
     toggle_requested = Signal()
     copy_last_requested = Signal()
     paste_last_requested = Signal()
+    history_requested = Signal()
     model_requested = Signal(str)
     model_folder_requested = Signal()
     models_requested = Signal()
@@ -177,6 +179,8 @@ class Tray(QObject):
         self.copy_action.triggered.connect(self.copy_last_requested)
         self.paste_action = last.addAction("Paste again")
         self.paste_action.triggered.connect(self.paste_last_requested)
+        self.history_action = menu.addAction("History…")
+        self.history_action.triggered.connect(self.history_requested)
         model = menu.addMenu("Model")
         self.model_menu = model
         group = QActionGroup(model)

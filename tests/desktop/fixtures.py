@@ -28,13 +28,14 @@ class TargetWindow:
     """A running ``target_app.py`` subprocess and what it reports."""
 
     def __init__(self, display: xenv.XDisplay, out: Path, mode: str, title: str,
-                 extra_args: Sequence[str] = ()) -> None:
+                 extra_args: Sequence[str] = (), prefix: Sequence[str] = ()) -> None:
         self.display = display
         self.out = out
         self.mode = mode
         self.title = title
         self.proc = subprocess.Popen(
-            [sys.executable, str(TARGET_APP), "--out", str(out), "--mode", mode, "--title", title, *extra_args],
+            [*prefix, sys.executable, str(TARGET_APP), "--out", str(out), "--mode", mode, "--title", title,
+             *extra_args],
             env={**display.env, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(REPO_ROOT))
         self.wid = self._wait_ready(20)

@@ -1,6 +1,6 @@
 """A target window for injection tests: it writes its text to a file on every change (run as a subprocess).
 
-Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|line|terminal]
+Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|line|terminal|form]
 [--copy-after-paste TEXT]``
 
 * ``text``: a QPlainTextEdit (keeps newlines and tabs); Ctrl+V pastes.
@@ -8,6 +8,7 @@ Usage: ``python tests/desktop/target_app.py --out FILE [--title T] [--mode text|
 * ``terminal``: its WM_CLASS is ``test-terminal``; behaves like a terminal emulator: only Ctrl+Shift+V (or
   Shift+Insert) pastes, a plain Ctrl+V inserts
   the two characters ``^V`` (what a terminal shows for the control character), and other Ctrl shortcuts do nothing.
+* ``form``: a form of 120 labelled single-line fields (a big widget tree); the last one has the focus and is recorded.
 
 The file is replaced atomically (write to ``FILE.tmp``, then rename), UTF-8. Key presses that reach the window are
 appended, one per line as ``press <key> <modifiers> <text repr>``, to ``FILE.keys``. The window's X id is printed
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -90,19 +91,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--title", default="swictation-target")
-    parser.add_argument("--mode", choices=("text", "line", "terminal"), default="text")
+    parser.add_argument("--mode", choices=("text", "line", "terminal", "form"), default="text")
     parser.add_argument("--copy-after-paste", default=None)
     args = parser.parse_args(argv)
 
     # WM_CLASS: a terminal-like window must look like a terminal to the injector's detection.
-    app = QApplication([sys.argv[0], "-name", "test-terminal" if args.mode == "terminal" else "swictation-target"])
+    name = "test-terminal" if args.mode == "terminal" else "swictation-target"
+    app = QApplication([sys.argv[0], "-name", name])
+    app.setDesktopFileName(name)  # the app_id on Wayland
     out: Path = args.out
     _write_atomic(out, "")
     widget: QWidget
-    if args.mode == "line":
+    window: QWidget | None = None
+    if args.mode in ("line", "form"):
         line = QLineEdit()
         line.textChanged.connect(lambda text: _write_atomic(out, text))
         widget = line
+        if args.mode == "form":
+            window = QWidget()
+            form = QFormLayout(window)
+            for i in range(119):
+                form.addRow(QLabel(f"Field {i}"), QLineEdit(f"value {i}"))
+            form.addRow(QLabel("Last"), line)
     else:
         edit = TerminalEdit() if args.mode == "terminal" else TextEdit()
         edit.copy_after_paste = args.copy_after_paste
@@ -110,19 +120,20 @@ def main(argv: list[str] | None = None) -> int:
         widget = edit
     keylog = KeyLog(out.with_name(out.name + ".keys"))
     widget.installEventFilter(keylog)
-    widget.setWindowTitle(args.title)
-    widget.resize(640, 240)
-    widget.move(40, 120)
-    widget.show()
-    widget.raise_()
-    widget.activateWindow()
+    top = window or widget
+    top.setWindowTitle(args.title)
+    top.resize(640, 240)
+    top.move(40, 120)
+    top.show()
+    top.raise_()
+    top.activateWindow()
     widget.setFocus()
 
     def report_ready() -> None:
         if widget.isActiveWindow() and widget.hasFocus():
-            print(f"READY {int(widget.winId())}", flush=True)
+            print(f"READY {int(top.winId())}", flush=True)
         else:
-            widget.activateWindow()
+            top.activateWindow()
             widget.setFocus()
             QTimer.singleShot(50, report_ready)
 

@@ -1,4 +1,4 @@
-"""Text injection into the focused window: type (XTest), paste (clipboard + shortcut) or auto; ``create_injector``.
+"""Text injection into the focused window: type (XTest, wtype), paste (clipboard + shortcut) or auto; factory.
 
 Who waits for the hotkey: the injector does, through the app's ``KeyboardState`` (shared with the hotkey listener):
 no key is sent while a hotkey key or any modifier is down, and a modifier still held after ``key_timeout`` seconds
@@ -12,11 +12,11 @@ import os
 from typing import TYPE_CHECKING
 
 from swictation_gui import log
-from swictation_gui.errors import InjectionError
-from swictation_gui.platform import x11
+from swictation_gui.platform import session, x11
+from swictation_gui.platform.atspi import CaretReader
 from swictation_gui.platform.base import Clipboard, InjectionMethod, InjectionResult, TextInjector
 from swictation_gui.platform.clipboard import create_clipboard
-from swictation_gui.platform.injection.common import clean_text, release_held_keys
+from swictation_gui.platform.injection.common import clean_text, keep_for_user, release_held_keys
 from swictation_gui.platform.injection.paste import paste_text
 from swictation_gui.platform.injection.typing import XTestTyper, typeable_without_remap
 from swictation_gui.platform.keyboard_state import KeyboardState
@@ -39,11 +39,14 @@ class X11Injector:
         paste_timeout: How long to wait for the focused window to fetch pasted text.
         key_delay: Pause between typed characters (seconds).
         auto_type_max: In ``auto`` mode, longer texts are pasted (typing them key by key would be slow).
+        caret: Reads the text before the caret over the accessibility bus (default: a ``CaretReader`` on the session
+            bus).
     """
 
     def __init__(self, method: InjectionMethod = InjectionMethod.AUTO, keyboard: KeyboardState | None = None,
                  clipboard: Clipboard | None = None, display_name: str | None = None, key_timeout: float = 3.0,
-                 paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300) -> None:
+                 paste_timeout: float = 3.0, key_delay: float = 0.002, auto_type_max: int = 300,
+                 caret: CaretReader | None = None) -> None:
         self.method = method
         self.keyboard = keyboard if keyboard is not None else KeyboardState()
         self.clipboard: Clipboard = clipboard if clipboard is not None else create_clipboard()
@@ -52,6 +55,7 @@ class X11Injector:
         self.paste_timeout = paste_timeout
         self.key_delay = key_delay
         self.auto_type_max = auto_type_max
+        self.caret = caret if caret is not None else CaretReader()
         self._paste_refused: set[tuple[str, ...]] = set()  # WM_CLASSes that ignored a paste (auto types there)
 
     def inject(self, text: str) -> InjectionResult:
@@ -87,20 +91,51 @@ class X11Injector:
             log.injection.exception("injection failed")
             return self._fail(method, text, exc)
 
+    def press_key(self, keysym_name: str, count: int) -> InjectionResult:
+        """Press ``keysym_name`` ``count`` times once no key is held (worker thread); never raises."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                release_held_keys(conn, self.keyboard, self.key_timeout)
+                XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).press(keysym_name, count)
+            log.injection.info("pressed %s %d time(s)", keysym_name, count)
+            return InjectionResult(ok=True, method="type")
+        except Exception as exc:
+            log.injection.exception("pressing %s failed", keysym_name)
+            return InjectionResult(ok=False, method="type", message=f"Could not press {keysym_name}: {exc}")
+
+    def focused_window(self) -> str:
+        """The focused window as "class #id" ("" when unknown) (worker thread)."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                window, wm_class = conn.focused_window()
+        except Exception:
+            log.injection.exception("reading the focused window failed")
+            return ""
+        return f"{'.'.join(wm_class)} #{window:#x}" if window else ""
+
+    def user_presses(self) -> int | None:
+        """Non-hotkey keys pressed so far, as the shared keyboard state saw them (any thread)."""
+        return self.keyboard.user_presses()
+
+    def text_before_caret(self) -> str | None:
+        """The characters before the caret in the focused window's text field, over AT-SPI; None when unknown
+        (worker thread; bounded by the reader's budget, never raises)."""
+        try:
+            with x11.XConnection(self.display_name) as conn:
+                window, _ = conn.focused_window()
+                pid = conn.window_pid(window) if window else None
+        except Exception:
+            log.injection.exception("reading the focused window's process failed")
+            return None
+        return self.caret.before_caret(pid)
+
     def _type(self, conn: x11.XConnection, text: str) -> InjectionResult:
         XTestTyper(conn, self.keyboard, self.key_delay, self.key_timeout).type(text)
         log.injection.info("typed %d characters", len(text))
         return InjectionResult(ok=True, method=InjectionMethod.TYPE.value)
 
     def _fail(self, method: str, text: str, exc: Exception) -> InjectionResult:
-        reason = str(exc) if isinstance(exc, InjectionError) else f"{type(exc).__name__}: {exc}"
-        try:
-            self.clipboard.set_text(text)
-            where = "The text is on the clipboard: paste it yourself."
-        except Exception:
-            log.injection.exception("could not put the transcript on the clipboard either")
-            where = "It could not be put on the clipboard either."
-        return InjectionResult(ok=False, method=method, message=f"Could not insert the text ({reason}). {where}")
+        return keep_for_user(self.clipboard, method, text, exc)
 
 
 class ClipboardOnlyInjector:
@@ -130,11 +165,23 @@ def create_injector(method: InjectionMethod | str = InjectionMethod.AUTO, *, key
     Runs on any thread; the returned injector's ``inject`` must run on a worker thread.
     """
     method = InjectionMethod(method)
+    info = session.detect()
+    if info.wayland and not display_name:
+        chain = session.injection_chain(info, have_xlib=x11.HAVE_XLIB, method=method.value)
+        link = session.active(chain)
+        log.injection.info("Wayland (%s) text output: %s", info.compositor, link.name if link else "none")
+        if link is not None and link.name in ("wtype", "wl-copy-paste"):
+            from swictation_gui.platform.injection.wayland import WaylandInjector
+
+            return WaylandInjector(method, clipboard=clipboard, paste_timeout=paste_timeout)
+        skipped = "; ".join(f"{x.name}: {x.detail}" for x in chain if x.status == "skipped" and x.fix)
+        reason = f"Typing into native Wayland windows needs wtype on this desktop ({skipped})."
+        log.injection.warning("%s Using the clipboard only.", reason)
+        return ClipboardOnlyInjector(clipboard, reason)
     if x11.HAVE_XLIB and (display_name or os.environ.get("DISPLAY")):
         return X11Injector(method, keyboard=keyboard, clipboard=clipboard, display_name=display_name,
                            key_timeout=key_timeout, paste_timeout=paste_timeout)
-    reason = ("No X display: typing into native Wayland windows is not supported yet."
-              if os.environ.get("WAYLAND_DISPLAY") else "No X display to type into.")
+    reason = "No X display to type into."
     log.injection.warning("%s Using the clipboard only.", reason)
     return ClipboardOnlyInjector(clipboard, reason)
 

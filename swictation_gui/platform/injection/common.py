@@ -8,7 +8,9 @@ from __future__ import annotations
 import unicodedata
 
 from swictation_gui import log
+from swictation_gui.errors import InjectionError
 from swictation_gui.platform import x11
+from swictation_gui.platform.base import Clipboard, InjectionResult
 from swictation_gui.platform.keyboard_state import KeyboardState
 
 
@@ -16,6 +18,18 @@ def clean_text(text: str) -> str:
     """``text`` with CR/LF normalized to newlines and every control character except newline and tab removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def keep_for_user(clipboard: Clipboard, method: str, text: str, exc: Exception) -> InjectionResult:
+    """The failed result for ``exc``, with ``text`` put on the clipboard (and the message saying where it is)."""
+    reason = str(exc) if isinstance(exc, InjectionError) else f"{type(exc).__name__}: {exc}"
+    try:
+        clipboard.set_text(text)
+        where = "The text is on the clipboard: paste it yourself."
+    except Exception:
+        log.injection.exception("could not put the transcript on the clipboard either")
+        where = "It could not be put on the clipboard either."
+    return InjectionResult(ok=False, method=method, message=f"Could not insert the text ({reason}). {where}")
 
 
 def release_held_keys(conn: x11.XConnection, keyboard: KeyboardState, timeout: float) -> list[str]:

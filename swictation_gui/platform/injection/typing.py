@@ -97,6 +97,21 @@ class XTestTyper:
                 conn.display.sync()
                 scratch.schedule_restore(conn.display.get_display_name())
 
+    def press(self, keysym_name: str, count: int) -> None:
+        """Press the named key (BackSpace, Return) ``count`` times. Raises ``InjectionError`` without such a key."""
+        codes = self.conn.keycodes(self.conn.keysym(keysym_name))
+        if not codes:
+            raise InjectionError(f"The keyboard layout has no {keysym_name} key.")
+        with self.keyboard.injecting():
+            try:
+                for _ in range(count):
+                    self._send(codes[0])
+                    if self.key_delay:
+                        time.sleep(self.key_delay)
+            finally:
+                self.sender.finish()
+                self.conn.display.sync()
+
     def _send(self, keycode: int, modifiers: list[int] | None = None, keysym: int | None = None) -> None:
         self.sender.send(keycode, modifiers, keysym)
 

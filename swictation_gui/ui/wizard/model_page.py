@@ -32,7 +32,8 @@ from swictation_gui.errors import DownloadError
 from swictation_gui.models import catalogue
 from swictation_gui.models.catalogue import CATALOGUE, Device, ModelLocation, ModelSpec
 from swictation_gui.models.download import Progress
-from swictation_gui.models.install import Source, part_path, source_for_file, source_for_spec, source_for_url
+from swictation_gui.models.install import part_path
+from swictation_gui.models.sources import Source, source_for_file, source_for_spec, source_for_url
 from swictation_gui.ui.install_job import OFFLINE_TEXT, InstallJob, progress_text, size_text
 
 _RUNNING = ("downloading", "cancelling", "checking")

@@ -1,0 +1,1 @@
+"""The text stage between the recognizer and the injector: pure, deterministic, Qt-free (any thread)."""
