@@ -10,7 +10,8 @@ import pytest
 from swictation_gui.errors import DownloadError
 from swictation_gui.models.catalogue import CPU_MODEL, SILERO_VAD
 from swictation_gui.models.extra import install_extra, install_vad_quietly
-from swictation_gui.models.install import install, source_for_spec
+from swictation_gui.models.install import install
+from swictation_gui.models.sources import source_for_spec
 from tests.fixtures.archives import Archive, served_spec
 from tests.fixtures.http_server import ArchiveServer, Behaviour
 
