@@ -39,6 +39,8 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+echo "== Silero VAD for the progressive-recognition tests (pip download silero-vad, cached)"
+.venv/bin/python -m tests.fixtures.silero || true
 echo "== ruff"
 .venv/bin/ruff check swictation_gui tests benchmarks
 echo "== mypy (strict)"

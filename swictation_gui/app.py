@@ -66,7 +66,7 @@ class Application(QObject):
                                    self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
-                                   s.tail_ms / 1000)
+                                   s.tail_ms / 1000, s.progressive)
         self.parts = LiveParts(self.dictation, self.inputs, self.feedback, events, self.capture_event.emit,
                                self.platform)
         self.slots = PipelineSlots(self.dictation, self.parts, self.tray)

@@ -38,3 +38,14 @@ def unicode_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Says "café — naïve ß 日本語 😀" for any audio of at least 60 ms."""
     return synth_models.build_text(tmp_path_factory.mktemp("unicode"),
                                    ["▁café", "▁—", "▁naïve", "▁ß", "▁日本語", "▁😀"])
+
+
+@pytest.fixture(scope="session")
+def silero_vad() -> Path:
+    """The Silero VAD file from the silero-vad wheel on PyPI (cached; tests/fixtures/silero.py)."""
+    from tests.fixtures.silero import silero_vad_file
+
+    found = silero_vad_file()
+    if found is None:
+        pytest.skip("silero_vad.onnx is not cached and `pip download silero-vad` failed (no network?)")
+    return found

@@ -67,7 +67,7 @@ def test_a_model_switch_saves_the_model_and_none_of_the_overrides(tmp_path: Path
     config.store.save(to_save)
     saved = _saved(tmp_path)
     assert saved["model"] == "cpu" and saved["pre_roll_ms"] == 400
-    assert (saved["hotkey"], saved["tail_ms"], saved["trailing_space"]) == ("ctrl_r", 150, True)
+    assert (saved["hotkey"], saved["tail_ms"], saved["trailing_space"]) == ("ctrl_r", 400, True)
     # The overrides stay in effect for the rest of this run.
     assert new.effective == config.effective.replace(model=ModelChoice.CPU)
     assert new.model == "cpu" and new.overrides == config.overrides

@@ -58,6 +58,7 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     dialog.output_page.tail.setValue(100)
     dialog.output_page.sound_cues.click()
     dialog.output_page.trailing_space.click()
+    dialog.output_page.progressive.click()
     dialog.general_page.start_at_login.click()
     dialog.general_page.notifications.click()
     dialog.general_page.overlay.click()
@@ -67,8 +68,8 @@ def test_edits_on_every_page_are_emitted_on_ok(qtbot: QtBot) -> None:
     assert blocker.args == [Settings(
         input_device="USB Mic", hotkey="ctrl+space", hotkey_mode=HotkeyMode.TOGGLE,
         min_press_ms=200, max_record_seconds=60, injection_method=InjectionMethod.PASTE, pre_roll_ms=450,
-        tail_ms=100, sound_cues=False, trailing_space=False, start_at_login=True, notifications=False,
-        overlay=False, cancel_key="f8", cpu_engine=CpuEngine.SHERPA)]
+        tail_ms=100, sound_cues=False, trailing_space=False, progressive=False, start_at_login=True,
+        notifications=False, overlay=False, cancel_key="f8", cpu_engine=CpuEngine.SHERPA)]
     assert not dialog.isVisible()
 
 

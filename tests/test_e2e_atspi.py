@@ -49,7 +49,7 @@ def _user_types(screen: xenv.XDisplay, window: TargetWindow, text: str) -> None:
 def test_dictations_join_to_the_text_the_user_typed(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         bus: a11y.A11yBus, band_model: Path, tmp_path: Path, atspi: bool) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({"version": 2, "replacements": SHOP,
+    (tmp_path / "settings.json").write_text(json.dumps({"version": 3, "replacements": SHOP,
                                                         "trailing_space": False}), encoding="utf-8")
     window = TargetWindow(screen, tmp_path / "target.txt", "text", "a11y-target", prefix=bus.prefix())
     try:

@@ -184,7 +184,9 @@ def test_twenty_rapid_dictations_arrive_in_order_exactly_once(
         words = [WORDS[i % 8], WORDS[(i * 3 + 1) % 8]]
         expected.append(" ".join(words))
         # The next press comes within the tail and pre-roll of this one: no word may be lost or doubled.
-        wav = virtual_mic.write_wav(band_phrase(words, word_s=0.25, gap_s=0.15, lead_s=0.05), f"cycle{i}.wav")
+        # The last word still sounds at key-up (no trailing gap), so the adaptive tail waits for it.
+        audio = band_phrase(words, word_s=0.25, gap_s=0.15, lead_s=0.05)[: -int(0.15 * 16_000)]
+        wav = virtual_mic.write_wav(audio, f"cycle{i}.wav")
         seqs.append(dictate(app, keys, virtual_mic, wav))
         if len(seqs) >= 2:
             app.wait_ev("injected", 30, seq=seqs[-2])

@@ -34,4 +34,4 @@ def test_a_model_switch_saves_the_model_but_not_the_command_line_overrides(
     assert saved["model"] == "cpu"
     # --model-dir, --hotkey, --tail-ms, --no-trailing-space and start_app's --sound-cues=off: this run only.
     assert (saved["custom_model_dir"], saved["hotkey"], saved["tail_ms"], saved["trailing_space"],
-            saved["sound_cues"]) == (None, "ctrl_r", 150, True, True)
+            saved["sound_cues"]) == (None, "ctrl_r", 400, True, True)

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _settings(tmp_path: Path, **values: object) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({"version": 2, **values}), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(json.dumps({"version": 3, **values}), encoding="utf-8")
 
 
 def _say(app: AppProcess, keys: Keys, mic: VirtualMic, words: list[str], name: str) -> None:

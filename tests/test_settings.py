@@ -33,6 +33,7 @@ NON_DEFAULT = Settings(
     notifications=False,
     start_at_login=True,
     trailing_space=False,
+    progressive=False,
     overlay=False,
     cancel_key="f8",
     cpu_engine=CpuEngine.SHERPA,
@@ -76,7 +77,7 @@ def test_file_is_human_readable_json_with_a_version_key(tmp_path: Path) -> None:
     path = tmp_path / "custom" / "s.json"
     SettingsStore(path).save(Settings())
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("{\n  \"version\": 2,")
+    assert text.startswith("{\n  \"version\": 3,")
     data = json.loads(text)
     assert data["version"] == SCHEMA_VERSION
     assert data["hotkey"] == "ctrl_r" and data["hotkey_mode"] == "hold" and data["sound_cues"] is True
@@ -112,12 +113,12 @@ def test_two_corrupt_loads_keep_two_backups() -> None:
 
 def test_partly_invalid_file_keeps_valid_fields_and_warns_per_bad_field() -> None:
     _write(paths.settings_file(), {
-        "version": 2, "hotkey": "ctrl+shift+d", "tail_ms": "lots", "sound_cues": "maybe",
+        "version": 3, "hotkey": "ctrl+shift+d", "tail_ms": "lots", "sound_cues": "maybe",
         "injection_method": "telepathy", "pre_roll_ms": 250, "notifications": False})
     result = SettingsStore().load()
     s = result.settings
     assert (s.hotkey, s.pre_roll_ms, s.notifications) == ("ctrl+shift+d", 250, False)
-    assert (s.tail_ms, s.sound_cues, s.injection_method) == (150, True, InjectionMethod.AUTO)
+    assert (s.tail_ms, s.sound_cues, s.injection_method) == (400, True, InjectionMethod.AUTO)
     text = "\n".join(result.warnings)
     assert "Tail" in text and "Sound cues" in text and "Text output method" in text
     assert result.backup is not None and result.backup.name.startswith("settings.json.bad-")
@@ -125,7 +126,7 @@ def test_partly_invalid_file_keeps_valid_fields_and_warns_per_bad_field() -> Non
 
 
 def test_false_stays_false_and_false_strings_are_not_truthy() -> None:
-    _write(paths.settings_file(), {"version": 2, "sound_cues": False, "notifications": "false",
+    _write(paths.settings_file(), {"version": 3, "sound_cues": False, "notifications": "false",
                                    "trailing_space": "False", "start_at_login": 0})
     result = SettingsStore().load()
     assert result.settings.sound_cues is False
@@ -139,7 +140,7 @@ def test_false_stays_false_and_false_strings_are_not_truthy() -> None:
 
 
 def test_numbers_are_type_checked_and_clamped() -> None:
-    _write(paths.settings_file(), {"version": 2, "pre_roll_ms": 99999, "tail_ms": -5,
+    _write(paths.settings_file(), {"version": 3, "pre_roll_ms": 99999, "tail_ms": -5,
                                    "min_press_ms": True, "max_record_seconds": 60.0})
     result = SettingsStore().load()
     s = result.settings
@@ -151,7 +152,7 @@ def test_numbers_are_type_checked_and_clamped() -> None:
 
 
 def test_custom_model_without_folder_falls_back_with_a_warning() -> None:
-    _write(paths.settings_file(), {"version": 2, "model": "custom"})
+    _write(paths.settings_file(), {"version": 3, "model": "custom"})
     result = SettingsStore().load()
     assert result.settings.model is ModelChoice.GPU
     assert any("custom" in w for w in result.warnings)
@@ -169,7 +170,7 @@ def test_hotkey_is_normalized_and_garbage_rejected() -> None:
 
 
 def test_unknown_keys_are_reported_and_preserved() -> None:
-    _write(paths.settings_file(), {"version": 2, "hotkee": "f9", "tail_ms": 200})
+    _write(paths.settings_file(), {"version": 3, "hotkee": "f9", "tail_ms": 200})
     st = SettingsStore()
     result = st.load()
     assert result.settings.tail_ms == 200
@@ -196,6 +197,16 @@ def test_version_1_layout_is_migrated_backed_up_and_rewritten() -> None:
     on_disk = json.loads(paths.settings_file().read_text())
     assert on_disk["version"] == SCHEMA_VERSION and "paste_mode" not in on_disk
     assert on_disk["injection_method"] == "paste"
+
+
+@pytest.mark.parametrize(("stored", "loaded"), [(150, 400), (600, 600), (100, 100)])
+def test_version_2_fixed_tail_becomes_the_adaptive_tail_limit(stored: int, loaded: int) -> None:
+    """The old default fixed tail (150 ms) becomes the new default limit (400 ms); a chosen value is kept."""
+    _write(paths.settings_file(), {"version": 2, "tail_ms": stored, "hotkey": "f9"})
+    result = SettingsStore().load()
+    assert (result.settings.tail_ms, result.settings.hotkey, result.file_version) == (loaded, "f9", 2)
+    assert result.settings.progressive is True
+    assert json.loads(paths.settings_file().read_text())["tail_ms"] == loaded
 
 
 def test_file_without_version_is_treated_as_version_1() -> None:

@@ -224,8 +224,8 @@ class Capture(CaptureWorker):
         now = ring.written
         start = max(ring.oldest(), now - int(self._pre_roll_s * ring.rate))
         last = self._last_take
-        if last is not None and last.ring is ring and last.end is not None:
-            last.end = min(last.end, now)
+        if last is not None and last.ring is ring and (last.end is not None or last.tail_limit is not None):
+            last.end = now if last.end is None else min(last.end, now)  # a tail still waiting on speech ends too
             start = max(start, last.end)
         take = Take(ring, start, requested_at=requested_at, _on_done=lambda: self.release(TAKE))
         self._last_take = take
@@ -237,11 +237,11 @@ class Capture(CaptureWorker):
             take.end = take.ring.written
         take.done()
 
-    def end(self, take: Take, tail_s: float) -> None:
-        """End ``take`` ``tail_s`` seconds from now (owner thread; the tail arrives later: ``Take.ready``, then
-        :meth:`finish`)."""
-        if take.end is None:
-            take.end = take.ring.written + int(max(0.0, tail_s) * take.ring.rate)
+    def end(self, take: Take, max_tail_s: float) -> None:
+        """Key-up: end ``take`` at once after silence, or when the word still being spoken ends, at most
+        ``max_tail_s`` from now (owner thread; see ``Take.end_adaptive``; the tail arrives later: ``Take.ready``,
+        then :meth:`finish`)."""
+        take.end_adaptive(max_tail_s)
 
     @staticmethod
     def finish(take: Take) -> None:

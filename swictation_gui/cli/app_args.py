@@ -24,6 +24,7 @@ _OPTION_OF = {
     "sound_cues": "--sound-cues",
     "keep_mic_open": "--keep-mic-open",
     "trailing_space": "--no-trailing-space",
+    "progressive": "--progressive",
 }
 
 
@@ -43,13 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-mic-open", choices=["on", "off"],
                    help="keep the microphone open while idle (instant start with pre-roll); default: open on demand")
     p.add_argument("--pre-roll-ms", type=int, metavar="MS", help="audio kept from before the key press")
-    p.add_argument("--tail-ms", type=int, metavar="MS", help="audio kept after the key release")
+    p.add_argument("--tail-ms", type=int, metavar="MS",
+                   help="longest tail after the key release while a word is still being spoken")
+    p.add_argument("--progressive", choices=["on", "off"],
+                   help="recognize completed stretches while the key is held (default on)")
     p.add_argument("--max-record-seconds", type=int, metavar="N", help="longest recording")
     p.add_argument("--no-trailing-space", action="store_true", help="no space after each transcript")
     p.add_argument("--sound-cues", choices=["on", "off"], help="start/stop sounds")
     p.add_argument("--log-json", action="store_true", help="write machine-readable events to stderr (tests)")
     p.add_argument("--log-transcripts", action="store_true",
                    help="include transcripts in the --log-json events (tests only: they are private)")
+    p.add_argument("--check-progressive", action="store_true", help=argparse.SUPPRESS)  # tests: see EventLog
     p.epilog = "Options that change a setting apply to this run only; the settings file is not changed."
     return p
 
@@ -69,6 +74,8 @@ def overrides_from(args: argparse.Namespace) -> dict[str, object]:
         raw["sound_cues"] = args.sound_cues == "on"
     if args.keep_mic_open:
         raw["keep_mic_open"] = args.keep_mic_open == "on"
+    if args.progressive:
+        raw["progressive"] = args.progressive == "on"
     if args.no_trailing_space:
         raw["trailing_space"] = False
     return raw
@@ -79,4 +86,4 @@ def parse(argv: Sequence[str]) -> LaunchOptions:
     args = build_parser().parse_args(list(argv))
     return LaunchOptions(config_path=args.config, overrides=overrides_from(args), spelled=dict(_OPTION_OF),
                          engine=args.engine, device=args.device, log_json=args.log_json,
-                         log_transcripts=args.log_transcripts)
+                         log_transcripts=args.log_transcripts, check_progressive=args.check_progressive)

@@ -19,7 +19,8 @@ from swictation_gui.platform.stop_signals import StopSignals
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the tray app until Quit, SIGINT or SIGTERM; returns the exit code."""
     options = app_args.parse(sys.argv[1:] if argv is None else argv)
-    events = EventLog(sys.stderr if options.log_json else None, options.log_transcripts)
+    events = EventLog(sys.stderr if options.log_json else None, options.log_transcripts,
+                      options.log_transcripts and options.check_progressive)
     try:
         config, warnings = load_config(options)
     except (SwictationError, ValueError) as exc:

@@ -29,6 +29,7 @@ class LaunchOptions:
         device: Where the model runs ("auto", "cpu", "cuda").
         log_json: Write machine-readable events to stderr.
         log_transcripts: Include transcripts in those events.
+        check_progressive: Tests: also recognize each progressive dictation in one piece (see ``EventLog``).
     """
 
     config_path: Path | None = None
@@ -38,6 +39,7 @@ class LaunchOptions:
     device: str = "auto"
     log_json: bool = False
     log_transcripts: bool = False
+    check_progressive: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def text_config(s: Settings) -> TextConfig:
 
 
 PARTS = {
-    "capture": ("input_device", "pre_roll_ms", "max_record_seconds"),
+    "capture": ("input_device", "pre_roll_ms", "max_record_seconds", "progressive"),
     "hotkey": ("hotkey", "hotkey_mode", "cancel_key", "evdev_hotkey"),
     "injector": ("injection_method",),
     "model": ("model", "custom_model_dir", "cpu_engine"),

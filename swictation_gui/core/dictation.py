@@ -11,25 +11,31 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture, CaptureEvent, Take
+from swictation_gui.audio.samples import FloatArray
 from swictation_gui.core.events import EventLog
 from swictation_gui.core.injection_runner import InjectionRunner
 from swictation_gui.core.ports import Feedback, Timers, Transcriber
 from swictation_gui.core.session import Cancellable, Outcome, Phase, Session, SessionConfig
 from swictation_gui.core.status import Facts, ModelState, StatusView, status_of
 from swictation_gui.platform.base import InjectionResult
-from swictation_gui.recognition.base import Transcript
+from swictation_gui.recognition.base import Recognizer, Transcript
+from swictation_gui.recognition.progressive import Stretches
+from swictation_gui.recognition.vad import silero_candidate
 
 TAKE_POLL_S = 0.005  # while a take waits for its tail
+FEED_S = 0.2         # while recording: how often new audio goes to progressive recognition
 
 
 class Dictation:
     """Capture, session and injector, wired together (owner thread)."""
 
     def __init__(self, timers: Timers, transcriber: Transcriber, feedback: Feedback, events: EventLog,
-                 capture: Capture, config: SessionConfig, tail_s: float) -> None:
+                 capture: Capture, config: SessionConfig, tail_s: float, progressive: bool = True,
+                 vad_file: Path | None = None) -> None:
         self.timers = timers
         self.transcriber = transcriber
         self.feedback = feedback
@@ -37,6 +43,14 @@ class Dictation:
         self.capture = capture
         self.session = Session(self, config)
         self.tail_s = tail_s
+        """The longest tail after key-up while a word is still being spoken (``Take.end_adaptive``)."""
+        self.progressive = progressive
+        """Recognize completed stretches while the key is held (``recognition/progressive.py``)."""
+        self.vad_file = vad_file if vad_file is not None else silero_candidate()
+        """The Silero VAD file progressive recognition uses where it exists (else the energy detector)."""
+        self._stretches: dict[int, tuple[Take, Stretches]] = {}  # by id(take): takes recognized progressively
+        self._feed: Cancellable | None = None
+        self._checks: dict[int, Stretches] = {}  # tests (EventLog.check_progressive): one-piece texts to report
         self.runner: InjectionRunner | None = None
         self.stopping = False
         self._facts = Facts()
@@ -99,6 +113,10 @@ class Dictation:
         if self._take_poll is not None:
             self._take_poll.cancel()
             self._take_poll = None
+        for _take, stretches in self._stretches.values():
+            stretches.cancelled = True
+        self._stretches.clear()
+        self._stop_feeding()
 
     def set_hotkey_error(self, message: str) -> None:
         """The hotkey could not be set up ("" once it listens)."""
@@ -190,6 +208,10 @@ class Dictation:
         self._on_owner_thread("transcribed")
         if self.events.transcripts:
             self.events.emit("transcript", seq=seq, text=transcript.text)
+        self.events.emit("recognized", seq=seq, **{k: round(v, 3) for k, v in transcript.timings_ms.items()})
+        checked = self._checks.pop(seq, None)
+        if checked is not None:
+            self.events.emit("one_piece", seq=seq, text=checked.one_piece)
         self.session.transcribed(seq, transcript.text, transcript.timings_ms)
 
     def injected(self, seq: int, result: InjectionResult) -> None:
@@ -206,7 +228,31 @@ class Dictation:
     def begin_capture(self) -> object | None:
         """Start a take: at once, while the microphone opens (with pre-roll when it was already open); None only
         while the capture is not running."""
-        return self.capture.begin()
+        take = self.capture.begin()
+        if take is not None and self.progressive:
+            self._stretches[id(take)] = (take, Stretches(take.ring.rate, self.vad_file,
+                                                         check=self.events.check_progressive))
+            if self._feed is None:
+                self._feed = self.timers.every(FEED_S, self.feed_stretches)
+        return take
+
+    def feed_stretches(self) -> None:
+        """Timer tick while recording: queue the audio each recording take got since the last tick to the
+        recognizer thread, which recognizes the stretches it completes (``Stretches.feed``)."""
+        recording = False
+        for take, stretches in self._stretches.values():
+            if take.end is None and take.tail_limit is None:
+                recording = True
+                chunk = take.new_audio()
+                if chunk.size:
+                    self.transcriber.run(0, _feed_job(stretches, chunk), report=False)
+        if not recording:
+            self._stop_feeding()
+
+    def _stop_feeding(self) -> None:
+        if self._feed is not None:
+            self._feed.cancel()
+            self._feed = None
 
     def end_capture(self, seq: int, take: object) -> None:
         """End the take after the tail; ``poll_takes`` reports it when its audio is complete."""
@@ -215,6 +261,8 @@ class Dictation:
         self._waiting.append((seq, take))
         if self._take_poll is None:
             self._take_poll = self.timers.every(TAKE_POLL_S, self.poll_takes)
+        if take.end is not None:  # silence at key-up: no tail, so hand it over at the next turn of the loop
+            self.timers.call_later(0, self.poll_takes)
 
     def poll_takes(self) -> None:
         """Timer tick: hand over every take whose tail has arrived."""
@@ -223,6 +271,9 @@ class Dictation:
             if take.ready():
                 self._waiting.remove(item)
                 Capture.finish(take)  # the microphone may close (after its linger) unless held otherwise
+                if take.released is not None and take.end is not None:  # sample positions, not wall time
+                    self.events.emit("tail", seq=seq, ms=round((take.end - take.released) * 1e3 / take.ring.rate, 1),
+                                     rest_s=round(take.rest().size / take.ring.rate, 3))
                 delay = take.open_delay_ms()
                 if delay is not None:
                     self.events.emit("mic_open", seq=seq, ms=round(delay, 1), first_at=take.ring.first_at)
@@ -235,11 +286,21 @@ class Dictation:
         """Drop the take's audio (it is a view on the ring; the next pre-roll must not reuse it) and its hold."""
         assert isinstance(take, Take)
         self.capture.discard(take)
+        entry = self._stretches.pop(id(take), None)
+        if entry is not None:
+            entry[1].cancelled = True  # its queued stretches are skipped
 
     def transcribe(self, seq: int, take: object) -> None:
         """Queue the take; the recognizer thread reads and resamples its audio."""
         assert isinstance(take, Take)
-        self.transcriber.transcribe(seq, take.audio)
+        entry = self._stretches.pop(id(take), None)
+        if entry is None:
+            self.transcriber.transcribe(seq, take.audio)
+        else:
+            stretches = entry[1]
+            if stretches.one_piece is None and self.events.check_progressive:
+                self._checks[seq] = stretches
+            self.transcriber.run(seq, lambda recognizer: stretches.finish(recognizer, take.rest()))
 
     def inject(self, seq: int, text: str) -> None:
         """Hand the text to the injector thread (a failure is reported on the next tick without one)."""
@@ -274,3 +335,10 @@ class Dictation:
         if name == "injected":
             log.session.debug("utterance %d timings %s", seq, fields)
         self.events.emit(name, seq=seq, **fields)
+
+
+def _feed_job(stretches: Stretches, chunk: FloatArray) -> Callable[[Recognizer], None]:
+    """A recognizer-thread job feeding ``chunk`` (raw samples) to ``stretches``."""
+    def job(recognizer: Recognizer) -> None:
+        stretches.feed(recognizer, chunk)
+    return job

@@ -11,12 +11,15 @@ from typing import TextIO
 class EventLog:
     """Writes ``{"ev": name, "t": monotonic, ...}`` lines; disabled logs cost nothing. Any thread.
 
-    Transcripts are written only when ``transcripts`` is set (an explicit test flag).
+    Transcripts are written only when ``transcripts`` is set (an explicit test flag). ``check_progressive`` (a
+    test flag too) makes every progressive dictation also recognize its whole audio in one piece and report that
+    text (event ``one_piece``), so a test can compare both on the very same audio; it keeps the whole audio.
     """
 
-    def __init__(self, stream: TextIO | None, transcripts: bool = False) -> None:
+    def __init__(self, stream: TextIO | None, transcripts: bool = False, check_progressive: bool = False) -> None:
         self._stream = stream
         self.transcripts = transcripts
+        self.check_progressive = check_progressive
         self._lock = threading.Lock()
 
     @property

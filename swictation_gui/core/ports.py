@@ -7,6 +7,7 @@ from typing import Protocol
 
 from swictation_gui.core.session import Cancellable
 from swictation_gui.core.status import StatusView
+from swictation_gui.recognition.service import Job
 
 AudioSource = Callable[[], object]
 """Returns the utterance's 16 kHz mono float32 samples; called on the recognizer's thread."""
@@ -29,6 +30,11 @@ class Transcriber(Protocol):
 
     def transcribe(self, seq: int, audio: AudioSource) -> None:
         """Queue utterance ``seq``; the result comes back through ``Dictation.transcribed``/``recognition_failed``."""
+        ...
+
+    def run(self, seq: int, job: Job, report: bool = True) -> None:
+        """Queue ``job`` for the recognizer thread behind every earlier request (progressive stretches, and the
+        final one that returns the utterance's text); ``report=False``: a failure stays silent."""
         ...
 
 

@@ -38,6 +38,29 @@ INT8_FILES = ModelFiles("encoder.int8.onnx", "decoder.int8.onnx", "joiner.int8.o
 
 
 @dataclass(frozen=True)
+class ExtraFile:
+    """A small file installed next to the models (``models_dir()/name``), pinned by size and SHA-256."""
+
+    name: str
+    url: str
+    size: int
+    sha256: str
+    source: str
+
+
+SILERO_VAD = ExtraFile(
+    name="silero_vad.onnx",
+    url="https://github.com/snakers4/silero-vad/raw/v6.2.3/src/silero_vad/data/silero_vad.onnx",
+    size=2_327_524,
+    sha256="1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3",
+    # The digest was taken from the same file in the silero-vad 6.2.3 wheel on PyPI
+    # (silero_vad/data/silero_vad.onnx), which sherpa-onnx 2.0.1's VadModel loads (576-sample windows).
+    source="silero-vad 6.2.3 (PyPI wheel, silero_vad/data/silero_vad.onnx)",
+)
+"""The voice-activity detector progressive recognition uses to find pauses (``recognition/vad.py``)."""
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One entry of the catalogue.
 
@@ -54,6 +77,7 @@ class ModelSpec:
         sha256: Archive digest, or None where unknown.
         sha256_verified: False when the digest comes from a single third-party source.
         unpacked_mb: Approximate size on disk after extraction.
+        extras: Small files downloaded with the model into the models folder (the voice detector).
     """
 
     key: str
@@ -68,6 +92,7 @@ class ModelSpec:
     sha256: str | None
     sha256_verified: bool
     unpacked_mb: int
+    extras: tuple[ExtraFile, ...] = ()
 
 
 GPU_MODEL = ModelSpec(
@@ -84,6 +109,7 @@ GPU_MODEL = ModelSpec(
     sha256="4cb81f605eb7bc6fe0d69cd9d4045161e1691a64c2b7d4f1e7d5099e1d3bc024",
     sha256_verified=False,
     unpacked_mb=456,
+    extras=(SILERO_VAD,),
 )
 
 CPU_MODEL = ModelSpec(
@@ -99,9 +125,11 @@ CPU_MODEL = ModelSpec(
     sha256="5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf",
     sha256_verified=True,
     unpacked_mb=640,
+    extras=(SILERO_VAD,),
 )
 
 CATALOGUE: tuple[ModelSpec, ...] = (GPU_MODEL, CPU_MODEL)
+
 
 
 def spec_for_key(key: str) -> ModelSpec | None:

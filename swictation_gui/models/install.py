@@ -94,6 +94,13 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
             part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
+    if source.spec is not None:  # a catalogue model comes with its extra files (the voice detector)
+        from swictation_gui.models.extra import install_vad_quietly
+
+        for extra in source.spec.extras:
+            message = install_vad_quietly(root, session, extra)
+            if message:
+                warn(message)
     return location
 
 

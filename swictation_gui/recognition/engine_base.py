@@ -22,7 +22,7 @@ class EngineBase(abc.ABC):
     at most ``max_segment_seconds`` long). Not thread-safe: the owning thread calls everything.
     """
 
-    def __init__(self, max_segment_seconds: float = 40.0) -> None:
+    def __init__(self, max_segment_seconds: float = 30.0) -> None:
         self.max_segment_seconds = max_segment_seconds
 
     @property

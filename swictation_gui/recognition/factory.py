@@ -35,7 +35,7 @@ def pick(location: ModelLocation, engine: str = "auto", device: str = "auto", cp
 
 
 def create(location: ModelLocation, engine: str = "auto", device: str = "auto",
-           max_segment_seconds: float = 40.0, cpu_engine: str = "auto") -> Recognizer:
+           max_segment_seconds: float = 30.0, cpu_engine: str = "auto") -> Recognizer:
     """An unloaded recognizer for ``location``; call ``load()`` on the thread that will own it."""
     engine, device = pick(location, engine, device, cpu_engine)
     if engine == "sherpa":

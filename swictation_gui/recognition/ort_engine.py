@@ -51,7 +51,7 @@ class OrtEngine(EngineBase):
     """
 
     def __init__(self, location: ModelLocation, device: str = "cpu", num_threads: int | None = None,
-                 max_segment_seconds: float = 40.0, decode_device: str = "auto",
+                 max_segment_seconds: float = 30.0, decode_device: str = "auto",
                  feature_method: str = "kaldi", decode_threads: int | None = None) -> None:
         super().__init__(max_segment_seconds)
         if device not in ("cpu", "cuda"):

@@ -13,8 +13,8 @@ def split_points(samples: FloatArray, max_seconds: float, min_seconds: float | N
     """Sample offsets where ``samples`` should be cut (empty when it is short enough).
 
     Each segment is at most ``max_seconds`` long. Within the allowed window the cut is
-    placed at the centre of the quietest 20 ms frame, preferring later frames on ties,
-    so words are not cut in half where a pause exists.
+    placed in the middle of the latest run of the quietest 20 ms frames, so words are not
+    cut in half where a pause exists, and the cut keeps as much of the pause on either side as it can.
     """
     max_len = int(max_seconds * SAMPLE_RATE)
     if max_len <= 0 or samples.size <= max_len:
@@ -31,7 +31,10 @@ def split_points(samples: FloatArray, max_seconds: float, min_seconds: float | N
         window = energy[lo:hi]
         # Last occurrence of the minimum: the latest quiet point keeps segments long.
         best = lo + (window.size - 1 - int(np.argmin(window[::-1])))
-        cut = best * _FRAME + _FRAME // 2
+        first = best
+        while first > lo and energy[first - 1] <= energy[best]:
+            first -= 1
+        cut = (first + best + 1) * _FRAME // 2
         cuts.append(cut)
         start = cut
     return cuts

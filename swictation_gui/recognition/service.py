@@ -28,6 +28,9 @@ from swictation_gui.recognition.base import SAMPLE_RATE, Recognizer, Transcript
 RecognizerFactory = Callable[[], Recognizer]
 AudioSource = Callable[[], object]
 """Returns 16 kHz mono float32 samples; called on the model thread, so reading a long take never blocks the GUI."""
+Job = Callable[[Recognizer], "Transcript | None"]
+"""Work for the model thread with the serving recognizer: a Transcript to report for its utterance, or None (a
+progressive stretch whose text is kept for later). It may raise: the utterance then fails."""
 
 
 class LoadKind(enum.StrEnum):
@@ -61,7 +64,8 @@ class ServiceEvents(Protocol):
 @dataclass(frozen=True)
 class _Request:
     seq: int
-    audio: AudioSource
+    job: Job
+    report: bool = True  # False: silent while no model serves (a stretch fed during the hold)
 
 
 _RETIRE = object()  # queued after a slot's last request: serve what came before, then end the thread
@@ -98,7 +102,11 @@ class _ModelSlot:
         if recognizer is not None:
             log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
                                  recognizer.device.describe())
-        self.service._slot_loaded(self, recognizer)
+        previous = self.service._slot_loaded(self, recognizer)
+        if previous is not None:
+            # Requests stay in order across a switch: the old model finishes what was queued for it first (a
+            # dictation's progressive stretches must never run on two threads at once, or out of order).
+            previous.thread.join()
         while True:
             item = self.queue.get()
             if item is _RETIRE:
@@ -111,13 +119,15 @@ class _ModelSlot:
         """Model thread: recognize one request and report the result."""
         events = self.service.events
         if recognizer is None:
-            why = self.error or "the model is not loaded"
-            events.failed(request.seq, f"Nothing was transcribed: {why}")
+            if request.report:
+                why = self.error or "the model is not loaded"
+                events.failed(request.seq, f"Nothing was transcribed: {why}")
             return
         try:
-            audio = np.asarray(request.audio(), dtype=np.float32)
             t0 = time.perf_counter()
-            transcript = recognizer.transcribe(audio, SAMPLE_RATE)
+            transcript = request.job(recognizer)
+            if transcript is None:
+                return
             timings = dict(transcript.timings_ms)
             timings.setdefault("total", (time.perf_counter() - t0) * 1e3)
             transcript = Transcript(transcript.text, transcript.tokens, transcript.timestamps, transcript.durations,
@@ -163,15 +173,24 @@ class RecognizerService:
 
     def transcribe(self, seq: int, audio: AudioSource) -> None:
         """Queue utterance ``seq`` for the serving model (any thread; returns at once)."""
+        def job(recognizer: Recognizer) -> Transcript:
+            return recognizer.transcribe(np.asarray(audio(), dtype=np.float32), SAMPLE_RATE)
+        self.run(seq, job)
+
+    def run(self, seq: int, job: Job, report: bool = True) -> None:
+        """Queue ``job`` for the serving model, behind everything queued before (any thread; returns at once).
+        ``report``: a job that fails or finds no model reports ``failed(seq)``; False keeps quiet (a progressive
+        stretch: its utterance's final job reports)."""
         with self._lock:
             slot = None if self._closed else self._serving
             if slot is not None:
-                slot.queue.put(_Request(seq, audio))
-        if slot is None:
+                slot.queue.put(_Request(seq, job, report))
+        if slot is None and report:
             self.events.failed(seq, "Nothing was transcribed: no model is loaded.")
 
-    def _slot_loaded(self, slot: _ModelSlot, recognizer: Recognizer | None) -> None:
-        """Model thread of ``slot``: adopt it as the serving model, or keep the current one."""
+    def _slot_loaded(self, slot: _ModelSlot, recognizer: Recognizer | None) -> _ModelSlot | None:
+        """Model thread of ``slot``: adopt it as the serving model, or keep the current one. Returns the slot it
+        replaced, whose queued requests come before any of ``slot``'s."""
         retire: _ModelSlot | None = None
         with self._lock:
             if self._loading is slot:
@@ -192,6 +211,7 @@ class RecognizerService:
                 self.events.load_failed(LoadKind.FIRST, slot.error, slot.missing)
         else:
             self.events.loaded(slot.kind, recognizer.device.describe())
+        return retire if retire is not slot else None
 
     def close(self) -> None:
         """Stop accepting requests; every model thread ends after what is queued (any thread; returns at once)."""

@@ -29,7 +29,7 @@ class SherpaEngine(EngineBase):
     """
 
     def __init__(self, location: ModelLocation, device: str = "cpu", num_threads: int | None = None,
-                 max_segment_seconds: float = 40.0) -> None:
+                 max_segment_seconds: float = 30.0) -> None:
         super().__init__(max_segment_seconds)
         self._location = location
         self._requested = device

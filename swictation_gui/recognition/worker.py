@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal, Slot
 
 from swictation_gui.recognition.base import Transcript
-from swictation_gui.recognition.service import AudioSource, LoadKind, RecognizerFactory, RecognizerService
+from swictation_gui.recognition.service import AudioSource, Job, LoadKind, RecognizerFactory, RecognizerService
 
 
 class RecognizerWorker(QObject):
@@ -66,6 +66,10 @@ class RecognizerWorker(QObject):
     def transcribe(self, seq: int, audio: AudioSource) -> None:
         """Queue utterance ``seq``; ``audio()`` is called on the model thread."""
         self._service.transcribe(seq, audio)
+
+    def run(self, seq: int, job: Job, report: bool = True) -> None:
+        """Queue ``job`` behind the requests before it; see ``RecognizerService.run``."""
+        self._service.run(seq, job, report)
 
     @Slot(str)
     def _warm(self, device: str) -> None:

@@ -40,8 +40,23 @@ def _v1_to_v2(old: Layout) -> Layout:
     return new
 
 
+def _v2_to_v3(old: Layout) -> Layout:
+    """Version 2 → 3: ``tail_ms`` was a fixed tail recorded after every key-up (default 150 ms); it is now the
+    longest tail, used only while a word is still being spoken. The old default becomes the new one (400 ms);
+    a value the user chose is kept as the limit."""
+    new = dict(old)
+    if new.get("tail_ms") == OLD_TAIL_DEFAULT_MS:
+        new["tail_ms"] = NEW_TAIL_DEFAULT_MS
+    new["version"] = 3
+    return new
+
+
+OLD_TAIL_DEFAULT_MS = 150
+NEW_TAIL_DEFAULT_MS = 400
+
 MIGRATIONS: tuple[tuple[int, Callable[[Layout], Layout]], ...] = (
     (1, _v1_to_v2),
+    (2, _v2_to_v3),
 )
 """(from_version, upgrade) pairs in order; each upgrade returns the layout of ``from_version + 1``."""
 

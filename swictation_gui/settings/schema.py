@@ -21,7 +21,7 @@ from swictation_gui.text.replacements import Replacement
 from swictation_gui.text.vocabulary import DEFAULT_THRESHOLD
 from swictation_gui.text.words import Language
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version written to the file's ``version`` key; bump it together with a new migration."""
 
 
@@ -66,7 +66,10 @@ class Settings:
         injection_method: How text reaches the focused window (auto, type, paste).
         pre_roll_ms: Audio kept from before the key went down, so the first syllable is not cut (only while the
             microphone is open before the press: with ``keep_mic_open``, or within a moment of the last recording).
-        tail_ms: Audio still recorded after the key is released.
+        tail_ms: The longest tail: after key-up, recording goes on only while a word is still being spoken, at most
+            this long (after silence it stops at once; see ``audio/take.py``).
+        progressive: Recognize completed stretches of speech while the key is held, so only the last one is left
+            at key-up (``recognition/progressive.py``); off: the whole recording is recognized after key-up.
         min_press_ms: Presses shorter than this are ignored (accidental taps).
         max_record_seconds: A recording stops by itself after this long.
         sound_cues: Play a short sound when recording starts and stops.
@@ -102,13 +105,14 @@ class Settings:
     evdev_hotkey: bool = False
     injection_method: InjectionMethod = InjectionMethod.AUTO
     pre_roll_ms: int = 300
-    tail_ms: int = 150
+    tail_ms: int = 400
     min_press_ms: int = 150
     max_record_seconds: int = 120
     sound_cues: bool = True
     notifications: bool = True
     start_at_login: bool = False
     trailing_space: bool = True
+    progressive: bool = True
     overlay: bool = True
     cancel_key: str | None = "esc"
     cpu_engine: CpuEngine = CpuEngine.AUTO
@@ -166,6 +170,7 @@ LABELS: dict[str, str] = {
     "injection_method": "Text output method",
     "pre_roll_ms": "Pre-roll",
     "tail_ms": "Tail",
+    "progressive": "Recognize while speaking",
     "min_press_ms": "Minimum press",
     "max_record_seconds": "Maximum recording length",
     "sound_cues": "Sound cues",

@@ -33,6 +33,9 @@ from swictation_gui.ui.thread_inputs import ThreadInputs
 CaptureEventPoster = Callable[[Capture, object, str], None]
 METER = "meter"  # the hold a visible level meter keeps on the microphone
 
+PROGRESSIVE_RING_S = 60.0
+"""With progressive recognition the ring holds this much audio at most (it is copied out every 0.2 s)."""
+
 
 def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
     """The hotkey listener for this desktop, from the fallback chain (X11 grab; on Wayland the opt-in evdev reader,
@@ -67,7 +70,9 @@ def new_capture(s: Settings, post_event: CaptureEventPoster, sd_module: Any = No
     def on_event(event: object, message: str) -> None:  # capture worker thread
         post_event(capture, event, message)
 
-    capture = Capture(s.input_device, s.pre_roll_ms / 1000, float(s.max_record_seconds), on_event=on_event,
+    # Progressive recognition copies audio out of the ring as it comes, so the ring need not hold a long dictation.
+    ring_s = min(float(s.max_record_seconds), PROGRESSIVE_RING_S) if s.progressive else float(s.max_record_seconds)
+    capture = Capture(s.input_device, s.pre_roll_ms / 1000, ring_s, on_event=on_event,
                       sd_module=sd_module, keep_open=s.keep_mic_open)
     return capture
 
@@ -140,6 +145,7 @@ class LiveParts:
         self.dictation.session.config = session_config(s)
         self.apply_text(s)
         self.dictation.tail_s = s.tail_ms / 1000
+        self.dictation.progressive = s.progressive
         self.feedback.cues.set_enabled(s.sound_cues)
         self.feedback.tray.set_notifications_enabled(s.notifications)
         self.feedback.overlay.set_enabled(s.overlay)

@@ -159,8 +159,14 @@ class OutputPage(QWidget):
                                  "microphone open, or within a moment of the previous dictation.")
         form.addRow("Keep audio from before the press:", self.pre_roll)
         self.tail = _spin("tail_ms", " ms", 50)
-        self.tail.setToolTip("Audio still recorded after you let go, so your last word is not cut.")
-        form.addRow("Keep recording after release:", self.tail)
+        self.tail.setToolTip("After you let go, recording goes on only while a word is still being spoken, at most "
+                             "this long, so your last word is not cut; after silence it stops at once.")
+        form.addRow("While a word goes on after release, wait up to:", self.tail)
+        self.progressive = QCheckBox("Recognize while I speak (less waiting after long dictations)")
+        self.progressive.setObjectName("progressive")
+        self.progressive.setToolTip("Each stretch of speech that ends in a pause is recognized while you still hold "
+                                    "the key, so only the last one is left when you let go.")
+        form.addRow("", self.progressive)
         self.trailing_space = QCheckBox("Add a space after each dictation")
         self.trailing_space.setObjectName("trailing_space")
         form.addRow("", self.trailing_space)
@@ -176,6 +182,7 @@ class OutputPage(QWidget):
         self.method_note.setText(_METHODS[self.method.currentIndex()][2])
         self.pre_roll.setValue(settings.pre_roll_ms)
         self.tail.setValue(settings.tail_ms)
+        self.progressive.setChecked(settings.progressive)
         self.trailing_space.setChecked(settings.trailing_space)
         self.sound_cues.setChecked(settings.sound_cues)
 
@@ -183,7 +190,8 @@ class OutputPage(QWidget):
         """``settings`` with this page's values."""
         return settings.replace(
             injection_method=InjectionMethod(self.method.currentData()), pre_roll_ms=self.pre_roll.value(),
-            tail_ms=self.tail.value(), trailing_space=self.trailing_space.isChecked(),
+            tail_ms=self.tail.value(), progressive=self.progressive.isChecked(),
+            trailing_space=self.trailing_space.isChecked(),
             sound_cues=self.sound_cues.isChecked())
 
 

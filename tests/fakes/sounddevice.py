@@ -18,6 +18,7 @@ configure it with environment variables (read when the module is imported):
 ``FAKE_SD_OPEN_FAIL``     the first N ``InputStream`` opens raise ``PortAudioError`` (``-1``: all)
 ``FAKE_SD_LOSE_AFTER_S``  the microphone disappears this long after the first stream started
 ``FAKE_SD_LOST_FOR_S``    ... and comes back this long later (default: never)
+``FAKE_SD_SPEED``         streams run this many times faster than real time (default 1)
 ========================  ==================================================================
 
 Each hang, failure and loss is announced on stderr with a line starting ``fake-sounddevice:``.
@@ -75,7 +76,8 @@ class Config:
         config = cls(rate=int(env.get("FAKE_SD_RATE", "16000")), loop=env.get("FAKE_SD_LOOP") == "1",
                      open_hang_s=float(env.get("FAKE_SD_OPEN_HANG_S", "0")),
                      hang_opens=int(env.get("FAKE_SD_HANG_OPENS", "-1")),
-                     open_fail=int(env.get("FAKE_SD_OPEN_FAIL", "0")))
+                     open_fail=int(env.get("FAKE_SD_OPEN_FAIL", "0")),
+                     speed=float(env.get("FAKE_SD_SPEED", "1")))
         if env.get("FAKE_SD_LOSE_AFTER_S"):
             config.lose_after_s = float(env["FAKE_SD_LOSE_AFTER_S"])
         if env.get("FAKE_SD_LOST_FOR_S"):
