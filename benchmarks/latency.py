@@ -28,6 +28,7 @@ trayer and PulseAudio; runs on a machine without a GPU or sound card.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -44,6 +45,7 @@ from benchmarks import standin
 from swictation_gui.audio.samples import SAMPLE_RATE
 from swictation_gui.bench import SPEECH_TEXT
 from swictation_gui.models.catalogue import SILERO_VAD
+from swictation_gui.settings.schema import SCHEMA_VERSION
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic
@@ -100,6 +102,9 @@ def run_case(screen: xenv.XDisplay, mic: VirtualMic, model: Path, home: Path, me
             (home / "data" / "models").mkdir(parents=True, exist_ok=True)
             shutil.copy(silero, home / "data" / "models" / SILERO_VAD.name)
     window = TargetWindow(screen, home / f"target-{method}-{seconds}.txt", "text", f"bench-{method}-{seconds}")
+    # The repeats go into one window back to back: no joining, so the window holds exactly the transcripts.
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.json").write_text(json.dumps({"version": SCHEMA_VERSION, "join_dictations": False}))
     app = AppProcess([f"--config={home / 'settings.json'}", f"--model-dir={model}", "--hotkey=f9", "--sound-cues=off",
                       f"--inject={method}", "--no-trailing-space", "--max-record-seconds=90", f"--engine={engine}",
                       f"--progressive={'on' if progressive else 'off'}"],
