@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -162,16 +163,15 @@ class KwinSession(SwaySession):
         self.env["WAYLAND_DISPLAY"] = "wayland-kw"
 
 
-@pytest.fixture
-def kwin() -> Iterator[KwinSession]:
-    """A fresh KWin (``--virtual``) for one test (skipped, with the reason, where it cannot run)."""
-    missing = [tool for tool in ("kwin_wayland", "dbus-run-session", "wl-copy", "wl-paste", "wtype")
-               if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"the KWin test needs {', '.join(missing)} (apt install kwin-wayland dbus wl-clipboard wtype)")
-    base = Path(tempfile.mkdtemp(prefix="kwin-"))
+SessionT = TypeVar("SessionT", bound=SwaySession)
+
+
+def _running(session_type: type[SessionT], prefix: str) -> Iterator[SessionT]:
+    """Start a compositor session in a fresh folder, yield it, and close it (skipped with the reason when it cannot
+    start here)."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
     base.chmod(0o755)
-    session = KwinSession(base)
+    session = session_type(base)
     try:
         try:
             session.start()
@@ -181,6 +181,16 @@ def kwin() -> Iterator[KwinSession]:
     finally:
         session.close()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def kwin() -> Iterator[KwinSession]:
+    """A fresh KWin (``--virtual``) for one test (skipped, with the reason, where it cannot run)."""
+    missing = [tool for tool in ("kwin_wayland", "dbus-run-session", "wl-copy", "wl-paste", "wtype")
+               if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"the KWin test needs {', '.join(missing)} (apt install kwin-wayland dbus wl-clipboard wtype)")
+    yield from _running(KwinSession, "kwin-")
 
 
 @pytest.fixture
@@ -189,15 +199,4 @@ def sway(request: pytest.FixtureRequest) -> Iterator[SwaySession]:
     missing = missing_tools()
     if missing:
         pytest.skip(f"headless sway test needs {', '.join(missing)} (apt install sway wtype wl-clipboard)")
-    base = Path(tempfile.mkdtemp(prefix="sway-"))
-    base.chmod(0o755)
-    session = SwaySession(base)
-    try:
-        try:
-            session.start()
-        except SwayError as exc:
-            pytest.skip(str(exc))
-        yield session
-    finally:
-        session.close()
-        shutil.rmtree(base, ignore_errors=True)
+    yield from _running(SwaySession, "sway-")
