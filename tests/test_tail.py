@@ -100,6 +100,7 @@ def test_a_new_press_during_the_tail_ends_the_previous_take_there() -> None:
     finally:
         cap.close()
         fake_sd.config = saved
+        fake_sd.drop_speech()  # the rest of the word must not reach the next test's microphone
 
 
 def wait_for(cond: Callable[[], bool], timeout: float) -> bool:

@@ -92,9 +92,9 @@ def fake_mic() -> Iterator[None]:
     fake_sd.config.input = None
     fake_sd.config.open_hang_s = 0.0
     fake_sd.config.open_fail = 0
+    fake_sd.drop_speech()  # nothing left over from an earlier test
     yield
-    while fake_sd.speech_pending():
-        fake_sd._take_speech(fake_sd.speech_pending())
+    fake_sd.drop_speech()
 
 
 def make_app(tmp_path: Path, model: Path, injector: RecordingInjector, **settings: object) -> Application:

@@ -123,6 +123,12 @@ def speech_pending() -> int:
         return sum(part.size for part in _speech)
 
 
+def drop_speech() -> None:
+    """Forget whatever is still to be said (a test's leftovers must not reach the next test's microphone)."""
+    with _speech_lock:
+        _speech.clear()
+
+
 def _take_speech(frames: int) -> np.ndarray:
     out = np.zeros(frames, dtype=np.float32)
     filled = 0
