@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow, target_factory
-from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.desktop.pulse import VirtualMic, espeak_wav, virtual_mic  # noqa: F401 - fixture
 from tests.fixtures.synth_models import band_phrase
 from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
 
@@ -139,11 +138,7 @@ def test_speech_starting_with_the_key_press_keeps_its_first_word(
 def test_unicode_transcript_of_real_speech_arrives_exactly_and_clipboard_is_restored(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], unicode_model: Path, tmp_path: Path, method: str) -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
-    speech = tmp_path / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(speech), "Hello world, one two three."],
-                   check=True, capture_output=True, timeout=30)
+    speech = espeak_wav("Hello world, one two three.", tmp_path / "speech.wav")
     window = target("line")
     screen.clipboard_set("old clipboard ✓")
     app = start_app(run_app, screen, virtual_mic, unicode_model, tmp_path, "--hotkey=f9", f"--inject={method}",

@@ -17,7 +17,7 @@ import pytest
 
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
-from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.desktop.pulse import VirtualMic, espeak_wav, virtual_mic  # noqa: F401 - fixture
 from tests.test_cancel_key_x11 import escapes, tap_esc
 from tests.test_e2e_dictation import Keys, dictate, phrase_wav, screen, start_app, target  # noqa: F401 - fixtures
 from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
@@ -85,11 +85,7 @@ class FocusWatch:
 def test_the_overlay_shows_while_dictating_and_the_target_keeps_the_focus_and_gets_the_text(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], unicode_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
-    speech = tmp_path / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(speech), "Hello world, one two three."],
-                   check=True, capture_output=True, timeout=30)
+    speech = espeak_wav("Hello world, one two three.", tmp_path / "speech.wav")
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, unicode_model, tmp_path, "--no-trailing-space")  # ctrl_r, hold
     activate(screen, window)

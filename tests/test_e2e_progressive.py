@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from swictation_gui.models.catalogue import SILERO_VAD
 from swictation_gui.platform import ipc
 from tests.desktop import xenv
 from tests.desktop.fixtures import TargetWindow
-from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
+from tests.desktop.pulse import VirtualMic, espeak_wav, virtual_mic  # noqa: F401 - fixture
 from tests.fixtures.synth_models import band_phrase, band_tone_hz, tone
 from tests.test_e2e_dictation import Keys, desk, dictate, screen, start_app, target  # noqa: F401 - fixtures
 from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
@@ -58,17 +57,12 @@ def test_progressive_espeak_speech_with_pauses_uses_silero_and_equals_one_piece(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path, silero_vad: Path,  # noqa: F811
         monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
     monkeypatch.setenv("SWICTATION_GUI_HOME", str(tmp_path))  # the app's home: its models folder gets the VAD file
     paths.models_dir().mkdir(parents=True, exist_ok=True)
     shutil.copy(silero_vad, paths.models_dir() / SILERO_VAD.name)
     parts = []
     for i, sentence in enumerate(["Hello there, how are you today.", "The weather is fine.", "Let us go now."]):
-        wav = tmp_path / f"s{i}.wav"
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), sentence], check=True,
-                       capture_output=True, timeout=30)
-        parts.append(wav)
+        parts.append(espeak_wav(sentence, tmp_path / f"s{i}.wav"))
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path, "--hotkey=f9", "--no-trailing-space",
                     "--check-progressive")

@@ -4,8 +4,6 @@ joined text equal to the one-piece text, pieces never over 30 s, Silero VAD and 
 from __future__ import annotations
 
 import itertools
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from swictation_gui.recognition.base import Transcript
 from swictation_gui.recognition.progressive import MAX_PIECE_S, Stretches
 from swictation_gui.recognition.sherpa_engine import SherpaEngine
 from swictation_gui.recognition.vad import EnergyDetector, SileroDetector, make_detector
+from tests.desktop.pulse import espeak_wav
 from tests.fixtures.synth_models import band_phrase
 
 RATE = 16_000
@@ -136,16 +135,12 @@ def test_missing_or_broken_silero_file_falls_back_to_energy(tmp_path: Path) -> N
 
 
 def espeak(text: str, path: Path) -> npt.NDArray[np.float32]:
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True,
-                   capture_output=True, timeout=30)
-    data, rate = sf.read(str(path), dtype="float32")
+    data, rate = sf.read(str(espeak_wav(text, path)), dtype="float32")
     return np.asarray(soxr.resample(data, rate, RATE), dtype=np.float32)
 
 
 def test_silero_finds_the_pauses_in_espeak_speech_and_the_text_equals_one_piece(
         engine: SherpaEngine, silero_vad: Path, tmp_path: Path) -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
     gap = np.zeros(int(0.7 * RATE), np.float32)
     sentences = ["Hello there, how are you today.", "The weather is fine.", "Let us go for a walk."]
     audio = np.concatenate([gap] + [x for i, s in enumerate(sentences)

@@ -3,15 +3,13 @@ up to the limit. Positions are asserted in samples (no wall time)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
 import numpy.typing as npt
 
 from swictation_gui.audio.capture import Capture
 from swictation_gui.audio.ring import Ring
 from swictation_gui.audio.take import Take
+from tests.desktop.xenv import wait_for
 from tests.fakes import sounddevice as fake_sd
 from tests.fixtures.synth_models import band_tone_hz, tone
 
@@ -102,11 +100,3 @@ def test_a_new_press_during_the_tail_ends_the_previous_take_there() -> None:
         fake_sd.config = saved
         fake_sd.drop_speech()  # the rest of the word must not reach the next test's microphone
 
-
-def wait_for(cond: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True

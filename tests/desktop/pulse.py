@@ -217,6 +217,16 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.stderr.close()
 
 
+def espeak_wav(text: str, path: Path) -> Path:
+    """Real speech: ``text`` spoken by espeak-ng (US English, 160 words/min) into the WAV file ``path`` (the test is
+    skipped where espeak-ng is not installed)."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True, capture_output=True,
+                   timeout=30)
+    return path
+
+
 @pytest.fixture
 def virtual_mic(monkeypatch: pytest.MonkeyPatch) -> Iterator[VirtualMic]:
     """A fresh virtual microphone for one test; this process's environment points at it."""
