@@ -7,9 +7,11 @@ import io
 import logging
 import logging.handlers
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TextIO
 
 audio = logging.getLogger("swictation.audio")
 hotkey = logging.getLogger("swictation.hotkey")
@@ -77,6 +79,19 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             raise
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes, not the stream that was current at setup (a
+    replaced and closed stderr, as under test capture or a redirected console, must not break logging)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool = True,
           file_level: int = logging.INFO) -> None:
     """Configure the ``swictation`` logger tree; safe to call again.
@@ -94,7 +109,7 @@ def setup(level: int = logging.INFO, log_file: Path | None = None, stderr: bool 
     tail.setLevel(logging.DEBUG)
     root.addHandler(tail)
     if stderr:
-        console = logging.StreamHandler()
+        console = _CurrentStderr()
         console.setFormatter(formatter)
         console.setLevel(level)
         root.addHandler(console)

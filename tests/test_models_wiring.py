@@ -89,7 +89,8 @@ def test_download_then_use_switches_through_the_app(qtbot: QtBot, start_app: Sta
     cpu.use_button.click()
     assert cpu.state == "switching" and "Switching" in cpu.message_label.text()
     assert app.recognizer.running == str(band_model)  # the old model serves until the new one is warm
-    qtbot.waitUntil(lambda: cpu.state == "idle", timeout=WAIT_MS)
+    # the page and the tray hear the same signal through separate queued slots: wait for both
+    qtbot.waitUntil(lambda: cpu.state == "idle" and app.tray.model_actions["cpu"].isChecked(), timeout=WAIT_MS)
     assert app.recognizer.running == "cpu" and "In use now" in cpu.running_label.text(), cpu.message_label.text()
     assert custom.running_label.text() == "" and "No folder model is in use now." in custom.facts_label.text()
     assert app.tray.model_actions["cpu"].isChecked() and not app.tray.custom_action.isVisible()
