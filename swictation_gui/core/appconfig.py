@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from swictation_gui.core.session import SessionConfig
+from swictation_gui.core.utterance import SessionConfig
 from swictation_gui.errors import HotkeyError
 from swictation_gui.platform.base import HotkeyMode
 from swictation_gui.platform.keys import parse_hotkey

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from swictation_gui.core.session import Cancellable
+from swictation_gui.core.utterance import Cancellable
 from swictation_gui.core.status import StatusView
 from swictation_gui.recognition.service import Job
 
