@@ -7,6 +7,7 @@ import onnxruntime as ort
 import pytest
 
 from swictation_gui.recognition import providers
+from swictation_gui.recognition.base import DeviceReport
 
 
 def _cuda_works() -> bool:
@@ -167,3 +168,28 @@ def test_a_cuda_session_error_falls_back_to_cpu(monkeypatch: pytest.MonkeyPatch)
     assert report.active == "cpu"
     assert report.reason.startswith("onnxruntime could not create a CUDA session: ")
     assert "use_tf32" in report.reason
+
+
+def test_the_start_up_probe_and_a_fallback_message_share_one_cuda_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threads asking at once (the start-up probe, a GPU model explaining its fallback) start one real child
+    check and get the same answer. Spy only: the real ``cuda_status`` runs, counted."""
+    import threading
+
+    monkeypatch.setattr(providers, "_shared_report", None)
+    calls: list[int] = []
+    real = providers.cuda_status
+
+    def counted(timeout: float = providers.CUDA_CHECK_TIMEOUT_S) -> DeviceReport:
+        calls.append(1)
+        return real(timeout)
+
+    monkeypatch.setattr(providers, "cuda_status", counted)
+    answers: list[DeviceReport] = []
+    threads = [threading.Thread(target=lambda: answers.append(providers.shared_cuda_status())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    reason = providers.explain_fallback()
+    assert len(calls) == 1 and len(answers) == 2 and answers[0] is answers[1]
+    assert reason == answers[0].reason or answers[0].active == "cuda"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from swictation_gui.core.utterance import Cancellable
 from swictation_gui.core.status import StatusView
+from swictation_gui.core.utterance import Cancellable
 from swictation_gui.recognition.service import Job
 
 AudioSource = Callable[[], object]

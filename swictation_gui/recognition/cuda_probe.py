@@ -11,7 +11,8 @@ from swictation_gui.recognition.base import DeviceReport
 
 
 class CudaProbe(QObject):
-    """Runs ``providers.cuda_status()`` (a child process) once on a thread; until it answers, CUDA counts as unknown.
+    """Runs ``providers.shared_cuda_status()`` (a child process, once per process) on a thread; until it answers,
+    CUDA counts as unknown.
 
     Signals:
         finished(DeviceReport): emitted from the probe thread, delivered on the GUI thread.
@@ -31,9 +32,9 @@ class CudaProbe(QObject):
     def _run(self) -> None:
         """Probe thread: never raises."""
         try:
-            from swictation_gui.recognition.providers import cuda_status
+            from swictation_gui.recognition.providers import shared_cuda_status
 
-            report = cuda_status()
+            report = shared_cuda_status()
         except Exception as exc:
             log.recognition.debug("CUDA probe failed", exc_info=True)
             report = DeviceReport("cuda", "cpu", f"the CUDA check failed: {exc}")

@@ -43,8 +43,8 @@ CUDA_CHECK_TIMEOUT_S = 120.0  # a first CUDA initialization can take several sec
 _PRELOAD_LOCK = threading.Lock()
 _preload_messages: list[str] | None = None
 _ABSENT = object()
-_CHECK_LOCK = threading.Lock()
-_last_fallback: DeviceReport | None = None  # the last child check that found no working CUDA
+_CHECK_LOCK = threading.Lock()  # held while the shared check runs, so a second asker waits for its answer
+_shared_report: DeviceReport | None = None  # the process's one CUDA check (CUDA does not come and go)
 
 
 @dataclass(frozen=True)
@@ -213,14 +213,22 @@ def _cuda_session(model: str | bytes, opts: Any, cuda_options: dict[str, str] | 
 
 
 def explain_fallback() -> str:
-    """Why CUDA did not become active in this process: the child-process check's reason (cached once found)."""
-    with _CHECK_LOCK:
-        known = _last_fallback
-    report = known or cuda_status()
+    """Why CUDA did not become active in this process: the shared child-process check's reason (any thread)."""
+    report = shared_cuda_status()
     if report.fell_back and report.reason:
         return report.reason
     return ("onnxruntime did not enable the CUDA provider in this process although a separate check could "
             "(its messages are on stderr)")
+
+
+def shared_cuda_status() -> DeviceReport:
+    """``cuda_status()`` run once per process (any thread): a caller that comes while it runs waits for the same
+    answer, so the start-up probe and a GPU model's fallback message never start two checks."""
+    global _shared_report
+    with _CHECK_LOCK:
+        if _shared_report is None:
+            _shared_report = cuda_status()
+        return _shared_report
 
 
 def _varint(value: int) -> bytes:
@@ -324,8 +332,4 @@ def cuda_status(timeout: float = CUDA_CHECK_TIMEOUT_S) -> DeviceReport:
         last = [ln.strip() for ln in _ANSI.sub("", proc.stderr).splitlines() if ln.strip()]
         why = last[-1][:300] if last else f"exit code {proc.returncode}"
         return DeviceReport("cuda", "cpu", f"the CUDA check failed: {why}")
-    report = report_from_check(facts, proc.stderr)
-    global _last_fallback
-    with _CHECK_LOCK:
-        _last_fallback = report if report.fell_back else None
-    return report
+    return report_from_check(facts, proc.stderr)
