@@ -28,6 +28,7 @@ from swictation_gui.settings.schema import ModelChoice
 from swictation_gui.ui.feedback import LevelMonitor, TrayFeedback
 from swictation_gui.ui.first_run_controller import FirstRunController
 from swictation_gui.ui.live_parts import LiveParts, PlatformParts, new_capture
+from swictation_gui.ui.mic_preview import MicPreview
 from swictation_gui.ui.model_commands import BUSY, MODEL_NAMES, immediate_answer, ready_answer
 from swictation_gui.ui.pipeline_slots import PipelineSlots
 from swictation_gui.ui.qt_timers import QtTimers
@@ -62,8 +63,9 @@ class Application(QObject):
         self.cues = SoundCues(s.sound_cues, player=cue_player(self.platform.sd_module))
         self.inputs = ThreadInputs()
         self.feedback = TrayFeedback(self.tray, self.cues, events, lambda r: self.levels.set_recording(r))
-        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.feedback.show_level,
-                                   self.windows.set_level)
+        self.mic_preview = MicPreview(self.platform.sd_module)  # a page's microphone that is not applied yet
+        self._meter_device: object = False  # what a page's meter shows: a device, None (default), False (none)
+        self.levels = LevelMonitor(self._meter_level, self.feedback.show_level, self.windows.set_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000, s.progressive)
@@ -103,6 +105,7 @@ class Application(QObject):
         t.models_requested.connect(lambda: self._open_settings("model"))
         self.windows.settings_accepted.connect(self.apply_settings)
         self.windows.mic_test.connect(self._mic_test_changed)
+        self.mic_preview.problem.connect(self.windows.set_mic_problem)
         self.windows.hotkey_capture.connect(self._hotkey_capture_changed)
         self.cuda_probe.finished.connect(self.first_run.on_cuda_probed)
         self.first_run.use_settings.connect(self.apply_settings)
@@ -224,12 +227,21 @@ class Application(QObject):
 
     @Slot(object)
     def _mic_test_changed(self, device: object) -> None:
-        """The dialog's microphone page shows a device (name or None) or closed (False): meter our microphone, held
-        open meanwhile, when it is that device."""
+        """A page's meter shows a device (name or None) or closed (False). Our microphone is metered through its
+        capture, held open meanwhile; any other device through a preview stream of its own until it is applied."""
+        self._meter_device = device
         ours = self.config.effective.input_device or None
-        watching = device is not False and (device or None) == ours
-        self.levels.set_dialog(watching)
-        self.parts.hold_for_meter(watching)
+        mine = device is not False and (device or None) == ours
+        if device is False or mine or self._shutting_down:
+            self.mic_preview.stop()
+        else:
+            self.mic_preview.show(device if isinstance(device, str) else None)
+        self.levels.set_dialog(device is not False)
+        self.parts.hold_for_meter(mine)
+
+    def _meter_level(self) -> float:
+        """The level a visible meter shows: the preview's device, else our microphone (GUI thread)."""
+        return self.mic_preview.level() if self.mic_preview.active else self.dictation.capture.level()
 
     @Slot(bool)
     def _hotkey_capture_changed(self, capturing: bool) -> None:
@@ -252,6 +264,8 @@ class Application(QObject):
             new = new.replace(model=old.model, custom_model_dir=old.custom_model_dir)
         self._commit(new)
         self.parts.apply(parts, old, new)
+        if new.input_device != old.input_device and self._meter_device is not False:
+            self._mic_test_changed(self._meter_device)  # the previewed device is ours now (or no longer)
         self._show_info()
 
     def _commit(self, new: Settings) -> None:
@@ -290,6 +304,7 @@ class Application(QObject):
             ("pending dictations", self.dictation.shutdown),  # first: a stopping hotkey then ends no recording
             ("hotkey, microphone and typing", self.parts.stop),
             ("level meter", self.levels.stop),
+            ("microphone preview", self.mic_preview.stop),
             ("models", self.recognizer.close),
             ("threads", lambda: self.parts.join(SHUTDOWN_JOIN_S)),
             ("sound cues", self.cues.close),

@@ -10,11 +10,12 @@ from pytestqt.qtbot import QtBot
 
 from swictation_gui.app import Application
 from swictation_gui.audio.capture import CANNOT_OPEN
+from swictation_gui.audio.devices import NO_PULSE_DEVICE
 from swictation_gui.audio.sources import InputChoice
 from swictation_gui.core.session import Phase
 from swictation_gui.core.status import AppStatus
 from swictation_gui.settings.schema import LABELS, Settings, from_dict
-from swictation_gui.ui.microphone_page import KEEP_OPEN_TEXT, MicrophonePage
+from swictation_gui.ui.microphone_page import HINT, KEEP_OPEN_TEXT, MicrophonePage
 from tests.fakes import sounddevice as fake_sd
 from tests.test_wiring import FakeHotkey, RecordingInjector, dictate, fake_mic, running  # noqa: F401 - fixtures
 
@@ -82,3 +83,30 @@ def test_a_press_that_cannot_open_the_microphone_is_told_and_the_next_one_works(
     qtbot.waitUntil(lambda: app.dictation.status.status is AppStatus.READY, timeout=15_000)  # the re-check found it
     dictate(qtbot, hotkey, ["re"])
     qtbot.waitUntil(lambda: injector.texts == ["re "], timeout=15_000)
+
+
+def test_a_chosen_but_unapplied_microphone_gets_its_own_meter_stream_and_ours_is_let_go(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:  # noqa: F811
+    app, _ = running
+    capture = app.dictation.capture
+    app.windows.open_settings(app.config.effective)
+    dialog = app.windows.settings_dialog
+    dialog.show_page("microphone")
+    page = dialog.microphone_page
+    qtbot.waitUntil(lambda: capture.holds == {"meter": 1}, timeout=5_000)  # ours (the system default)
+    assert not app.mic_preview.active
+    page.set_devices([InputChoice("pulse:desk_mic", "Desk Microphone")], None)
+    page.combo.setCurrentIndex(page.combo.findText("Desk Microphone"))  # as a user picks it, before OK
+    assert app.mic_preview.active and app.mic_preview.device == "pulse:desk_mic"
+    qtbot.waitUntil(lambda: capture.holds == {} and app.levels.active, timeout=5_000)  # ours let go, meter on
+    # the FAKE PortAudio has no PulseAudio behind it, so the desk source cannot open: said on the page
+    qtbot.waitUntil(lambda: page.hint.text() == f"✖ {NO_PULSE_DEVICE}", timeout=10_000)
+    page.combo.setCurrentIndex(0)  # back to the one in use: metered through our capture again
+    assert not app.mic_preview.active and page.hint.text() == HINT
+    qtbot.waitUntil(lambda: capture.holds == {"meter": 1}, timeout=5_000)
+    page.combo.setCurrentIndex(page.combo.findText("Desk Microphone"))
+    preview = app.mic_preview.capture
+    assert preview is not None and preview.holds == {"meter": 1}
+    dialog.reject()  # closing the dialog closes the preview too
+    assert not app.mic_preview.active and preview.holds == {}
+    qtbot.waitUntil(lambda: not preview.is_open and capture.holds == {} and not app.levels.active, timeout=5_000)

@@ -11,6 +11,7 @@ from swictation_gui.audio.sources import InputChoice, pulse_source
 from swictation_gui.settings.schema import Settings
 from swictation_gui.ui.level_meter import LevelMeter
 
+HINT = "Speak: the bar should move. If it stays empty, choose another microphone or check that it is not muted."
 KEEP_OPEN_TEXT = "Keep the microphone open (instant start with pre-roll)"
 KEEP_OPEN_NOTE = ("Off: the microphone opens when you press the hotkey and closes a moment after you finish, so the "
                   "desktop's microphone indicator stays off and Bluetooth headsets keep their best sound. "
@@ -47,8 +48,7 @@ class MicrophonePage(QWidget):
         self.meter = LevelMeter()
         form.addRow("Level:", self.meter)
         layout.addLayout(form)
-        self.hint = _note("Speak: the bar should move. If it stays empty, choose another microphone "
-                          "or check that it is not muted.")
+        self.hint = _note(HINT)
         layout.addWidget(self.hint)
         layout.addSpacing(8)
         self.keep_open = QCheckBox(KEEP_OPEN_TEXT)
@@ -73,6 +73,12 @@ class MicrophonePage(QWidget):
         index = self.combo.findData(current) if current is not None else 0
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
+
+    def show_problem(self, message: str) -> None:
+        """Say why the chosen microphone shows no level (``message``), or "" for the usual hint (GUI thread)."""
+        if message:
+            self.meter.set_level(0.0)
+        self.hint.setText(f"✖ {message}" if message else HINT)
 
     def device(self) -> str | None:
         """The chosen device (as ``Settings.input_device`` stores it), None for the system default."""

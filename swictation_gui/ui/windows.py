@@ -135,6 +135,14 @@ class Windows(QObject):
             if window is not None:
                 window.set_level(level)
 
+    @Slot(str)
+    def set_mic_problem(self, message: str) -> None:
+        """The microphone a page meters could not be opened (``message``), or works ("")."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.microphone_page.show_problem(message)
+        if self.wizard is not None:
+            self.wizard.microphone_page.page.show_problem(message)
+
     def open_wizard(self, settings: Settings, usable: bool) -> Any:
         """Show the setup wizard (one at a time); its model defaults to the GPU model only when the CUDA check
         really ran a CUDA session. ``usable``: a model is set up already (the model page needs no install).
