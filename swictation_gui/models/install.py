@@ -72,7 +72,9 @@ def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn
     _remove_stale(root)
     local = source.local_path
     if local is not None:
-        return _install_from(source, local_archive(local), root, on_progress, warn, cancel, check_timeout)
+        location = _install_from(source, local_archive(local), root, on_progress, warn, cancel, check_timeout)
+        _install_extras(source, root, session, warn, beside=local.parent)
+        return location
     part = part_path(source, root)
     try:
         with _exclusive(part.with_suffix(".lock")):
@@ -94,14 +96,22 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
             part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
-    if source.spec is not None:  # a catalogue model comes with its extra files (the voice detector)
-        from swictation_gui.models.extra import install_vad_quietly
-
-        for extra in source.spec.extras:
-            message = install_vad_quietly(root, session, extra)
-            if message:
-                warn(message)
+    _install_extras(source, root, session, warn)
     return location
+
+
+def _install_extras(source: Source, root: Path, session: requests.Session | None, warn: WarningFn,
+                    beside: Path | None = None) -> None:
+    """A catalogue model comes with its extra files (the voice detector): from ``beside`` (the folder of the user's
+    own archive) when a verified copy lies there, else downloaded; a failure is only a warning."""
+    if source.spec is None:
+        return
+    from swictation_gui.models.extra import install_vad_quietly
+
+    for extra in source.spec.extras:
+        message = install_vad_quietly(root, session, extra, beside)
+        if message:
+            warn(message)
 
 
 def _install_from(source: Source, archive_file: Path, root: Path, on_progress: ProgressFn | None, warn: WarningFn,
