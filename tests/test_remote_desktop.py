@@ -87,3 +87,25 @@ def test_no_portal_on_the_bus_is_reported(session_bus: str, tmp_path: Path) -> N
                                      timeout=5)
     result = injector.inject("words")
     assert not result.ok and "CreateSession failed" in result.message, result.message
+
+
+def test_an_idle_session_is_closed_and_the_next_text_restores_it_without_asking(
+        session_bus: str, tmp_path: Path) -> None:  # noqa: F811
+    """The desktop's remote-control indicator must not stay on between dictations far apart."""
+    service = FakePortal(session_bus)
+    tokens = TokenStore(tmp_path / "token")
+    injector = RemoteDesktopInjector(clipboard=make_backend("pyperclip"), tokens=tokens, bus=session_bus, timeout=5,
+                                     idle_close_s=0.5)
+    try:
+        assert injector.inject("one ").ok
+        assert service.live_sessions() == 1 and service.approvals == 1
+        assert injector.inject("two ").ok  # within the idle time: the same session
+        assert len(service.starters) == 1
+        assert xenv.wait_for(lambda: injector.session_handle == "" and service.live_sessions() == 0, 10), \
+            "the idle session was not closed"
+        assert injector.inject("three").ok  # a new session, restored by the token: nobody is asked
+        assert service.typed() == "one two three"
+        assert len(service.starters) == 2 and service.approvals == 1 and service.live_sessions() == 1
+    finally:
+        injector.close()
+        service.close()

@@ -66,6 +66,7 @@ class FakePortal:
         self._tokens: set[str] = set()
         self._issued = 0
         self._started: set[str] = set()
+        self.starters: list[str] = []  # the unique bus name of each client whose RemoteDesktop session started
         self.bound: list[tuple[str, dict[str, Any]]] = []
         self.sessions: list[str] = []
         self.calls: list[str] = []
@@ -87,7 +88,8 @@ class FakePortal:
     def _handle(self, msg: Any) -> None:
         member = msg.header.fields.get(HeaderFields.member)
         iface = msg.header.fields.get(HeaderFields.interface)
-        sender = str(msg.header.fields.get(HeaderFields.sender))[1:].replace(".", "_")
+        raw_sender = str(msg.header.fields.get(HeaderFields.sender))
+        sender = raw_sender[1:].replace(".", "_")
         self.calls.append(str(member))
         if member == "Get" and iface == "org.freedesktop.DBus.Properties":
             if not self.with_interface or msg.body[0] not in (IFACE, RD_IFACE):
@@ -96,6 +98,8 @@ class FakePortal:
                 self._send(new_method_return(msg, "v", (("u", 1),)))
             return
         if iface == RD_IFACE:
+            if member == "Start":
+                self.starters.append(raw_sender)
             self._remote_desktop(msg, str(member), sender)
             return
         if iface != IFACE or not self.with_interface:
@@ -162,6 +166,16 @@ class FakePortal:
             code = 2
         self._send(new_signal(DBusAddress(request, interface="org.freedesktop.portal.Request"), "Response",
                               "ua{sv}", (code, results)))
+
+    def live_sessions(self) -> int:
+        """How many started RemoteDesktop sessions are still alive: a session ends with its client's connection,
+        as the real portal ends it (asked of the bus: ``NameHasOwner`` of each starter)."""
+        conn = open_dbus_connection(self.address)
+        try:
+            return sum(bool(conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=5).body[0])
+                       for name in self.starters)
+        finally:
+            conn.close()
 
     def revoke_tokens(self) -> None:
         """The user revoked the permission: no stored token is accepted any more."""

@@ -8,14 +8,18 @@ folder, mode 0600, so the user is asked once, not every few minutes. A token the
 makes it ask again; a refused ``Start`` drops the stored token, reports why, and leaves the text on the clipboard.
 
 Keysyms: Latin-1 characters are their own keysym, others are ``0x01000000 + code point`` (X11's Unicode keysyms);
-newline and tab are Return and Tab. The session and its D-Bus connection are kept between texts (the portal ends a
-session when its connection closes) and made again when lost. Runs on the injection worker thread.
+newline and tab are Return and Tab. The session and its D-Bus connection are kept between texts that come close
+together (the portal ends a session when its connection closes) and made again when lost. After ``idle_close_s``
+without text the session is closed, so the desktop's "remote control" indicator does not stay on while nobody
+dictates; the next text starts a new session with the restore token, without asking. Runs on the injection worker
+thread; only the idle close runs on a timer thread, under the same lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ from swictation_gui.platform.injection.common import LazyClipboard, clean_text, 
 INTERFACE = "org.freedesktop.portal.RemoteDesktop"
 KEYBOARD = 1
 PERSIST_UNTIL_REVOKED = 2
+IDLE_CLOSE_S = 60.0  # a session unused this long is closed (the next text restores it without asking)
 _SPECIAL = {"\n": 0xFF0D, "\t": 0xFF09}  # Return, Tab
 
 
@@ -81,19 +86,48 @@ class RemoteDesktopInjector(LazyClipboard):
         tokens: The restore-token store (default: the app's state folder).
         bus: jeepney bus name or address ("SESSION": ``$DBUS_SESSION_BUS_ADDRESS``).
         timeout: How long to wait for each portal answer (``Start`` may wait for the user's approval).
+        idle_close_s: Close the session after this long without text.
     """
 
     def __init__(self, clipboard: Clipboard | None = None, tokens: TokenStore | None = None, bus: str = "SESSION",
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, idle_close_s: float = IDLE_CLOSE_S) -> None:
         super().__init__(clipboard)
         self.tokens = tokens if tokens is not None else TokenStore()
         self.bus = bus
         self.timeout = timeout
+        self.idle_close_s = idle_close_s
         self._conn: Any = None
         self.session_handle = ""
+        self._lock = threading.RLock()  # the session: the injection worker, or the idle timer
+        self._idle: threading.Timer | None = None
 
     def inject(self, text: str) -> InjectionResult:
-        """Type ``text`` through the portal (worker thread); never raises."""
+        """Type ``text`` through the portal (worker thread); never raises. The session closes when left idle."""
+        with self._lock:
+            self._cancel_idle()
+            result = self._inject(text)
+            if self.session_handle:
+                idle = threading.Timer(self.idle_close_s, self._close_idle)
+                idle.name, idle.daemon = "portal-idle-close", True
+                self._idle = idle
+                idle.start()
+            return result
+
+    def _cancel_idle(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+
+    def _close_idle(self) -> None:
+        """Timer thread: close the session nobody used for ``idle_close_s`` (unless a text came meanwhile)."""
+        with self._lock:
+            if self._idle is not None and self._idle is threading.current_thread():
+                self._idle = None
+                log.injection.info("RemoteDesktop session idle for %.0f s; closed until the next text",
+                                   self.idle_close_s)
+                self._close_session()
+
+    def _inject(self, text: str) -> InjectionResult:
         text = clean_text(text)
         if not text:
             return InjectionResult(ok=True, method="type")
@@ -122,6 +156,11 @@ class RemoteDesktopInjector(LazyClipboard):
 
     def close(self) -> None:
         """End the portal session (closing the connection ends it) (worker thread)."""
+        with self._lock:
+            self._cancel_idle()
+            self._close_session()
+
+    def _close_session(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.close()
