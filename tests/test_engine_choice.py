@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pytestqt.qtbot import QtBot
+
 from swictation_gui.models import check
 from swictation_gui.models.catalogue import ModelLocation, resolve
 from swictation_gui.recognition import engine_choice, factory
@@ -111,14 +115,33 @@ def test_pick_follows_the_setting_and_the_verdict(band_model: Path, random_model
     assert engine_choice.cached(location) is not None
 
 
-def test_install_runs_the_self_test(tmp_path: Path) -> None:
+@pytest.mark.parametrize("way", ["settings", "command line"])
+def test_an_install_in_the_app_or_the_cli_runs_the_self_test(tmp_path: Path, way: str, qtbot: QtBot,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Settings → Install from archive (the InstallJob) and `models download FILE` both keep a verdict; the bare
+    ``models.install.install`` (no recognition below it) leaves that to its caller's ``on_installed``."""
+    from swictation_gui.cli import main as cli_main
     from swictation_gui.models.install import install
     from swictation_gui.models.sources import source_for_file
+    from swictation_gui.ui.install_job import InstallJob
     from tests.fixtures.archives import pack
 
     folder = sm.with_test_wavs(sm.build_random(tmp_path / "src" / "my-model", seed=3))
     archive = pack(folder, tmp_path / "my-model.tar.bz2", "my-model")
-    location = install(source_for_file(archive.path), root=tmp_path / "models")
+    bare = install(source_for_file(archive.path), root=tmp_path / "bare")
+    assert engine_choice.cached(bare) is None
+    root = tmp_path / "models"
+    if way == "settings":
+        job = InstallJob(root=root)
+        done: list[object] = []
+        job.succeeded.connect(done.append)
+        job.failed.connect(done.append)
+        assert job.install(lambda: source_for_file(archive.path))
+        qtbot.waitUntil(lambda: bool(done) and not job.busy(), timeout=120_000)
+        location = done[0]
+    else:
+        assert cli_main(["models", "download", str(archive.path), "--dir", str(root)]) == 0, capsys.readouterr()
+        location = resolve(str(root / "my-model"))
     assert isinstance(location, ModelLocation)
     verdict = engine_choice.cached(location)
     assert verdict is not None and verdict.agree and verdict.wavs == 2

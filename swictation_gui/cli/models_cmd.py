@@ -222,7 +222,8 @@ def run_download(args: argparse.Namespace) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     try:
-        location = install(source, root=root, on_progress=progress, on_warning=warn)
+        location = install(source, root=root, on_progress=progress, on_warning=warn,
+                           on_installed=engine_choice.verdict_at_install)
     except SwictationError as exc:
         progress.finish()
         return _fail(str(exc))

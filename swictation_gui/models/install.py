@@ -40,6 +40,7 @@ from swictation_gui.models.download import (
 from swictation_gui.models.sources import Source, local_archive
 
 WarningFn = Callable[[str], None]
+InstalledFn = Callable[[ModelLocation], None]
 _STALE_S = 24 * 3600
 _ARCHIVE_SUFFIXES = (".tar.bz2", ".tbz2", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar")
 
@@ -51,8 +52,12 @@ def part_path(source: Source, root: Path | None = None) -> Path:
 
 def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn | None = None,
             on_warning: WarningFn | None = None, cancel: CancelToken | None = None,
-            session: requests.Session | None = None, check_timeout: float = check.PROBE_TIMEOUT_S) -> ModelLocation:
+            session: requests.Session | None = None, check_timeout: float = check.PROBE_TIMEOUT_S,
+            on_installed: InstalledFn | None = None) -> ModelLocation:
     """Download, verify, unpack, check and install ``source`` under ``root`` (default: the models folder).
+
+    ``on_installed`` runs once the model is in place, before its extra files (the app passes the engine self-test:
+    ``recognition.engine_choice.verdict_at_install``); it must not raise.
 
     Runs on a worker thread (or the CLI's main thread); callbacks run on the same thread.
 
@@ -73,18 +78,21 @@ def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn
     local = source.local_path
     if local is not None:
         location = _install_from(source, local_archive(local), root, on_progress, warn, cancel, check_timeout)
+        _installed(location, on_installed)
         _install_extras(source, root, session, warn, beside=local.parent)
         return location
     part = part_path(source, root)
     try:
         with _exclusive(part.with_suffix(".lock")):
-            return _install_locked(source, part, root, on_progress, warn, cancel, session, check_timeout)
+            return _install_locked(source, part, root, on_progress, warn, cancel, session, check_timeout,
+                                   on_installed)
     finally:
         _remove_if_empty(part.parent)
 
 
 def _install_locked(source: Source, part: Path, root: Path, on_progress: ProgressFn | None, warn: WarningFn,
-                    cancel: CancelToken, session: requests.Session | None, check_timeout: float) -> ModelLocation:
+                    cancel: CancelToken, session: requests.Session | None, check_timeout: float,
+                    on_installed: InstalledFn | None) -> ModelLocation:
     fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
           on_progress=on_progress, cancel=cancel, session=session)
     try:
@@ -96,8 +104,17 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
             part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
+    _installed(location, on_installed)
     _install_extras(source, root, session, warn)
     return location
+
+
+def _installed(location: ModelLocation, on_installed: InstalledFn | None) -> None:
+    if on_installed is not None:
+        try:
+            on_installed(location)
+        except Exception:  # the model is installed and checked: a failing follow-up never undoes that
+            log.models.warning("After installing %s", location.folder, exc_info=True)
 
 
 def _install_extras(source: Source, root: Path, session: requests.Session | None, warn: WarningFn,
@@ -213,11 +230,7 @@ def _unpack_and_install(source: Source, part: Path, root: Path, on_progress: Pro
         except OSError as exc:
             raise os_error(exc, target, "installing the model") from None
         spec = source.spec or next((s for s in CATALOGUE if s.name == name and s.files == files), None)
-        installed = ModelLocation(target, files, spec)
-        from swictation_gui.recognition.engine_choice import verdict_at_install
-
-        verdict_at_install(installed)  # which engine "auto" uses on the CPU; never fails the install
-        return installed
+        return ModelLocation(target, files, spec)
     finally:
         _rmtree(tmp)
 

@@ -33,6 +33,7 @@ from swictation_gui.models.catalogue import ModelSpec, resolve
 from swictation_gui.models.download import CancelledError, CancelToken, NetworkError, Progress
 from swictation_gui.models.install import install
 from swictation_gui.models.sources import Source
+from swictation_gui.recognition.engine_choice import verdict_at_install
 
 _MB = 1024 * 1024
 PHASE_TEXT = {"download": "Downloading", "verify": "Verifying", "extract": "Unpacking", "check": "Checking"}
@@ -119,7 +120,8 @@ class InstallJob(QObject):
         def work() -> None:  # worker thread: only emits signals
             try:
                 location = install(make_source(), root=root, on_progress=relay.progress.emit,
-                                   on_warning=relay.warning.emit, cancel=token, session=session)
+                                   on_warning=relay.warning.emit, cancel=token, session=session,
+                                   on_installed=verdict_at_install)
             except CancelledError:
                 relay.cancelled.emit()
             except DownloadError as exc:
