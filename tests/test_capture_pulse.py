@@ -101,8 +101,34 @@ def test_a_stream_on_another_source_is_moved_to_the_chosen_one(virtual_mic: Virt
     try:
         monitor = virtual_mic.source_index("vsink.monitor")
         wait_for(lambda: [s["source"] for s in virtual_mic.our_streams()] == [monitor], 5, "the stream on the default")
-        assert sources.move_our_streams("desk_mic") == 1
+        assert sources.move_newest_stream("desk_mic") is True
         assert [s["source"] for s in virtual_mic.our_streams()] == [virtual_mic.source_index("desk_mic")]
-        assert sources.move_our_streams("desk_mic") == 0, "nothing left to move"
+        assert sources.move_newest_stream("desk_mic") is False, "nothing left to move"
     finally:
         stream.close()
+
+
+def test_two_microphones_open_at_once_each_stay_on_their_own_source(virtual_mic: VirtualMic) -> None:  # noqa: F811
+    """The dictation's microphone and the Settings meter's preview of another one, opened at the same moment, many
+    rounds: each stream records from its own source (neither open's PULSE_SOURCE nor its move reaches the other)."""
+    virtual_mic.add_microphone("desk_mic", "Desk Microphone")
+    virtual_mic.add_microphone("headset_mic", "Headset Microphone")
+    desk, headset = virtual_mic.source_index("desk_mic"), virtual_mic.source_index("headset_mic")
+    default = virtual_mic.source_index("vsink.monitor")
+    for device, expected in (("pulse:headset_mic", {desk, headset}), (None, {desk, default})):
+        for _ in range(5):
+            caps = [Capture(device="pulse:desk_mic", max_seconds=2, linger_s=0.0),
+                    Capture(device=device, max_seconds=2, linger_s=0.0)]
+            for cap in caps:
+                cap.hold("meter")
+            for cap in caps:
+                cap.open()  # both workers open now, side by side
+            try:
+                wait_for(lambda: all(c.is_open for c in caps), 10, "both streams to run")
+                found = sorted(s["source"] for s in virtual_mic.our_streams())
+                assert set(found) == expected and len(found) == 2, (device, found)
+            finally:
+                for cap in caps:
+                    cap.release("meter")
+                    assert cap.close()
+            wait_for(lambda: not virtual_mic.our_streams(), 5, "both streams to close")

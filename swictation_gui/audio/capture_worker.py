@@ -205,6 +205,7 @@ class CaptureWorker:
                     callback=lambda indata, _frames, _time, status: self._on_audio(indata, status),
                     finished_callback=finished.set))
                 pa.call(stream.start)
+                self._move_to_source()  # still under the open lock: our newest stream is this one
         except PortAudioClosedError:
             if stream is not None:
                 pa.close_stream(stream)
@@ -227,10 +228,14 @@ class CaptureWorker:
                 else:
                     waiting.closed = True
             self._ring = ring
-        source = sources.pulse_source(self._device)
-        if source is not None and sources.move_our_streams(source):
-            log.audio.info("Moved the microphone stream to %s (the sound server ignored PULSE_SOURCE)", source)
         log.audio.info("Microphone open: device %s at %d Hz", "default" if index is None else index, rate)
+
+    def _move_to_source(self) -> None:
+        """The stream that just started, onto the chosen PulseAudio source if the server ignored ``PULSE_SOURCE``
+        (worker thread, under the open lock)."""
+        source = sources.pulse_source(self._device)
+        if source is not None and sources.move_newest_stream(source):
+            log.audio.info("Moved the microphone stream to %s (the sound server ignored PULSE_SOURCE)", source)
 
     def _watch(self, now: float) -> None:
         """Notice a lost or stalled stream and report overflows (worker thread)."""

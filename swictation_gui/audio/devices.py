@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+from swictation_gui import log
 from swictation_gui.audio import sources
 from swictation_gui.errors import AudioDeviceError
+
+_OPEN_LOCK = threading.Lock()  # one input stream opens at a time (it owns PULSE_SOURCE meanwhile)
+OPEN_LOCK_WAIT_S = 2.0  # longest wait for another open; past it, a stuck open must not stall this one
 
 # What the user reads (tray, notification); PortAudio's own words ("Error querying device -1",
 # "PaErrorCode -9999") go to the log only.
@@ -71,19 +76,26 @@ def source_for_open(spec: str | int | None) -> Iterator[None]:
 
     PulseAudio's ALSA plugin reads ``PULSE_SOURCE`` when it connects, which PortAudio does while opening the
     stream, so the stream records from that source from its first sample (moving it after the start would
-    let the default source's audio in first). Other threads only open output streams meanwhile, which
-    ignore it.
+    let the default source's audio in first). Two input streams may open at once (the dictation's and the
+    Settings meter's preview of another microphone), so every input open, with a chosen source or not, holds
+    one process-wide lock meanwhile (waiting at most ``OPEN_LOCK_WAIT_S`` behind a stuck one) and sees only its own
+    ``PULSE_SOURCE``. Output streams ignore it.
     """
     name = sources.pulse_source(spec)
-    if name is None:
-        yield
-        return
+    locked = _OPEN_LOCK.acquire(timeout=OPEN_LOCK_WAIT_S)
+    if not locked:  # another open hangs (a stuck sound server): do not hang behind it as well
+        log.audio.debug("Another microphone open has not returned for %.0f s; opening without waiting",
+                        OPEN_LOCK_WAIT_S)
     saved = os.environ.get("PULSE_SOURCE")
-    os.environ["PULSE_SOURCE"] = name
     try:
+        if name is not None:
+            os.environ["PULSE_SOURCE"] = name
         yield
     finally:
-        if saved is None:
-            os.environ.pop("PULSE_SOURCE", None)
-        else:
-            os.environ["PULSE_SOURCE"] = saved
+        if name is not None:
+            if saved is None:
+                os.environ.pop("PULSE_SOURCE", None)
+            else:
+                os.environ["PULSE_SOURCE"] = saved
+        if locked:
+            _OPEN_LOCK.release()

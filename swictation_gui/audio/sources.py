@@ -101,26 +101,29 @@ def source_exists(name: str, timeout: float = 0.5) -> bool | None:
     return any(c.spec == PULSE_PREFIX + name for c in sources)
 
 
-def move_our_streams(name: str, timeout: float = 0.5) -> int:
-    """Move this process's recording streams that are not on source ``name`` onto it; how many were moved.
+def move_newest_stream(name: str, timeout: float = 0.5) -> bool:
+    """Move this process's newest recording stream onto source ``name`` unless it is there; True if moved.
 
-    The fallback for sound servers whose ALSA device ignores ``PULSE_SOURCE`` (PipeWire's own ALSA plugin):
-    the capture worker calls it once a stream runs. Errors are logged; 0 when nothing could be asked.
+    The fallback for sound servers whose ALSA device ignores ``PULSE_SOURCE`` (PipeWire's own ALSA plugin): the
+    capture worker calls it right after its stream started, under the open lock, so the newest stream is the one
+    it opened; another stream of ours (the Settings meter's preview of another microphone) stays where it is.
+    Errors are logged; False when nothing could be asked.
     """
     try:
         import pulsectl
     except ImportError:
-        return 0
+        return False
     pid = str(os.getpid())
-    moved = 0
     try:
         with pulsectl.Pulse(APP_NAME, connect=False) as pulse:
             pulse.connect(autospawn=False, timeout=timeout)
             target = pulse.get_source_by_name(name)
-            for output in pulse.source_output_list():
-                if output.proplist.get("application.process.id") == pid and output.source != target.index:
-                    pulse.source_output_move(output.index, target.index)
-                    moved += 1
+            ours = [o for o in pulse.source_output_list() if o.proplist.get("application.process.id") == pid]
+            newest = max(ours, key=lambda o: int(o.index), default=None)
+            if newest is None or newest.source == target.index:
+                return False
+            pulse.source_output_move(newest.index, target.index)
+            return True
     except Exception as exc:
         _log.debug("Could not move the microphone stream to %s: %s", name, exc)
-    return moved
+    return False
