@@ -24,6 +24,7 @@ import numpy as np
 from swictation_gui import log
 from swictation_gui.errors import ModelNotInstalledError
 from swictation_gui.recognition.base import SAMPLE_RATE, Recognizer, Transcript
+from swictation_gui.recognition.heap import release_freed_memory
 
 RecognizerFactory = Callable[[], Recognizer]
 AudioSource = Callable[[], object]
@@ -100,6 +101,7 @@ class _ModelSlot:
             # A model not installed yet is the normal first state: no traceback for it.
             log.recognition.error("The model could not be loaded: %s", self.error, exc_info=not self.missing)
         if recognizer is not None:
+            release_freed_memory()  # what loading needed only for a moment (file buffers, graph copies): ~30-50 ms
             log.recognition.info("Recognizer ready in %.2f s (%s, %s)", time.perf_counter() - t0, recognizer.name,
                                  recognizer.device.describe())
         previous = self.service._slot_loaded(self, recognizer)
@@ -113,7 +115,12 @@ class _ModelSlot:
                 break
             assert isinstance(item, _Request)
             self._serve(recognizer, item)
-        log.recognition.debug("%s retired", self.thread.name)
+        loaded = recognizer is not None or bool(self.error)
+        recognizer = candidate = None  # type: ignore[assignment]  # drop the model before handing its memory back
+        if loaded and release_freed_memory():
+            log.recognition.debug("%s retired; its memory was handed back", self.thread.name)
+        else:
+            log.recognition.debug("%s retired", self.thread.name)
 
     def _serve(self, recognizer: Recognizer | None, request: _Request) -> None:
         """Model thread: recognize one request and report the result."""
