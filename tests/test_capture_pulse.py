@@ -124,7 +124,7 @@ def test_two_microphones_open_at_once_each_stay_on_their_own_source(virtual_mic:
             for cap in caps:
                 cap.open()  # both workers open now, side by side
             try:
-                wait_for(lambda: all(c.is_open for c in caps), 10, "both streams to run")
+                wait_for(lambda caps=caps: all(c.is_open for c in caps), 10, "both streams to run")
                 found = sorted(s["source"] for s in virtual_mic.our_streams())
                 assert set(found) == expected and len(found) == 2, (device, found)
             finally:

@@ -110,3 +110,21 @@ def test_a_chosen_but_unapplied_microphone_gets_its_own_meter_stream_and_ours_is
     dialog.reject()  # closing the dialog closes the preview too
     assert not app.mic_preview.active and preview.holds == {}
     qtbot.waitUntil(lambda: not preview.is_open and capture.holds == {} and not app.levels.active, timeout=5_000)
+
+
+def test_quit_while_a_picked_microphone_is_previewed_and_dictation_still_uses_ours(
+        qtbot: QtBot, running: tuple[Application, RecordingInjector]) -> None:  # noqa: F811
+    app, injector = running
+    app.windows.open_settings(app.config.effective)
+    dialog = app.windows.settings_dialog
+    dialog.show_page("microphone")
+    page = dialog.microphone_page
+    page.set_devices([InputChoice("pulse:desk_mic", "Desk Microphone")], None)
+    page.combo.setCurrentIndex(page.combo.findText("Desk Microphone"))
+    preview = app.mic_preview.capture
+    assert preview is not None
+    dictate(qtbot, FakeHotkey.instances[-1], ["re"])  # while the preview runs: our microphone, our words
+    qtbot.waitUntil(lambda: injector.texts == ["re "], timeout=15_000)
+    app.shutdown_now()  # tray Quit with the dialog open on the preview
+    assert not app.mic_preview.active and preview.holds == {} and not app.levels.active
+    qtbot.waitUntil(lambda: not preview.is_open, timeout=5_000)
