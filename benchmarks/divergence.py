@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from benchmarks import standin
 from swictation_gui.bench import make_audio
@@ -48,17 +49,6 @@ class _Recording:
         return out
 
 
-def edit_distance(a: list[int], b: list[int]) -> int:
-    """Levenshtein distance between two id sequences."""
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
-
-
 def compare(folder: Path, seconds: float) -> dict[str, Any]:
     """One length: both paths and the first divergence."""
     location = resolve(str(folder))
@@ -84,7 +74,7 @@ def compare(folder: Path, seconds: float) -> dict[str, Any]:
     decoder = TdtGreedyDecoder(dec, joi, vocab, int(meta["pred_rnn_layers"]), int(meta["pred_hidden"]))
     hyp = decoder.decode(np.ascontiguousarray(out[0].T), int(lens[0]))
     row: dict[str, Any] = {"seconds": seconds, "sherpa_tokens": len(ref_ids), "ours_tokens": len(hyp.ids),
-                           "differing": edit_distance(ref_ids, list(hyp.ids)) / max(1, len(ref_ids)),
+                           "differing": Levenshtein.distance(ref_ids, list(hyp.ids)) / max(1, len(ref_ids)),
                            "emission": None, "kind": "-", "token_margin": None, "duration_margin": None}
     step = first_divergence(joi.outputs, vocab, list(zip(ref_ids, ref_frames, strict=True)))
     if step is not None:

@@ -65,7 +65,8 @@ class Application(QObject):
         self.feedback = TrayFeedback(self.tray, self.cues, events, lambda r: self.levels.set_recording(r))
         self.mic_preview = MicPreview(self.platform.sd_module)  # a page's microphone that is not applied yet
         self._meter_device: object = False  # what a page's meter shows: a device, None (default), False (none)
-        self.levels = LevelMonitor(self._meter_level, self.feedback.show_level, self.windows.set_level)
+        self.levels = LevelMonitor(lambda: self.dictation.capture.level(), self.feedback.show_level,
+                                   self.windows.set_level, self._meter_level)
         capture = new_capture(s, self.capture_event.emit, self.platform.sd_module)
         self.dictation = Dictation(self.timers, self.recognizer, self.feedback, events, capture, session_config(s),
                                    s.tail_ms / 1000, s.progressive)

@@ -9,7 +9,6 @@ shown by the same steps giving the fresh-start result.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from tests.desktop import a11y, xenv
 from tests.desktop.fixtures import TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
-from tests.test_e2e_dictation import Keys, desk, dictate, phrase_wav, screen, start_app  # noqa: F401
+from tests.test_e2e_dictation import Keys, desk, say, screen, start_app, write_settings  # noqa: F401
 from tests.test_e2e_harness import AppProcess, run_app  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -33,12 +32,6 @@ def bus(screen: xenv.XDisplay, tmp_path: Path) -> Iterator[a11y.A11yBus]:  # noq
         yield started
 
 
-def _say(app: AppProcess, keys: Keys, mic: VirtualMic, name: str) -> None:
-    seq = dictate(app, keys, mic, phrase_wav(mic, ["re"], name))
-    app.wait(lambda e: e.get("ev") in ("injected", "injection_failed") and e.get("seq") == seq, 30,
-             f"utterance {seq} delivered")
-
-
 def _user_types(screen: xenv.XDisplay, window: TargetWindow, text: str) -> None:  # noqa: F811
     expected = window.text() + text
     screen.xdotool("type", "--delay", "5", text)
@@ -49,8 +42,7 @@ def _user_types(screen: xenv.XDisplay, window: TargetWindow, text: str) -> None:
 def test_dictations_join_to_the_text_the_user_typed(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         bus: a11y.A11yBus, band_model: Path, tmp_path: Path, atspi: bool) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({"version": 3, "replacements": SHOP,
-                                                        "trailing_space": False}), encoding="utf-8")
+    write_settings(tmp_path, replacements=SHOP, trailing_space=False)
     window = TargetWindow(screen, tmp_path / "target.txt", "text", "a11y-target", prefix=bus.prefix())
     try:
         window.focus()
@@ -58,11 +50,11 @@ def test_dictations_join_to_the_text_the_user_typed(
         app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9", env=env)
         keys = Keys(screen, "f9")
         _user_types(screen, window, "Hello there.")
-        _say(app, keys, virtual_mic, "first.wav")  # after a full stop: a space, and the capital stays
+        say(app, keys, virtual_mic, ["re"], "first.wav")  # after a full stop: a space, and the capital stays
         first = "Hello there. Shop today." if atspi else "Hello there.Shop today."
         assert window.wait_text(first) == first, app.describe()
         _user_types(screen, window, " We went to the")
-        _say(app, keys, virtual_mic, "second.wav")  # mid-sentence: a space, and the utterance's capital goes
+        say(app, keys, virtual_mic, ["re"], "second.wav")  # mid-sentence: a space, and the utterance's capital goes
         second = first + " We went to the" + (" shop today." if atspi else "Shop today.")
         assert window.wait_text(second) == second, app.describe()
     finally:

@@ -8,6 +8,7 @@ plays audio into the microphone, releases the key, and compares the window's tex
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,18 @@ def dictate(app: AppProcess, keys: Keys, mic: VirtualMic, wav: Path, hold_after_
 
 def phrase_wav(mic: VirtualMic, words: list[str], name: str = "phrase.wav") -> Path:
     return mic.write_wav(band_phrase(words), name)
+
+
+def say(app: AppProcess, keys: Keys, mic: VirtualMic, words: list[str], name: str) -> None:
+    """Dictate the band ``words`` and wait until that dictation was delivered (or its delivery failed)."""
+    seq = dictate(app, keys, mic, phrase_wav(mic, words, name))
+    app.wait(lambda e: e.get("ev") in ("injected", "injection_failed") and e.get("seq") == seq, 30,
+             f"utterance {seq} delivered")
+
+
+def write_settings(folder: Path, **values: object) -> None:
+    """A settings file (schema version 3) with ``values`` in ``folder``."""
+    (folder / "settings.json").write_text(json.dumps({"version": 3, **values}), encoding="utf-8")
 
 
 @pytest.mark.parametrize(("hotkey", "method"), [("ctrl+alt+space", "type"), ("ctrl_r", "paste"), ("f9", "auto")])

@@ -18,21 +18,9 @@ from tests.desktop import xenv
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
 from tests.desktop.wayland import SwaySession, sway  # noqa: F401 - fixture
 from tests.fakes.portal import FakePortal, session_bus  # noqa: F401 - fixture
-from tests.fixtures.synth_models import band_phrase
-from tests.test_e2e_harness import AppProcess
-from tests.test_e2e_wayland import UNICODE_TEXT, start_posing_app
+from tests.test_e2e_wayland import UNICODE_TEXT, portal_dictate, start_posing_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def dictate(app: AppProcess, portal: FakePortal, mic: VirtualMic) -> str:
-    """One held dictation through the portal hotkey; the injected event's method."""
-    mark = app.mark()
-    portal.press()
-    seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
-    mic.play(mic.write_wav(band_phrase(["do", "re"]), "speech.wav"))
-    portal.release()
-    return str(app.wait_ev("injected", 30, seq=seq)["method"])
 
 
 def test_gnome_types_through_the_remote_desktop_portal_and_asks_once(
@@ -43,11 +31,11 @@ def test_gnome_types_through_the_remote_desktop_portal_and_asks_once(
     try:
         app = start_posing_app(sway, virtual_mic, unicode_model, tmp_path, "GNOME", session_bus)
         try:
-            assert dictate(app, portal, virtual_mic) == "type"
+            assert portal_dictate(app, portal, virtual_mic) == "type"
             assert xenv.wait_for(lambda: portal.typed() == UNICODE_TEXT, 10), (portal.typed(), app.describe())
             assert portal.approvals == 1
             assert stat.S_IMODE(token.stat().st_mode) == 0o600
-            assert dictate(app, portal, virtual_mic) == "type"  # the session is kept: no new approval
+            assert portal_dictate(app, portal, virtual_mic) == "type"  # the session is kept: no new approval
             two = f"{UNICODE_TEXT} {UNICODE_TEXT}"  # joined to the first with a space (Settings → Text)
             assert xenv.wait_for(lambda: portal.typed() == two, 10), portal.typed()
             assert portal.approvals == 1 and len(portal.selected) == 1
@@ -57,7 +45,7 @@ def test_gnome_types_through_the_remote_desktop_portal_and_asks_once(
         stored = token.read_text(encoding="utf-8")
         again = start_posing_app(sway, virtual_mic, unicode_model, tmp_path, "GNOME", session_bus)
         try:
-            assert dictate(again, portal, virtual_mic) == "type"
+            assert portal_dictate(again, portal, virtual_mic) == "type"
             assert xenv.wait_for(lambda: portal.typed() == two + UNICODE_TEXT, 10), portal.typed()  # a new app
             assert portal.selected[-1]["restore_token"] == ("s", stored)
             assert portal.approvals == 1  # the next run of the app was not asked again

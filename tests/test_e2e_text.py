@@ -8,7 +8,6 @@ exactly as that model would have written it.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Callable
@@ -21,20 +20,18 @@ from tests.desktop.fixtures import REPO_ROOT, TargetWindow
 from tests.desktop.pulse import VirtualMic, virtual_mic  # noqa: F401 - fixture
 from tests.fixtures import synth_models
 from tests.test_e2e_app import control
-from tests.test_e2e_dictation import Keys, desk, dictate, phrase_wav, screen, start_app, target  # noqa: F401
+from tests.test_e2e_dictation import (  # noqa: F401 - desk, screen, target are fixtures
+    Keys,
+    desk,
+    say,
+    screen,
+    start_app,
+    target,
+    write_settings,
+)
 from tests.test_e2e_harness import AppProcess, app_env, run_app  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def _settings(tmp_path: Path, **values: object) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({"version": 3, **values}), encoding="utf-8")
-
-
-def _say(app: AppProcess, keys: Keys, mic: VirtualMic, words: list[str], name: str) -> None:
-    seq = dictate(app, keys, mic, phrase_wav(mic, words, name))
-    app.wait(lambda e: e.get("ev") in ("injected", "injection_failed") and e.get("seq") == seq, 30,
-             f"utterance {seq} delivered")
 
 
 CAPITALISING = [{"pattern": "do", "replacement": "I went to the"}, {"pattern": "re", "replacement": "Shop today."},
@@ -44,16 +41,16 @@ CAPITALISING = [{"pattern": "do", "replacement": "I went to the"}, {"pattern": "
 def test_dictations_join_with_one_space_and_the_right_capital_and_a_new_window_starts_fresh(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, replacements=CAPITALISING, trailing_space=False)
+    write_settings(tmp_path, replacements=CAPITALISING, trailing_space=False)
     first = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9")
     keys = Keys(screen, "f9")
     for i, word in enumerate(["do", "re", "mi"]):
-        _say(app, keys, virtual_mic, [word], f"w{i}.wav")
+        say(app, keys, virtual_mic, [word], f"w{i}.wav")
     want = "I went to the shop today. It was shut."
     assert first.wait_text(want) == want, app.describe()
     second = target("text")
-    _say(app, keys, virtual_mic, ["re"], "fresh.wav")
+    say(app, keys, virtual_mic, ["re"], "fresh.wav")
     assert second.wait_text("Shop today.") == "Shop today.", app.describe()
     assert first.text() == want
 
@@ -61,20 +58,20 @@ def test_dictations_join_with_one_space_and_the_right_capital_and_a_new_window_s
 def test_scratch_that_removes_exactly_the_last_dictation(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, spoken_commands=True, replacements=[{"pattern": "hi", "replacement": "scratch that"}])
+    write_settings(tmp_path, spoken_commands=True, replacements=[{"pattern": "hi", "replacement": "scratch that"}])
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9")
     keys = Keys(screen, "f9")
-    _say(app, keys, virtual_mic, ["do", "re"], "a.wav")
-    _say(app, keys, virtual_mic, ["sol", "la"], "b.wav")
+    say(app, keys, virtual_mic, ["do", "re"], "a.wav")
+    say(app, keys, virtual_mic, ["sol", "la"], "b.wav")
     assert window.wait_text("do re sol la ") == "do re sol la ", app.describe()
-    _say(app, keys, virtual_mic, ["hi"], "scratch.wav")
+    say(app, keys, virtual_mic, ["hi"], "scratch.wav")
     assert window.wait_text("do re ") == "do re ", app.describe()
     screen.key_down("x")  # the user types: the next "scratch that" must refuse
     screen.key_up("x")
     assert window.wait_text("do re x") == "do re x"
     mark = app.mark()
-    _say(app, keys, virtual_mic, ["hi"], "scratch2.wav")
+    say(app, keys, virtual_mic, ["hi"], "scratch2.wav")
     failed = app.wait_ev("injection_failed", 10, start=mark)
     assert window.text() == "do re x", app.describe()
     assert failed["seq"] is not None
@@ -83,10 +80,10 @@ def test_scratch_that_removes_exactly_the_last_dictation(
 def test_a_custom_word_is_corrected(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, vocabulary=["Dorre"], trailing_space=False)
+    write_settings(tmp_path, vocabulary=["Dorre"], trailing_space=False)
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9")
-    _say(app, Keys(screen, "f9"), virtual_mic, ["do", "re", "mi"], "v.wav")
+    say(app, Keys(screen, "f9"), virtual_mic, ["do", "re", "mi"], "v.wav")
     assert window.wait_text("Dorre mi") == "Dorre mi", app.describe()
 
 
@@ -109,13 +106,13 @@ def _files_containing(root: Path, needle: bytes, skip: tuple[Path, ...] = ()) ->
 def test_no_transcript_on_disk_unless_history_persistence_is_on(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path, persist: bool) -> None:  # noqa: F811
-    _settings(tmp_path, history_persist=persist)
+    write_settings(tmp_path, history_persist=persist)
     home = tmp_path / "home"
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, home, "--hotkey=f9")
     keys = Keys(screen, "f9")
     for i in range(10):
-        _say(app, keys, virtual_mic, ["sol", "ti", "hi", "la"], f"s{i}.wav")
+        say(app, keys, virtual_mic, ["sol", "ti", "hi", "la"], f"s{i}.wav")
     assert window.wait_text("sol ti hi la " * 10) == "sol ti hi la " * 10, app.describe()
     assert app.stop() == 0
     # The app's home (data, config, state, logs, cache) and all of /tmp except pytest's folders (this run's and
@@ -135,11 +132,11 @@ def test_no_transcript_on_disk_unless_history_persistence_is_on(
 def test_paste_last_types_the_newest_history_entry_into_another_window(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, replacements=CAPITALISING)
+    write_settings(tmp_path, replacements=CAPITALISING)
     first = target("text")
     home = tmp_path / "home"
     app = start_app(run_app, screen, virtual_mic, band_model, home, "--hotkey=f9")
-    _say(app, Keys(screen, "f9"), virtual_mic, ["re"], "p.wav")
+    say(app, Keys(screen, "f9"), virtual_mic, ["re"], "p.wav")
     assert first.wait_text("Shop today. ") == "Shop today. ", app.describe()
     second = target("line")
     result = control(app_env(screen, virtual_mic, home), "paste-last")
@@ -158,12 +155,12 @@ def capitalising_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_capitalising_model_continues_mid_sentence_without_the_utterance_capital(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], capitalising_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, trailing_space=False)
+    write_settings(tmp_path, trailing_space=False)
     window = target("text")
     app = start_app(run_app, screen, virtual_mic, capitalising_model, tmp_path / "home", "--hotkey=f9")
     keys = Keys(screen, "f9")
-    _say(app, keys, virtual_mic, ["do"], "h1.wav")
-    _say(app, keys, virtual_mic, ["re"], "h2.wav")
+    say(app, keys, virtual_mic, ["do"], "h1.wav")
+    say(app, keys, virtual_mic, ["re"], "h2.wav")
     assert [e["text"] for e in app.of("transcript")] == ["Hello there", "Hello there"]
     assert window.wait_text("Hello there hello there") == "Hello there hello there", app.describe()
 
@@ -171,10 +168,10 @@ def test_a_capitalising_model_continues_mid_sentence_without_the_utterance_capit
 def test_the_paste_last_hotkey_types_the_last_dictation_into_the_focused_window(
         run_app: Callable[..., AppProcess], screen: xenv.XDisplay, virtual_mic: VirtualMic,  # noqa: F811
         target: Callable[[str], TargetWindow], band_model: Path, tmp_path: Path) -> None:  # noqa: F811
-    _settings(tmp_path, paste_last_hotkey="F10")
+    write_settings(tmp_path, paste_last_hotkey="F10")
     first = target("text")
     app = start_app(run_app, screen, virtual_mic, band_model, tmp_path / "home", "--hotkey=f9")
-    _say(app, Keys(screen, "f9"), virtual_mic, ["sol", "do"], "k.wav")
+    say(app, Keys(screen, "f9"), virtual_mic, ["sol", "do"], "k.wav")
     assert first.wait_text("sol do ") == "sol do ", app.describe()
     second = target("line")
     mark = app.mark()

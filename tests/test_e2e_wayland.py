@@ -60,8 +60,7 @@ def start_app(desktop: SwaySession, model: Path, method: str) -> AppProcess:
     app = AppProcess([f"--config={desktop.app_home / 'settings.json'}", f"--model-dir={model}",
                       "--sound-cues=off", "--hotkey=f9", f"--inject={method}", "--no-trailing-space"], env,
                      prefix=user_prefix())
-    ready = app.wait_ev("ready", 60)
-    assert ready["mic"] is True, app.describe()
+    app.wait_mic_ok(app.wait_ev("ready", 60))
     app.wait_ev("listening", 20)
     return app
 
@@ -86,9 +85,19 @@ def start_posing_app(sway: SwaySession, virtual_mic: VirtualMic, model: Path, fo
            "SWICTATION_GUI_HOME": str(folder / "app")}
     app = AppProcess([f"--config={folder / 'settings.json'}", f"--model-dir={model}", "--sound-cues=off",
                       "--hotkey=f9", "--inject=type", "--no-trailing-space"], env)
-    assert app.wait_ev("ready", 60)["mic"] is True, app.describe()
+    app.wait_mic_ok(app.wait_ev("ready", 60))
     app.wait_ev("listening", 20)
     return app
+
+
+def portal_dictate(app: AppProcess, portal: FakePortal, mic: VirtualMic) -> str:
+    """One held dictation through the portal hotkey; the injected event's method."""
+    mark = app.mark()
+    portal.press()
+    seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
+    mic.play(mic.write_wav(band_phrase(["do", "re"]), "speech.wav"))
+    portal.release()
+    return str(app.wait_ev("injected", 30, seq=seq)["method"])
 
 
 @pytest.mark.parametrize(("method", "hotkey"), [("type", "f9"), ("paste", "f9"), ("type", "ctrl+alt+space"),
@@ -168,12 +177,7 @@ def test_global_shortcuts_portal_hold_dictates_into_a_native_window(
         window = TargetWindow(WaylandScreen(sway), sway.base / "out-portal.txt", "line",  # type: ignore[arg-type]
                               "swictation-target", prefix=user_prefix())
         try:
-            mark = app.mark()
-            portal.press()
-            seq = int(app.wait_ev("recording", 20, start=mark)["seq"])
-            virtual_mic.play(virtual_mic.write_wav(band_phrase(["do", "re"]), "speech.wav"))
-            portal.release()
-            assert app.wait_ev("injected", 30, seq=seq)["method"] == "type"
+            assert portal_dictate(app, portal, virtual_mic) == "type"
             assert window.wait_text(UNICODE_TEXT) == UNICODE_TEXT, app.describe()
             assert not app.of("command")  # the hold came from the portal, not from control commands
         finally:

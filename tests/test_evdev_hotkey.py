@@ -175,3 +175,30 @@ def test_keyboards_are_found_by_their_key_capabilities(tmp_path: Path) -> None:
     device("event2", "1f0000 0 0 0 0")  # a mouse: only BTN_* (bits 272+)
     device("event3", "7 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe")  # a keyboard: KEY_A (bit 30) set
     assert keyboards(str(tmp_path)) == ["/dev/input/event3"]
+
+
+@pytest.mark.parametrize("desktop", ["sway", "KDE", "GNOME"])
+def test_the_opt_in_evdev_reader_is_the_listener_the_app_builds_when_the_chain_marks_it_active(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, desktop: str) -> None:
+    """Settings and ``doctor`` show the chain; the app must build the listener it marks active (on every compositor,
+    where the portal and the bindings stand by before evdev). NAMED FAKE: no /dev/input keyboard exists here, so
+    ``keyboards()`` lists a readable file of ours."""
+    from swictation_gui.platform import evdev, session
+    from swictation_gui.platform.keyboard_state import KeyboardState
+    from swictation_gui.settings.schema import Settings
+    from swictation_gui.ui.live_parts import make_hotkey
+
+    readable = tmp_path / "event3"
+    readable.write_bytes(b"")
+    monkeypatch.setattr(evdev, "keyboards", lambda *_a: [str(readable)])
+    for name in ("DISPLAY", "SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "KDE_FULL_SESSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-1")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", desktop)
+    if desktop == "sway":
+        monkeypatch.setenv("SWAYSOCK", str(tmp_path / "sway.sock"))
+    chain = session.chains(session.detect(), evdev=True)[0]
+    assert session.active(chain) is not None and session.active(chain).name == "evdev"  # type: ignore[union-attr]
+    assert isinstance(make_hotkey(Settings(hotkey="f9", evdev_hotkey=True), KeyboardState()), EvdevHotkeyListener)
+    assert not isinstance(make_hotkey(Settings(hotkey="f9"), KeyboardState()), EvdevHotkeyListener)  # opt-in

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from swictation_gui.core.injection_runner import InjectionRunner
+from swictation_gui.core.injection_runner import NOT_DELIVERED, InjectionRunner
 from swictation_gui.platform.base import InjectionResult
 from swictation_gui.text.stage import TextConfig, TextStage
 
@@ -212,3 +212,23 @@ def test_the_text_before_the_caret_is_asked_on_the_injector_thread_and_joined_to
     _run_all(runner, ["General Kenobi."])
     runner.stop()
     assert plain.sent == ["General Kenobi. "] and plain.asked == 0
+
+
+class FailingKeyInjector(FakeKeyInjector):
+    """A named fake injector whose window takes no text (the delivery fails)."""
+
+    def inject(self, text: str) -> InjectionResult:
+        self.sent.append(text)
+        return InjectionResult(False, "type", "the window took nothing")
+
+
+def test_a_failed_delivery_keeps_the_shaped_text_for_paste_again() -> None:
+    """"Paste again" and paste-last resend the history entry verbatim, so it must be the shaped text."""
+    delivered: list[tuple[str, str, float]] = []
+    stage = TextStage(TextConfig(spoken_commands=True, remove_fillers=True, trailing_space=False))
+    runner = InjectionRunner(FailingKeyInjector(), lambda _s, _r: None, stage, lambda *a: delivered.append(a))
+    runner.start()
+    messages = _run_all(runner, ["um, send it period"])
+    runner.stop()
+    assert messages == ["the window took nothing"]
+    assert delivered == [("send it.", NOT_DELIVERED, 1.5)]  # not the raw "um, send it period"

@@ -44,7 +44,9 @@ def test_tiny_standin_loads_in_sherpa_and_our_engine_agrees(key: str, tmp_path: 
     assert all(r["sherpa_tokens"] > 0 for r in rows)
     if key == "gpu":  # fp32: identical; int8 may differ across onnxruntime versions (benchmarks/README.md)
         assert all(r["same_text"] for r in rows), rows
+    stamp = (folder / "standin.json").stat().st_mtime_ns  # a rebuild removes the folder and writes this last
     assert standin.build(key, tmp_path, config) == folder  # an identical build is reused
+    assert (folder / "standin.json").stat().st_mtime_ns == stamp
     assert json.loads((folder / "standin.json").read_text()) == info
 
 

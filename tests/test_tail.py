@@ -61,7 +61,7 @@ def test_a_word_still_sounding_at_key_up_is_kept_to_its_end() -> None:
     word_end = released + 150 * MS
     assert word_end + 40 * MS <= take.end <= word_end + 70 * MS  # the word, then 50 ms of silence to be sure
     audio = take.rest()
-    assert np.abs(audio[released:word_end]).min() >= 0 and np.abs(audio[word_end - 10 * MS:word_end]).max() > 0.2
+    assert np.abs(audio[word_end - 10 * MS:word_end]).max() > 0.2  # the word's last 10 ms are kept
 
 
 def test_speech_that_goes_on_stops_at_the_limit() -> None:

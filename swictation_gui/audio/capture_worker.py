@@ -27,6 +27,7 @@ WATCH_SECONDS = 0.2                 # how often the worker checks a running stre
 BLOCK_S = 0.01                      # callback blocks of a stream opened on demand: first audio within ~10 ms
 KEPT_BLOCK_S = 0.04                 # ... of a stream kept open: 25 callbacks/s, so idle costs little CPU
 KEEP_OPEN = "keep-open"             # the hold reason of the "keep the microphone open" setting
+METER = "meter"                     # the hold reason of a visible level meter (Settings, the setup wizard)
 
 
 class CaptureWorker:

@@ -14,7 +14,7 @@ from swictation_gui.text.stage import Delivery, Target, TextStage
 ResultCallback = Callable[[int, InjectionResult], None]
 DeliveredCallback = Callable[[str, str, float], None]
 """(text, window, seconds spoken) after each dictation with text, on the injector thread: the text as typed after a
-successful delivery, or as recognized with the window ``NOT_DELIVERED`` after a failed one."""
+successful delivery, or shaped as it would have been sent with the window ``NOT_DELIVERED`` after a failed one."""
 NOT_DELIVERED = "(not delivered)"
 _WAKE = object()
 
@@ -112,8 +112,8 @@ class InjectionRunner:
                 self._report(outcome.delivery.text, window, spoken_s)
         else:
             self._stage.forget()
-            if not verbatim:
-                self._report(raw, NOT_DELIVERED, spoken_s)
+            if not verbatim:  # the shaped text: "paste again" and paste-last resend it verbatim
+                self._report(outcome.delivery.text or raw, NOT_DELIVERED, spoken_s)
         return result
 
     @staticmethod

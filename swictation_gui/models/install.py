@@ -78,21 +78,22 @@ def install(source: Source, *, root: Path | None = None, on_progress: ProgressFn
     local = source.local_path
     if local is not None:
         location = _install_from(source, local_archive(local), root, on_progress, warn, cancel, check_timeout)
-        _installed(location, on_installed)
-        _install_extras(source, root, session, warn, beside=local.parent)
-        return location
-    part = part_path(source, root)
-    try:
-        with _exclusive(part.with_suffix(".lock")):
-            return _install_locked(source, part, root, on_progress, warn, cancel, session, check_timeout,
-                                   on_installed)
-    finally:
-        _remove_if_empty(part.parent)
+    else:
+        part = part_path(source, root)
+        try:
+            with _exclusive(part.with_suffix(".lock")):
+                location = _install_locked(source, part, root, on_progress, warn, cancel, session, check_timeout)
+        finally:
+            _remove_if_empty(part.parent)
+    # After the download lock: another window may fetch the same model meanwhile; these may take a while.
+    if on_installed is not None:
+        on_installed(location)
+    _install_extras(source, root, session, warn, beside=local.parent if local is not None else None)
+    return location
 
 
 def _install_locked(source: Source, part: Path, root: Path, on_progress: ProgressFn | None, warn: WarningFn,
-                    cancel: CancelToken, session: requests.Session | None, check_timeout: float,
-                    on_installed: InstalledFn | None) -> ModelLocation:
+                    cancel: CancelToken, session: requests.Session | None, check_timeout: float) -> ModelLocation:
     fetch(source.url, part, expected_size=source.size, extra_space=source.unpacked_bytes or 0,
           on_progress=on_progress, cancel=cancel, session=session)
     try:
@@ -104,17 +105,7 @@ def _install_locked(source: Source, part: Path, root: Path, on_progress: Progres
             part.unlink(missing_ok=True)  # verified-bad, damaged or refused: a retry must download afresh
         raise
     part.unlink(missing_ok=True)
-    _installed(location, on_installed)
-    _install_extras(source, root, session, warn)
     return location
-
-
-def _installed(location: ModelLocation, on_installed: InstalledFn | None) -> None:
-    if on_installed is not None:
-        try:
-            on_installed(location)
-        except Exception:  # the model is installed and checked: a failing follow-up never undoes that
-            log.models.warning("After installing %s", location.folder, exc_info=True)
 
 
 def _install_extras(source: Source, root: Path, session: requests.Session | None, warn: WarningFn,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import gc
 import sys
-import threading
+from collections.abc import Callable
 
 from swictation_gui import log
-
-_lock = threading.Lock()
-_trim: object = None  # the C function once looked up; False where there is none (not glibc)
 
 
 def release_freed_memory() -> bool:
@@ -22,13 +19,9 @@ def release_freed_memory() -> bool:
     0.6B int8 model). Any thread; it takes a few milliseconds. Does nothing where the C library has no
     ``malloc_trim`` (musl, macOS, Windows).
     """
-    global _trim
     gc.collect()
-    with _lock:
-        if _trim is None:
-            _trim = _find_trim()
-        trim = _trim
-    if not callable(trim):
+    trim = _malloc_trim()
+    if trim is None:
         return False
     try:
         trim(0)
@@ -38,13 +31,14 @@ def release_freed_memory() -> bool:
     return True
 
 
-def _find_trim() -> object:
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """The C library's ``malloc_trim``, looked up once (None where there is none)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
-        return False
+        return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim

@@ -115,9 +115,8 @@ class _ModelSlot:
                 break
             assert isinstance(item, _Request)
             self._serve(recognizer, item)
-        loaded = recognizer is not None or bool(self.error)
         recognizer = candidate = None  # type: ignore[assignment]  # drop the model before handing its memory back
-        if loaded and release_freed_memory():
+        if release_freed_memory():
             log.recognition.debug("%s retired; its memory was handed back", self.thread.name)
         else:
             log.recognition.debug("%s retired", self.thread.name)

@@ -49,11 +49,6 @@ def sound_key(reduced: str) -> str:
     return re.sub(r"(.)\1+", r"\1", reduced)
 
 
-def score(reduced: str, target: str) -> float:
-    """How alike a reduced run and a reduced entry are, 0–100."""
-    return max(fuzz.ratio(reduced, target), fuzz.ratio(sound_key(reduced), sound_key(target)) - SOUND_PENALTY)
-
-
 @dataclass(frozen=True)
 class _Candidate:
     score: float

@@ -55,14 +55,6 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(" ".join(w.key for w in words(phrase)).split())
 
 
-def text_keys(found: list[Word]) -> list[str]:
-    """The word keys of ``found``, split so that a hyphenated word counts as its parts."""
-    out: list[str] = []
-    for w in found:
-        out.extend(w.key.split())
-    return out
-
-
 def tidy_spaces(text: str) -> str:
     """Collapse runs of spaces, drop spaces before ``NO_SPACE_BEFORE`` characters and at both ends."""
     text = re.sub(r"[ \t]{2,}", " ", text)
@@ -74,11 +66,3 @@ def ends_sentence(text: str) -> bool:
     """``text`` ends a sentence: its last visible character (closing quotes skipped) is . ! ? or …"""
     stripped = text.rstrip(" \t").rstrip(CLOSING)
     return bool(stripped) and stripped[-1] in SENTENCE_END
-
-
-def capitalize_first(text: str) -> str:
-    """``text`` with its first letter in upper case."""
-    for i, ch in enumerate(text):
-        if ch.isalpha():
-            return text[:i] + ch.upper() + text[i + 1:]
-    return text

@@ -61,12 +61,14 @@ class TrayFeedback:
 
 class LevelMonitor(QObject):
     """Polls the microphone level only while someone looks at it: the tray while recording, or the settings
-    dialog's meter (GUI thread). Idle, no timer runs."""
+    dialog's meter (GUI thread). Idle, no timer runs. ``level`` is the dictation's microphone (tray, overlay);
+    ``dialog_level`` what the dialog's meter shows (default: the same), which may be another, previewed one."""
 
     def __init__(self, level: Callable[[], float], to_tray: Callable[[float], None],
-                 to_dialog: Callable[[float], None]) -> None:
+                 to_dialog: Callable[[float], None], dialog_level: Callable[[], float] | None = None) -> None:
         super().__init__()
         self._level, self._to_tray, self._to_dialog = level, to_tray, to_dialog
+        self._dialog_level = dialog_level or level
         self.recording = False
         self.dialog = False
         self._timer = QTimer(self)
@@ -95,11 +97,10 @@ class LevelMonitor(QObject):
             self._timer.stop()
 
     def _tick(self) -> None:
-        level = self._level()
         if self.recording:
-            self._to_tray(level)
+            self._to_tray(self._level())
         if self.dialog:
-            self._to_dialog(level)
+            self._to_dialog(self._dialog_level())
 
     def stop(self) -> None:
         """Shutdown."""

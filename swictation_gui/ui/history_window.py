@@ -107,7 +107,7 @@ class HistoryWindow(QDialog):
         self.table.resizeRowsToContents()
         path = self._store.persistent_path
         self.where.setText(f"Kept in {path} (private file)." if path else
-                           "Kept in memory only: gone when the app quits (Settings → Text to keep it).")
+                           "Kept in memory only: gone when the app quits (Settings → History to keep it).")
         self._update_buttons()
 
     def selected(self) -> Entry | None:

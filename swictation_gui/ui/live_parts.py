@@ -14,6 +14,7 @@ from typing import Any
 
 from swictation_gui import log, paths
 from swictation_gui.audio.capture import Capture
+from swictation_gui.audio.capture_worker import METER
 from swictation_gui.core.appconfig import session_config, text_config
 from swictation_gui.core.dictation import Dictation
 from swictation_gui.core.events import EventLog
@@ -31,7 +32,6 @@ from swictation_gui.ui.paste_hotkey import PasteLastHotkey
 from swictation_gui.ui.thread_inputs import ThreadInputs
 
 CaptureEventPoster = Callable[[Capture, object, str], None]
-METER = "meter"  # the hold a visible level meter keeps on the microphone
 
 PROGRESSIVE_RING_S = 60.0
 """With progressive recognition the ring holds this much audio at most (it is copied out every 0.2 s)."""
@@ -52,7 +52,8 @@ def make_hotkey(s: Settings, keyboard: KeyboardState) -> HotkeyListener:
                                 else X11HotkeyListener(s.hotkey, keyboard, cancel_key=usable_cancel_key(s)))
     if "globalshortcuts-portal" in usable:
         listener = portal.PortalHotkeyListener(s.hotkey, fallback=listener)
-    if usable[:1] == ["evdev"]:
+    chosen = session.active(chain)
+    if chosen is not None and chosen.name == "evdev":  # opt-in and readable: it is the one the chain marks active
         listener = EvdevHotkeyListener(s.hotkey, cancel_key=usable_cancel_key(s), fallback=listener)
     return listener
 

@@ -8,9 +8,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from swictation_gui import log
 from swictation_gui.audio.capture import Capture
+from swictation_gui.audio.capture_worker import METER
 from swictation_gui.audio.events import CaptureEvent
-
-METER = "meter"  # the hold reason of the preview stream
 
 
 class MicPreview(QObject):
@@ -55,8 +54,7 @@ class MicPreview(QObject):
         def on_event(event: CaptureEvent, message: str) -> None:  # capture worker thread: never blocks
             self._event.emit(capture, event, message)
 
-        capture = Capture(device, pre_roll_s=0.0, max_seconds=1.0, on_event=on_event, sd_module=self._sd_module,
-                          linger_s=0.0)
+        capture = Capture(device, max_seconds=1.0, on_event=on_event, sd_module=self._sd_module)
         capture.hold(METER)
         capture.open()
         self._capture = capture

@@ -200,7 +200,11 @@ class RemoteDesktopInjector(LazyClipboard):
                 from exc
         new_token = started.get("restore_token", ("s", ""))[1]
         if new_token:
-            self.tokens.save(str(new_token))
+            try:
+                self.tokens.save(str(new_token))
+            except OSError as exc:  # the session works; only the next start will ask the user again
+                log.injection.warning("Could not keep the RemoteDesktop restore token in %s: %s", self.tokens.path,
+                                      exc)
         devices = int(started.get("devices", ("u", 0))[1])
         if not devices & KEYBOARD:
             self.close()
